@@ -1,0 +1,337 @@
+"""SQLAlchemy 2 models: the ledger's tables. Times are aware UTC (``_at``), local dates ``_on``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from hotline.adapters.db.types import PortableJSON, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: PortableJSON,
+        list[Any]: PortableJSON,
+    }
+
+
+class Channel(Base):
+    """来源渠道: seeded from the city profile, editable by the administrator."""
+
+    __tablename__ = "channels"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    needs_callback: Mapped[bool] = mapped_column(Boolean, default=True)
+    requires_verification: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Region(Base):
+    """Administrative divisions: districts/counties, functional zones, streets, communities."""
+
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+
+
+class Unit(Base):
+    """承办单位, in a hierarchy; ``head_*`` names who answers for it (一把手)."""
+
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    head_name: Mapped[str | None] = mapped_column(String(100))
+    head_title: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Category(Base):
+    """Taxonomy node (部件/事件 → 大类 → 小类) with limits, routing principle and questions."""
+
+    __tablename__ = "categories"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("categories.code"))
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    limits: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    routing: Mapped[str] = mapped_column(String(16), default="territory")
+    default_unit_kind: Mapped[str | None] = mapped_column(String(32))
+    questions: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """Bearer tokens, stored as sha256 hashes only."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CaseNumberCounter(Base):
+    """The daily sequence behind case numbers; one row per local day, bumped atomically."""
+
+    __tablename__ = "case_number_counters"
+    day_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    channel_code: Mapped[str] = mapped_column(ForeignKey("channels.code"), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    coord_system: Mapped[str | None] = mapped_column(String(8))
+    category_code: Mapped[str | None] = mapped_column(ForeignKey("categories.code"), index=True)
+    urgency: Mapped[str] = mapped_column(String(16), default="normal")
+    caller_name: Mapped[str | None] = mapped_column(String(100))
+    caller_phone: Mapped[str | None] = mapped_column(String(40))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    district_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    street_code: Mapped[str | None] = mapped_column(String(16))
+    community_code: Mapped[str | None] = mapped_column(String(16))
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    media_outlet: Mapped[str | None] = mapped_column(String(200))
+    media_link: Mapped[str | None] = mapped_column(String(500))
+    media_published_at: Mapped[datetime | None]
+    accept_due_at: Mapped[datetime | None]
+    reply_due_at: Mapped[datetime | None]
+    result_type: Mapped[str | None] = mapped_column(String(16))
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    promised_on: Mapped[date | None] = mapped_column(Date)
+    replied_at: Mapped[datetime | None]
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_verification: Mapped[bool | None] = mapped_column(Boolean)
+    needs_callback: Mapped[bool | None] = mapped_column(Boolean)
+    callback_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    closed_as: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None]
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+    anonymised_at: Mapped[datetime | None]
+
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="case", order_by="Assignment.id", cascade="all, delete-orphan"
+    )
+    requests: Mapped[list[CaseRequest]] = relationship(
+        back_populates="case", order_by="CaseRequest.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.seq", cascade="all"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+class Assignment(Base):
+    """A unit's share of a case: lead (主办) or co-unit (协办), possibly sub-dispatched (下派)."""
+
+    __tablename__ = "case_assignments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(8))  # lead | co
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("case_assignments.id"))
+    status: Mapped[str] = mapped_column(String(16))  # active | accepted | replied | ended
+    dispatched_at: Mapped[datetime]
+    dispatched_by: Mapped[str] = mapped_column(String(64))
+    accepted_at: Mapped[datetime | None]
+    replied_at: Mapped[datetime | None]
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime | None]
+    case: Mapped[Case] = relationship(back_populates="assignments")
+
+
+class CaseRequest(Base):
+    """A return (退单) or an extension (延期) request awaiting a decision."""
+
+    __tablename__ = "case_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # return | extension
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("case_assignments.id"))
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    requested_due_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    case: Mapped[Case] = relationship(back_populates="requests")
+
+
+class Callback(Base):
+    """回访 attempts and their answers."""
+
+    __tablename__ = "case_callbacks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    process_satisfaction: Mapped[str | None] = mapped_column(String(24))
+    result_satisfaction: Mapped[str | None] = mapped_column(String(24))
+    solved: Mapped[bool | None] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(String(64))
+
+
+class CaseEvent(Base):
+    """History: append-only (database triggers refuse UPDATE and DELETE) and hash-chained."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    case: Mapped[Case] = relationship(back_populates="events")
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),)
+
+
+class OutboxItem(Base):
+    """Side effects (enrichment, mail, SMS, notices) queued in the changing transaction."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16))  # pending | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_after_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_outbox_due", "status", "run_after_at"),)
+
+
+class Attachment(Base):
+    """Photos before/after and documents; the bytes live on disk under the attachment dir."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # before | after | document
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime]
+
+
+class CalendarOverride(Base):
+    """Local working-calendar changes and years the official calendar package does not know."""
+
+    __tablename__ = "calendar_overrides"
+    day_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # workday | holiday
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class IdempotencyKey(Base):
+    """A create request's Idempotency-Key, per user, kept for a day."""
+
+    __tablename__ = "idempotency_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # in_flight | done
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_user_key"),)
+
+
+class PersonalDataAccess(Base):
+    """Every unmasked read of a caller's name or phone: who, when, which case, why."""
+
+    __tablename__ = "personal_data_access"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64), index=True)
+    case_number: Mapped[str] = mapped_column(String(32), index=True)
+    at: Mapped[datetime]
+    purpose: Mapped[str] = mapped_column(String(300))
+    fields: Mapped[list[Any]] = mapped_column(default=list)

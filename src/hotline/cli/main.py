@@ -1,0 +1,64 @@
+"""``hotline``: serve, db, seed, user, worker, retention, calendar, classifier, case."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from hotline.bootstrap import build_hotline
+from hotline.cli.calendar import calendar_app
+from hotline.cli.cases import case_app
+from hotline.cli.db import db_app, seed_command
+from hotline.cli.output import emit_json, log, stderr
+from hotline.cli.users import retention_app, user_app
+from hotline.domain.errors import DomainError
+from hotline.worker import run_worker
+
+app = typer.Typer(
+    help="城管热线工单系统 hotline", no_args_is_help=True, pretty_exceptions_enable=False
+)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(retention_app, name="retention")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(case_app, name="case")
+app.command("seed")(seed_command)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+) -> None:
+    """Serve the API and workbench (uvicorn)."""
+    import uvicorn
+
+    from hotline.adapters.web.app import create_app
+
+    log(f"hotline 服务启动：http://{host}:{port}")
+    uvicorn.run(create_app(build_hotline()), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="处理完到期任务后退出")] = False,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run outbox jobs (enrichment, notifications) after commit."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stats = run_worker(build_hotline(), once=once)
+    if json_output:
+        emit_json({"done": stats.done, "failed": stats.failed, "kinds": stats.kinds})
+    else:
+        log(f"完成 {stats.done} 个任务，失败 {stats.failed} 个")
+
+
+def main() -> None:
+    """Entry point: a refusal from the services becomes a message on stderr and exit code 2."""
+    try:
+        app()
+    except DomainError as exc:
+        stderr.print(f"[bold red]错误:[/] {exc.detail}（{exc.code}）", highlight=False)
+        raise SystemExit(2) from None

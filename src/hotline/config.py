@@ -1,0 +1,59 @@
+"""Settings (environment prefix ``HOTLINE_``), built once at an entry point and passed down."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hotline.profile import CityProfile, load_profile
+
+PROJECT_VAR = Path.cwd() / "var"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; unset → a SQLite file under var/"
+    )
+    var_dir: Path = Field(default=PROJECT_VAR, description="where the SQLite file and files live")
+    timezone: str = "Asia/Shanghai"
+    city: str = Field(default="jinan", description="a shipped profile name or a YAML file path")
+    attachment_dir: Path | None = None
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachment_types: tuple[str, ...] = (
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "application/pdf",
+    )
+    token_days: int = 365
+    retention_years: int = 3
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    idempotency_hours: int = 24
+    worker_poll_seconds: float = 2.0
+    worker_lease_seconds: int = 300
+    model_dir: Path | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.var_dir / 'hotline.sqlite3'}"
+
+    @property
+    def resolved_attachment_dir(self) -> Path:
+        return self.attachment_dir or self.var_dir / "attachments"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def profile(self) -> CityProfile:
+        return load_profile(self.city)

@@ -1,0 +1,92 @@
+"""Every change to a case goes through :func:`perform_action`: one transaction, one history event.
+
+The order matters: find the case in the actor's scope, check the version the caller saw, check the
+role, check the (state, action) pair against the transition table, run the handler, check the
+chosen target against the table again, then write the event. Any refusal raises before commit, so
+nothing is half-applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from hotline.domain.errors import ConcurrentChange
+from hotline.domain.lifecycle import Action, Status, targets, transition
+from hotline.domain.roles import Actor, require
+from hotline.services import actions_centre as centre
+from hotline.services import actions_closing as closing
+from hotline.services import actions_unit as unit
+from hotline.services.action_support import ActionContext, Outcome
+from hotline.services.context import Hotline
+from hotline.services.history import append_event
+from hotline.services.scope import load_case_in_scope
+
+Handler = Callable[[ActionContext], Outcome]
+
+HANDLERS: dict[Action, Handler] = {
+    Action.REGISTER: centre.register,
+    Action.ANSWER_DIRECTLY: centre.answer_directly,
+    Action.VOID: centre.void,
+    Action.DISPATCH: centre.dispatch,
+    Action.SUB_DISPATCH: unit.sub_dispatch,
+    Action.ACCEPT: unit.accept,
+    Action.RETURN: unit.return_case,
+    Action.APPROVE_RETURN: unit.approve_return,
+    Action.REJECT_RETURN: unit.reject_return,
+    Action.REQUEST_EXTENSION: unit.request_extension,
+    Action.APPROVE_EXTENSION: unit.approve_extension,
+    Action.REFUSE_EXTENSION: unit.refuse_extension,
+    Action.REPLY: unit.reply,
+    Action.VERIFY: closing.verify,
+    Action.RECORD_CALLBACK: closing.record_callback,
+    Action.REOPEN: closing.reopen,
+    Action.CLOSE: closing.close,
+}
+
+
+def perform_action(
+    hotline: Hotline,
+    number: str,
+    action: Action,
+    actor: Actor,
+    now: datetime,
+    *,
+    fields: dict[str, Any] | None = None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> int:
+    """Apply ``action`` to case ``number``; returns the case's new version."""
+    try:
+        with hotline.db.transaction() as session:
+            case = load_case_in_scope(session, number, actor, for_update=True)
+            if expected_version is not None and case.version != expected_version:
+                raise ConcurrentChange(
+                    f"工单 {number} 已被他人修改（当前版本 {case.version}，"
+                    f"您看到的是 {expected_version}），请刷新后重试"
+                )
+            require(actor.role, action)
+            from_status = Status(case.status)
+            targets(from_status, action)  # refuse an illegal pair before touching anything
+            ctx = ActionContext(hotline, session, case, actor, now, dict(fields or {}), reason)
+            outcome = HANDLERS[action](ctx)
+            case.status = transition(from_status, action, outcome.to_status).value
+            case.updated_at = now
+            append_event(
+                session,
+                case,
+                action=action.value,
+                actor=actor.name,
+                at=now,
+                from_status=from_status.value,
+                to_status=case.status,
+                reason=reason,
+                details=outcome.details,
+            )
+            session.flush()
+            return case.version
+    except StaleDataError as exc:
+        raise ConcurrentChange(f"工单 {number} 已被他人同时修改，请刷新后重试") from exc

@@ -1,0 +1,246 @@
+"""Reading cases: one view shape for every interface, personal data always masked here.
+
+Unmasked caller data only leaves through :func:`reveal_caller`, which records who read it and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from hotline.adapters.db.models import Case, CaseEvent, PersonalDataAccess, Unit
+from hotline.domain.errors import InvalidInput
+from hotline.domain.lifecycle import STATUS_LABELS, Status, allowed_actions
+from hotline.domain.privacy import mask_name, mask_phone
+from hotline.domain.roles import Actor, Permission, may, require
+from hotline.services.context import Hotline
+from hotline.services.scope import load_case_in_scope, restrict_to_scope
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _event_view(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "action": event.action,
+        "actor": event.actor,
+        "at": _iso(event.at),
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "reason": event.reason,
+        "details": event.details,
+        "hash": event.hash,
+    }
+
+
+def _unit_codes(session: Session) -> dict[int, str]:
+    return {row.id: row.code for row in session.execute(select(Unit.id, Unit.code))}
+
+
+def _assignments_view(case: Case, codes: dict[int, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": a.id,
+            "unit": codes.get(a.unit_id),
+            "role": a.role,
+            "status": a.status,
+            "parent_id": a.parent_id,
+            "dispatched_at": _iso(a.dispatched_at),
+            "accepted_at": _iso(a.accepted_at),
+            "replied_at": _iso(a.replied_at),
+            "due_at": _iso(a.due_at),
+        }
+        for a in case.assignments
+    ]
+
+
+def _requests_view(case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "status": r.status,
+            "reason_code": r.reason_code,
+            "reason": r.reason,
+            "requested_by": r.requested_by,
+            "requested_at": _iso(r.requested_at),
+            "requested_due_at": _iso(r.requested_due_at),
+            "decided_by": r.decided_by,
+            "decided_at": _iso(r.decided_at),
+        }
+        for r in case.requests
+    ]
+
+
+def summary_view(case: Case, codes: dict[int, str]) -> dict[str, Any]:
+    """The fields of a case a list shows; caller data masked."""
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_label": STATUS_LABELS[Status(case.status)],
+        "version": case.version,
+        "channel": case.channel_code,
+        "title": case.title,
+        "content": case.content,
+        "address": case.address,
+        "lon": case.lon,
+        "lat": case.lat,
+        "coord_system": case.coord_system,
+        "category_code": case.category_code,
+        "urgency": case.urgency,
+        "caller_name": mask_name(case.caller_name),
+        "caller_phone": mask_phone(case.caller_phone),
+        "anonymous": case.anonymous,
+        "confidential": case.confidential,
+        "district_code": case.district_code,
+        "lead_unit": codes.get(case.lead_unit_id) if case.lead_unit_id else None,
+        "accept_due_at": _iso(case.accept_due_at),
+        "reply_due_at": _iso(case.reply_due_at),
+        "created_at": _iso(case.created_at),
+        "updated_at": _iso(case.updated_at),
+    }
+
+
+def full_view(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
+    codes = _unit_codes(session)
+    events = session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    ).all()
+    return {
+        **summary_view(case, codes),
+        "media_outlet": case.media_outlet,
+        "media_link": case.media_link,
+        "media_published_at": _iso(case.media_published_at),
+        "result_type": case.result_type,
+        "reply_text": case.reply_text,
+        "promised_on": _iso(case.promised_on),
+        "replied_at": _iso(case.replied_at),
+        "supervised": case.supervised,
+        "needs_verification": case.needs_verification,
+        "needs_callback": case.needs_callback,
+        "callback_attempts": case.callback_attempts,
+        "reopen_count": case.reopen_count,
+        "extension_count": case.extension_count,
+        "closed_as": case.closed_as,
+        "closed_at": _iso(case.closed_at),
+        "received_on": _iso(case.received_on),
+        "created_by": case.created_by,
+        "co_units": [
+            codes[a.unit_id] for a in case.assignments if a.role == "co" and a.status != "ended"
+        ],
+        "assignments": _assignments_view(case, codes),
+        "requests": _requests_view(case),
+        "allowed_actions": [
+            a.value for a in allowed_actions(Status(case.status)) if may(actor.role, a)
+        ],
+        "history": [_event_view(event) for event in events],
+    }
+
+
+def get_case(hotline: Hotline, number: str, actor: Actor) -> dict[str, Any]:
+    require(actor.role, Permission.READ_CASE)
+    with hotline.db.transaction() as session:
+        return full_view(session, load_case_in_scope(session, number, actor), actor)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    unit: str | None = None
+    district: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+def _filtered(session: Session, f: CaseFilter) -> Any:
+    stmt = select(Case)
+    if f.status:
+        stmt = stmt.where(Case.status == f.status)
+    if f.unit:
+        stmt = stmt.where(Case.lead_unit_id.in_(select(Unit.id).where(Unit.code == f.unit)))
+    if f.district:
+        stmt = stmt.where(Case.district_code == f.district)
+    if f.category:
+        stmt = stmt.where(Case.category_code == f.category)
+    if f.channel:
+        stmt = stmt.where(Case.channel_code == f.channel)
+    if f.created_from:
+        stmt = stmt.where(Case.created_at >= f.created_from)
+    if f.created_to:
+        stmt = stmt.where(Case.created_at < f.created_to)
+    return stmt
+
+
+def list_cases(hotline: Hotline, actor: Actor, f: CaseFilter) -> dict[str, Any]:
+    require(actor.role, Permission.READ_CASE)
+    if f.page < 1 or not 1 <= f.page_size <= 500:
+        raise InvalidInput("page ≥ 1，page_size 须在 1–500 之间", fields=("page", "page_size"))
+    with hotline.db.transaction() as session:
+        stmt = restrict_to_scope(session, _filtered(session, f), actor)
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = session.scalars(
+            stmt.order_by(Case.created_at.desc(), Case.id.desc())
+            .offset((f.page - 1) * f.page_size)
+            .limit(f.page_size)
+            .options(selectinload(Case.assignments))
+        ).all()
+        codes = _unit_codes(session)
+        return {
+            "total": total,
+            "page": f.page,
+            "page_size": f.page_size,
+            "items": [summary_view(case, codes) for case in rows],
+        }
+
+
+def reveal_caller(
+    hotline: Hotline, number: str, actor: Actor, purpose: str, now: datetime
+) -> dict[str, Any]:
+    """The unmasked caller name and phone, for roles with the right; every read is logged."""
+    require(actor.role, Permission.REVEAL_PERSONAL_DATA)
+    if not purpose or not purpose.strip() or len(purpose) > 300:
+        raise InvalidInput("查看来电人信息须说明用途（不超过 300 字）", fields=("purpose",))
+    with hotline.db.transaction() as session:
+        case = load_case_in_scope(session, number, actor)
+        session.add(
+            PersonalDataAccess(
+                user_name=actor.name,
+                case_number=number,
+                at=now,
+                purpose=purpose.strip(),
+                fields=["caller_name", "caller_phone"],
+            )
+        )
+        return {
+            "number": number,
+            "caller_name": case.caller_name,
+            "caller_phone": case.caller_phone,
+        }
+
+
+def access_log(hotline: Hotline, actor: Actor, number: str | None = None) -> list[dict[str, Any]]:
+    require(actor.role, Permission.MANAGE_USERS)
+    with hotline.db.transaction() as session:
+        stmt = select(PersonalDataAccess).order_by(PersonalDataAccess.id)
+        if number:
+            stmt = stmt.where(PersonalDataAccess.case_number == number)
+        return [
+            {
+                "user": row.user_name,
+                "case_number": row.case_number,
+                "at": _iso(row.at),
+                "purpose": row.purpose,
+                "fields": row.fields,
+            }
+            for row in session.scalars(stmt)
+        ]

@@ -1,0 +1,34 @@
+"""The unit hierarchy, read inside a transaction: subtrees, ancestry, lookups by code."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.adapters.db.models import Unit
+from hotline.domain.errors import InvalidInput
+
+
+def unit_by_code(session: Session, code: str, field: str = "unit") -> Unit:
+    unit = session.scalars(select(Unit).where(Unit.code == code)).first()
+    if unit is None or not unit.active:
+        raise InvalidInput(f"未知的承办单位「{code}」", fields=(field,))
+    return unit
+
+
+def subtree_ids(session: Session, root_id: int) -> set[int]:
+    """``root_id`` and every unit below it (the table is small: one query, walked in memory)."""
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in session.execute(select(Unit.id, Unit.parent_id)):
+        children.setdefault(parent_id, []).append(unit_id)
+    found, frontier = {root_id}, [root_id]
+    while frontier:
+        for child in children.get(frontier.pop(), []):
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
+def is_below(session: Session, unit_id: int, ancestor_id: int) -> bool:
+    return unit_id != ancestor_id and unit_id in subtree_ids(session, ancestor_id)

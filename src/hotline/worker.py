@@ -1,0 +1,86 @@
+"""``hotline worker``: runs the outbox's jobs after their transactions commit.
+
+Several workers may run against PostgreSQL (rows are claimed with SKIP LOCKED); on SQLite run one.
+Each job kind has one handler; a handler that raises is retried with backoff (see services.outbox).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from hotline.services import outbox
+from hotline.services.context import Hotline
+from hotline.services.enrichment import enrich_case
+
+log = logging.getLogger("hotline.worker")
+
+JobHandler = Callable[[Hotline, dict[str, Any], datetime], object]
+
+
+def _enrich(hotline: Hotline, payload: dict[str, Any], now: datetime) -> object:
+    return enrich_case(hotline, int(payload["case_id"]), now)
+
+
+HANDLERS: dict[str, JobHandler] = {"enrich": _enrich}
+
+
+@dataclass
+class WorkerStats:
+    done: int = 0
+    failed: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def run_due_jobs(hotline: Hotline, worker_id: str, stats: WorkerStats) -> int:
+    """Claim and run one batch of due jobs; returns how many were claimed."""
+    lease = timedelta(seconds=hotline.settings.worker_lease_seconds)
+    jobs = outbox.claim(hotline.db, worker_id, hotline.now(), lease=lease)
+    for job in jobs:
+        handler = HANDLERS.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            handler(hotline, job.payload, hotline.now())
+        except Exception as exc:  # a failing job must not stop the others; it is retried
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            outbox.fail(hotline.db, job.id, worker_id, hotline.now(), repr(exc))
+            stats.failed += 1
+            continue
+        outbox.complete(hotline.db, job.id, worker_id, hotline.now())
+        stats.done += 1
+        stats.kinds[job.kind] = stats.kinds.get(job.kind, 0) + 1
+    return len(jobs)
+
+
+def run_worker(
+    hotline: Hotline,
+    *,
+    once: bool = False,
+    worker_id: str | None = None,
+    stop: threading.Event | None = None,
+) -> WorkerStats:
+    """Process due jobs; with ``once``, until none is due, then return."""
+    worker_id = worker_id or default_worker_id()
+    stop = stop or threading.Event()
+    stats = WorkerStats()
+    while not stop.is_set():
+        claimed = run_due_jobs(hotline, worker_id, stats)
+        if claimed == 0:
+            if once:
+                break
+            stop.wait(hotline.settings.worker_poll_seconds)
+        else:
+            time.sleep(0)  # let other threads in between batches
+    return stats
