@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.migrate import upgrade
@@ -40,28 +42,42 @@ class FakeClock:
         return self.current
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+@contextmanager
+def _private_postgres_database(url: str) -> Iterator[str]:
+    """A database of this test process's own on the given server, dropped afterwards, so that
+    concurrent test runs against one server never see each other's rows."""
+    server = make_url(url)
+    name = f"hotline_test_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def template_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def template_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, seeded database made once per test session."""
-    if PG_URL:
-        _reset_postgres(PG_URL)
-        url = PG_URL
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite3'}"
+    with ExitStack() as stack:
+        if PG_URL:
+            url = stack.enter_context(_private_postgres_database(PG_URL))
+        else:
+            url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite3'}"
+        _migrate_and_seed(url)
+        yield url
+
+
+def _migrate_and_seed(url: str) -> None:
     upgrade(url)
     settings = Settings(database_url=url)
     db = Database(url)
     seed_reference_data(Hotline(settings, db, build_calendar(settings), lambda: datetime.now(UTC)))
     db.dispose()
-    return url
 
 
 def _fresh_url(template_url: str, tmp_path: Path) -> str:

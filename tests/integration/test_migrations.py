@@ -1,0 +1,33 @@
+"""Migrations build the schema from empty, and the models and migrations agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from hotline.adapters.db.database import Database
+from hotline.adapters.db.migrate import current_revision, drift, upgrade
+from hotline.adapters.db.models import Base
+from hotline.config import Settings
+
+
+def test_the_migrated_schema_matches_the_models(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        assert drift(db.engine) == []
+        assert current_revision(db.engine) is not None
+        assert set(Base.metadata.tables) <= set(inspect(db.engine).get_table_names())
+    finally:
+        db.dispose()
+
+
+def test_upgrade_from_empty_and_again_is_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    upgrade(url)
+    upgrade(url)
+    db = Database(url)
+    try:
+        assert drift(db.engine) == []
+    finally:
+        db.dispose()
