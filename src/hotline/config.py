@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     idempotency_hours: int = 24
     worker_poll_seconds: float = 2.0
     worker_lease_seconds: int = 300
+    sweep_interval_seconds: float = 60.0
     model_dir: Path | None = None
 
     @property

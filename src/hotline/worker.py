@@ -19,6 +19,8 @@ from typing import Any
 from hotline.services import outbox
 from hotline.services.context import Hotline
 from hotline.services.enrichment import enrich_case
+from hotline.services.notifications import send_notification
+from hotline.services.sweeps import sweep_deadlines
 
 log = logging.getLogger("hotline.worker")
 
@@ -29,13 +31,19 @@ def _enrich(hotline: Hotline, payload: dict[str, Any], now: datetime) -> object:
     return enrich_case(hotline, int(payload["case_id"]), now)
 
 
-HANDLERS: dict[str, JobHandler] = {"enrich": _enrich}
+def _notify(hotline: Hotline, payload: dict[str, Any], now: datetime) -> object:
+    send_notification(hotline, payload, now)
+    return None
+
+
+HANDLERS: dict[str, JobHandler] = {"enrich": _enrich, "notify": _notify}
 
 
 @dataclass
 class WorkerStats:
     done: int = 0
     failed: int = 0
+    swept: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
 
 
@@ -71,11 +79,16 @@ def run_worker(
     worker_id: str | None = None,
     stop: threading.Event | None = None,
 ) -> WorkerStats:
-    """Process due jobs; with ``once``, until none is due, then return."""
+    """Sweep deadlines (every ``sweep_interval_seconds``) and process due jobs; with ``once``,
+    sweep once and work until no job is due, then return."""
     worker_id = worker_id or default_worker_id()
     stop = stop or threading.Event()
     stats = WorkerStats()
+    next_sweep = 0.0
     while not stop.is_set():
+        if time.monotonic() >= next_sweep:
+            stats.swept += sweep_deadlines(hotline, hotline.now()).total
+            next_sweep = time.monotonic() + hotline.settings.sweep_interval_seconds
         claimed = run_due_jobs(hotline, worker_id, stats)
         if claimed == 0:
             if once:

@@ -11,9 +11,10 @@ from hotline.bootstrap import build_hotline
 from hotline.cli.calendar import calendar_app
 from hotline.cli.cases import case_app
 from hotline.cli.db import db_app, seed_command
-from hotline.cli.output import emit_json, log, stderr
+from hotline.cli.output import emit_json, emit_value, log, stderr
 from hotline.cli.users import retention_app, user_app
 from hotline.domain.errors import DomainError
+from hotline.services.sweeps import sweep_deadlines
 from hotline.worker import run_worker
 
 app = typer.Typer(
@@ -50,9 +51,23 @@ def worker(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stats = run_worker(build_hotline(), once=once)
     if json_output:
-        emit_json({"done": stats.done, "failed": stats.failed, "kinds": stats.kinds})
+        emit_json(
+            {"done": stats.done, "failed": stats.failed, "kinds": stats.kinds, "swept": stats.swept}
+        )
     else:
-        log(f"完成 {stats.done} 个任务，失败 {stats.failed} 个")
+        log(f"完成 {stats.done} 个任务，失败 {stats.failed} 个，时限预警/超期 {stats.swept} 件")
+
+
+@app.command()
+def sweep(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Raise the deadline warnings and breaches due now (the worker also does this)."""
+    hotline = build_hotline()
+    report = sweep_deadlines(hotline, hotline.now())
+    if json_output:
+        emit_json({"raised": report.raised, "total": report.total})
+    else:
+        log(f"新预警/超期：{report.raised}")
+        emit_value(report.total)
 
 
 def main() -> None:

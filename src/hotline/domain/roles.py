@@ -29,6 +29,8 @@ class Permission(StrEnum):
     REVEAL_PERSONAL_DATA = "reveal_personal_data"
     UPLOAD_ATTACHMENT = "upload_attachment"
     MANAGE_USERS = "manage_users"
+    SUPERVISE = "supervise"  # open or close a supervision (督办单)
+    RESPOND_SUPERVISION = "respond_supervision"  # the target unit answers it
 
 
 A = Action
@@ -66,6 +68,7 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             A.RECORD_CALLBACK,
             A.REOPEN,
             A.CLOSE,
+            P.SUPERVISE,
         }
     ),
     R.HANDLER: frozenset(
@@ -77,11 +80,12 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             A.RETURN,
             A.REQUEST_EXTENSION,
             A.REPLY,
+            P.RESPOND_SUPERVISION,
         }
     ),
     R.INSPECTOR: frozenset({P.READ_CASE, P.UPLOAD_ATTACHMENT, A.VERIFY}),
-    R.SUPERVISOR: frozenset({P.READ_CASE, P.REVEAL_PERSONAL_DATA, A.REOPEN}),
-    R.LEADER: frozenset({P.READ_CASE, A.APPROVE_EXTENSION, A.REFUSE_EXTENSION}),
+    R.SUPERVISOR: frozenset({P.READ_CASE, P.REVEAL_PERSONAL_DATA, A.REOPEN, P.SUPERVISE}),
+    R.LEADER: frozenset({P.READ_CASE, A.APPROVE_EXTENSION, A.REFUSE_EXTENSION, P.SUPERVISE}),
     R.ADMIN: frozenset({P.READ_CASE, P.REVEAL_PERSONAL_DATA, P.MANAGE_USERS}),
 }
 

@@ -19,6 +19,7 @@ from hotline.domain.lifecycle import Action, Status, targets, transition
 from hotline.domain.roles import Actor, require
 from hotline.services import actions_centre as centre
 from hotline.services import actions_closing as closing
+from hotline.services import actions_extension as extension
 from hotline.services import actions_unit as unit
 from hotline.services.action_support import ActionContext, Outcome
 from hotline.services.context import Hotline
@@ -37,9 +38,9 @@ HANDLERS: dict[Action, Handler] = {
     Action.RETURN: unit.return_case,
     Action.APPROVE_RETURN: unit.approve_return,
     Action.REJECT_RETURN: unit.reject_return,
-    Action.REQUEST_EXTENSION: unit.request_extension,
-    Action.APPROVE_EXTENSION: unit.approve_extension,
-    Action.REFUSE_EXTENSION: unit.refuse_extension,
+    Action.REQUEST_EXTENSION: extension.request_extension,
+    Action.APPROVE_EXTENSION: extension.approve_extension,
+    Action.REFUSE_EXTENSION: extension.refuse_extension,
     Action.REPLY: unit.reply,
     Action.VERIFY: closing.verify,
     Action.RECORD_CALLBACK: closing.record_callback,

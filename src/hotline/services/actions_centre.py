@@ -6,7 +6,7 @@ from hotline.adapters.db.models import Assignment, Category, Region, Unit
 from hotline.domain.errors import InvalidInput
 from hotline.domain.lifecycle import Status
 from hotline.services.action_support import ActionContext, Outcome, required_reason, text_field
-from hotline.services.deadlines import stage_deadlines
+from hotline.services.deadlines import set_dispatch_deadlines
 from hotline.services.intake import URGENCIES
 from hotline.services.units import unit_by_code
 
@@ -77,8 +77,7 @@ def _co_units(ctx: ActionContext, lead: Unit) -> list[Unit]:
 def assign_lead(ctx: ActionContext, lead: Unit, co_units: list[Unit]) -> dict[str, object]:
     """Give the case to ``lead`` (and co-units) with fresh stage deadlines from now."""
     category = ctx.session.get(Category, ctx.case.category_code) if ctx.case.category_code else None
-    due = stage_deadlines(ctx.hotline, category, ctx.case.urgency, ctx.now)
-    ctx.case.accept_due_at, ctx.case.reply_due_at = due.accept_due_at, due.reply_due_at
+    due = set_dispatch_deadlines(ctx.hotline, ctx.case, category, ctx.now)
     ctx.case.lead_unit_id = lead.id
     if ctx.case.district_code is None and lead.region_code is not None:
         ctx.case.district_code = lead.region_code

@@ -24,6 +24,7 @@ from hotline.services.action_support import (
     text_field,
 )
 from hotline.services.actions_centre import assign_lead
+from hotline.services.deadlines import callback_due
 
 
 def verify(ctx: ActionContext) -> Outcome:
@@ -36,6 +37,8 @@ def verify(ctx: ActionContext) -> Outcome:
         _rework_same_unit(ctx)
     elif target is Status.CLOSED:
         _close(ctx, "verified")
+    else:
+        ctx.case.callback_due_at = callback_due(ctx.hotline, ctx.now)
     return Outcome(target, {"passed": passed, "note": note})
 
 

@@ -4,7 +4,7 @@ return (退单) and its approval, extension (延期) and its approval, reply (�
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date
 
 from hotline.adapters.db.models import Assignment, CaseRequest
 from hotline.domain.errors import IllegalTransition, InvalidInput
@@ -15,14 +15,18 @@ from hotline.services.action_support import (
     Outcome,
     case_facts,
     date_field,
-    datetime_field,
     end_assignments,
     pending_request,
     require_holding_unit,
     required_reason,
     text_field,
 )
-from hotline.services.deadlines import add_working_days
+from hotline.services.deadlines import (
+    callback_due,
+    move_reply_deadline,
+    promise_due,
+    verify_due,
+)
 from hotline.services.units import is_below, unit_by_code
 
 
@@ -50,6 +54,8 @@ def accept(ctx: ActionContext) -> Outcome:
     assignment.status = "accepted"
     assignment.accepted_at = ctx.now
     late = ctx.case.accept_due_at is not None and ctx.now > ctx.case.accept_due_at
+    if assignment.parent_id is None:  # the centre's accept stage settles here, frozen
+        ctx.case.accept_late = late
     return Outcome(Status.ACCEPTED, {"accepted_late": late})
 
 
@@ -75,7 +81,7 @@ def return_case(ctx: ActionContext) -> Outcome:
     return Outcome(Status.RETURNED, {"reason_code": code, "assignment": assignment.id})
 
 
-def _decide(ctx: ActionContext, kind: str, status: str) -> CaseRequest:
+def decide_request(ctx: ActionContext, kind: str, status: str) -> CaseRequest:
     request = pending_request(ctx.case, kind)
     if request is None:
         label = "退单" if kind == "return" else "延期"
@@ -88,84 +94,40 @@ def _decide(ctx: ActionContext, kind: str, status: str) -> CaseRequest:
 
 
 def approve_return(ctx: ActionContext) -> Outcome:
-    request = _decide(ctx, "return", "approved")
+    request = decide_request(ctx, "return", "approved")
     returning = next(a for a in ctx.case.assignments if a.id == request.assignment_id)
     returning.status = "returned"
     if returning.parent_id is not None:  # back to the unit that sub-dispatched it
-        return Outcome(Status.ACCEPTED, {"back_to_assignment": returning.parent_id})
+        paused = _resume_clock(ctx, request)
+        return Outcome(
+            Status.ACCEPTED,
+            {"back_to_assignment": returning.parent_id, "clock_paused_minutes": paused},
+        )
     end_assignments(ctx.case)
     ctx.case.lead_unit_id = None
     return Outcome(Status.REGISTERED, {"back_to": "centre"})
 
 
 def reject_return(ctx: ActionContext) -> Outcome:
-    request = _decide(ctx, "return", "rejected")
+    request = decide_request(ctx, "return", "rejected")
     returning = next(a for a in ctx.case.assignments if a.id == request.assignment_id)
     returning.status = "accepted"  # 驳回: the unit must handle it
     returning.accepted_at = returning.accepted_at or ctx.now
-    return Outcome(Status.ACCEPTED, {"forced_unit_assignment": returning.id})
-
-
-def _requested_due(ctx: ActionContext) -> datetime:
-    days = ctx.fields.get("extra_working_days")
-    due = datetime_field(ctx, "requested_due_at")
-    if (days is None) == (due is None):
-        raise InvalidInput(
-            "须且只能提供 requested_due_at 或 extra_working_days 之一",
-            fields=("requested_due_at", "extra_working_days"),
-        )
-    if days is not None:
-        if not isinstance(days, int | float) or isinstance(days, bool) or not 0 < days <= 60:
-            raise InvalidInput("延期天数须为 1–60 的工作日数", fields=("extra_working_days",))
-        base = ctx.case.reply_due_at or ctx.now
-        due = add_working_days(ctx.hotline, base, float(days))
-    assert due is not None
-    if ctx.case.reply_due_at is not None and due <= ctx.case.reply_due_at:
-        raise InvalidInput("申请的期限须晚于当前办结期限", fields=("requested_due_at",))
-    return due.astimezone(UTC)
-
-
-def request_extension(ctx: ActionContext) -> Outcome:
-    assignment = require_holding_unit(ctx)
-    if pending_request(ctx.case, "extension") is not None:
-        raise IllegalTransition("已有待审批的延期申请")
-    due = _requested_due(ctx)
-    ctx.case.requests.append(
-        CaseRequest(
-            kind="extension",
-            assignment_id=assignment.id,
-            status="pending",
-            reason=required_reason(ctx),
-            requested_by=ctx.actor.name,
-            requested_at=ctx.now,
-            requested_due_at=due,
-        )
-    )
-    return Outcome(Status(ctx.case.status), {"requested_due_at": due.isoformat()})
-
-
-def approve_extension(ctx: ActionContext) -> Outcome:
-    request = _decide(ctx, "extension", "approved")
-    granted = datetime_field(ctx, "granted_due_at") or request.requested_due_at
-    assert granted is not None
-    previous = ctx.case.reply_due_at
-    if previous is not None and granted <= previous:
-        raise InvalidInput("批准的期限须晚于当前办结期限", fields=("granted_due_at",))
-    ctx.case.reply_due_at = granted.astimezone(UTC)
-    ctx.case.extension_count += 1
+    paused = _resume_clock(ctx, request)
     return Outcome(
-        Status(ctx.case.status),
-        {
-            "previous_due_at": previous.isoformat() if previous else None,
-            "reply_due_at": ctx.case.reply_due_at.isoformat(),
-        },
+        Status.ACCEPTED, {"forced_unit_assignment": returning.id, "clock_paused_minutes": paused}
     )
 
 
-def refuse_extension(ctx: ActionContext) -> Outcome:
-    _decide(ctx, "extension", "refused")
-    required_reason(ctx)
-    return Outcome(Status(ctx.case.status), {})
+def _resume_clock(ctx: ActionContext, request: CaseRequest) -> int:
+    """The clock stops while a return awaits a decision: the reply deadline moves on by the
+    working minutes the return waited (DESIGN §4)."""
+    case = ctx.case
+    paused = ctx.hotline.clock.working_minutes_between(request.requested_at, ctx.now)
+    if paused > 0 and case.reply_due_at is not None:
+        new_due = ctx.hotline.clock.add_working_minutes(case.reply_due_at, paused)
+        move_reply_deadline(ctx.hotline, case, new_due, ctx.now)
+    return max(paused, 0)
 
 
 def _result_type(ctx: ActionContext) -> ResultType:
@@ -197,6 +159,8 @@ def reply(ctx: ActionContext) -> Outcome:
         target is Status.VERIFYING and _callback_applies(ctx)
     )
     late = case.reply_due_at is not None and ctx.now > case.reply_due_at
+    case.reply_late = late  # the reply stage settles here; the flag is frozen from now on
+    _next_stage_deadlines(ctx, target, promised_on)
     return Outcome(
         target,
         {
@@ -205,6 +169,16 @@ def reply(ctx: ActionContext) -> Outcome:
             "promised_on": promised_on.isoformat() if promised_on else None,
         },
     )
+
+
+def _next_stage_deadlines(ctx: ActionContext, target: Status, promised_on: date | None) -> None:
+    hotline, case = ctx.hotline, ctx.case
+    case.promise_due_at = promise_due(hotline, promised_on) if promised_on else None
+    if target is Status.VERIFYING:
+        # A promise is checked once its date has come; anything else within the verify limit.
+        case.verify_due_at = case.promise_due_at or verify_due(hotline, ctx.now)
+    elif target is Status.CALLBACK_PENDING:
+        case.callback_due_at = callback_due(hotline, ctx.now)
 
 
 def _callback_applies(ctx: ActionContext) -> bool:

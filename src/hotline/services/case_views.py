@@ -17,6 +17,7 @@ from hotline.domain.errors import InvalidInput
 from hotline.domain.lifecycle import STATUS_LABELS, Status, allowed_actions
 from hotline.domain.privacy import mask_name, mask_phone
 from hotline.domain.roles import Actor, Permission, may, require
+from hotline.domain.sla import SlaState, sla_state
 from hotline.services.context import Hotline
 from hotline.services.scope import load_case_in_scope, restrict_to_scope
 
@@ -107,7 +108,30 @@ def summary_view(case: Case, codes: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def full_view(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
+def sla_view(case: Case, now: datetime) -> dict[str, str | None]:
+    """The SLA state of each stage: on_track / warning / overdue, or met / missed once settled."""
+    return {
+        "accept": _state(
+            sla_state(case.accept_due_at, case.accept_warn_at, now, _accepted_at(case))
+        ),
+        "reply": _state(sla_state(case.reply_due_at, case.reply_warn_at, now, case.replied_at)),
+    }
+
+
+def _state(state: SlaState | None) -> str | None:
+    return state.value if state is not None else None
+
+
+def _accepted_at(case: Case) -> datetime | None:
+    top = [
+        a.accepted_at
+        for a in case.assignments
+        if a.role == "lead" and a.parent_id is None and a.accepted_at is not None
+    ]
+    return max(top) if top else None
+
+
+def full_view(session: Session, case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
     codes = _unit_codes(session)
     events = session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
@@ -129,6 +153,12 @@ def full_view(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
         "extension_count": case.extension_count,
         "closed_as": case.closed_as,
         "closed_at": _iso(case.closed_at),
+        "accept_late": case.accept_late,
+        "reply_late": case.reply_late,
+        "verify_due_at": _iso(case.verify_due_at),
+        "callback_due_at": _iso(case.callback_due_at),
+        "promise_due_at": _iso(case.promise_due_at),
+        "sla": sla_view(case, now),
         "received_on": _iso(case.received_on),
         "created_by": case.created_by,
         "co_units": [
@@ -146,7 +176,8 @@ def full_view(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
 def get_case(hotline: Hotline, number: str, actor: Actor) -> dict[str, Any]:
     require(actor.role, Permission.READ_CASE)
     with hotline.db.transaction() as session:
-        return full_view(session, load_case_in_scope(session, number, actor), actor)
+        case = load_case_in_scope(session, number, actor)
+        return full_view(session, case, actor, hotline.now())
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from hotline.adapters.db.database import Database
+from hotline.adapters.notify.base import LogNotifier, Notifier
 from hotline.config import Settings
 from hotline.domain.rules import ClosingRules
+from hotline.domain.sla import TimeLimitPolicy
 from hotline.profile import CityProfile
 
 
@@ -22,6 +24,8 @@ class DeadlineClock(Protocol):
 
     def working_minutes_between(self, earlier: datetime, later: datetime) -> int: ...
 
+    def working_periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]: ...
+
 
 @dataclass
 class Hotline:
@@ -29,7 +33,8 @@ class Hotline:
     db: Database
     clock: DeadlineClock
     now: Callable[[], datetime]
-    enrichment_steps: list[str] = field(default_factory=list)
+    policy: TimeLimitPolicy = field(default_factory=TimeLimitPolicy)
+    notifier: Notifier = field(default_factory=LogNotifier)
 
     @property
     def profile(self) -> CityProfile:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.models import Case, CaseEvent
@@ -28,11 +28,15 @@ def append_event(
     to_status: str | None,
     reason: str | None = None,
     details: dict[str, Any] | None = None,
+    last: tuple[int, str] | None = None,
 ) -> CaseEvent:
-    last = _last_event(session, case)
+    """Append one sealed event; ``last`` (seq, hash) saves the lookup when the caller has it."""
+    if last is None:
+        row = _last_event(session, case)
+        last = (row.seq, row.hash) if row else (0, GENESIS)
     draft = HistoryEvent(
         case_number=case.number,
-        seq=(last.seq + 1) if last else 1,
+        seq=last[0] + 1,
         action=action,
         actor=actor,
         at=at,
@@ -41,7 +45,7 @@ def append_event(
         reason=reason,
         details=details or {},
     )
-    sealed = seal(draft, last.hash if last else GENESIS)
+    sealed = seal(draft, last[1])
     row = CaseEvent(
         case_id=case.id,
         seq=sealed.seq,
@@ -58,6 +62,22 @@ def append_event(
     session.add(row)
     session.flush()
     return row
+
+
+def last_links(session: Session, case_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """(seq, hash) of the newest event of each case, in one query (for batch work)."""
+    newest = (
+        select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
+        .where(CaseEvent.case_id.in_(case_ids))
+        .group_by(CaseEvent.case_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(CaseEvent.case_id, CaseEvent.seq, CaseEvent.hash).join(
+            newest, (CaseEvent.case_id == newest.c.case_id) & (CaseEvent.seq == newest.c.seq)
+        )
+    )
+    return {case_id: (seq, hash_) for case_id, seq, hash_ in rows}
 
 
 def to_domain(case_number: str, row: CaseEvent) -> HistoryEvent:

@@ -155,8 +155,22 @@ class Case(Base):
     media_outlet: Mapped[str | None] = mapped_column(String(200))
     media_link: Mapped[str | None] = mapped_column(String(500))
     media_published_at: Mapped[datetime | None]
-    accept_due_at: Mapped[datetime | None]
-    reply_due_at: Mapped[datetime | None]
+    accept_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    reply_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # SLA bookkeeping: when each stage crosses its warning line (precomputed so the sweep is an
+    # index range scan), when the sweep raised it (exactly once), and the breach flag frozen at
+    # the transition that settles the stage (accept / reply).
+    accept_warn_at: Mapped[datetime | None] = mapped_column(index=True)
+    reply_warn_at: Mapped[datetime | None] = mapped_column(index=True)
+    accept_warned_at: Mapped[datetime | None]
+    accept_breached_at: Mapped[datetime | None]
+    reply_warned_at: Mapped[datetime | None]
+    reply_breached_at: Mapped[datetime | None]
+    accept_late: Mapped[bool | None] = mapped_column(Boolean)
+    reply_late: Mapped[bool | None] = mapped_column(Boolean)
+    verify_due_at: Mapped[datetime | None]
+    callback_due_at: Mapped[datetime | None]
+    promise_due_at: Mapped[datetime | None]
     result_type: Mapped[str | None] = mapped_column(String(16))
     reply_text: Mapped[str | None] = mapped_column(Text)
     promised_on: Mapped[date | None] = mapped_column(Date)
@@ -296,6 +310,42 @@ class Attachment(Base):
     storage_key: Mapped[str] = mapped_column(String(255))
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime]
+
+
+class Supervision(Base):
+    """督办单: an escalation of a case (or, later, a problem) to a unit, answerable by its head."""
+
+    __tablename__ = "supervisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    problem_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    level: Mapped[str] = mapped_column(String(16))  # urge | supervise | priority | head
+    source: Mapped[str] = mapped_column(String(32))  # sla_warning | sla_breach | manual | …
+    reason: Mapped[str] = mapped_column(Text)
+    target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    head_name: Mapped[str | None] = mapped_column(String(100))
+    head_title: Mapped[str | None] = mapped_column(String(100))
+    district_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    due_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | responded | closed
+    response: Mapped[str | None] = mapped_column(Text)
+    responded_at: Mapped[datetime | None]
+    responded_by: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class CalendarYear(Base):
+    """A year whose official notice an administrator has entered in full as overrides."""
+
+    __tablename__ = "calendar_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
 
 
 class CalendarOverride(Base):

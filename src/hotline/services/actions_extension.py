@@ -1,0 +1,108 @@
+"""Extensions (延期): a unit asks, the right level approves or refuses; the deadline moves only
+on approval, at most ``max_extensions`` times (DESIGN §4, the time limits issue)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hotline.adapters.db.models import CaseRequest
+from hotline.domain.errors import Forbidden, IllegalTransition, InvalidInput
+from hotline.domain.lifecycle import Status
+from hotline.domain.sla import ExtensionLevel, extension_level, may_approve
+from hotline.services.action_support import (
+    ActionContext,
+    Outcome,
+    datetime_field,
+    pending_request,
+    require_holding_unit,
+    required_reason,
+)
+from hotline.services.actions_unit import decide_request
+from hotline.services.deadlines import add_working_days, move_reply_deadline
+
+
+def _requested_due(ctx: ActionContext) -> datetime:
+    days = ctx.fields.get("extra_working_days")
+    due = datetime_field(ctx, "requested_due_at")
+    if (days is None) == (due is None):
+        raise InvalidInput(
+            "须且只能提供 requested_due_at 或 extra_working_days 之一",
+            fields=("requested_due_at", "extra_working_days"),
+        )
+    if days is not None:
+        if not isinstance(days, int | float) or isinstance(days, bool) or not 0 < days <= 60:
+            raise InvalidInput("延期天数须为 1–60 的工作日数", fields=("extra_working_days",))
+        due = add_working_days(ctx.hotline, ctx.case.reply_due_at or ctx.now, float(days))
+    assert due is not None
+    if ctx.case.reply_due_at is not None and due <= ctx.case.reply_due_at:
+        raise InvalidInput("申请的期限须晚于当前办结期限", fields=("requested_due_at",))
+    return due.astimezone(UTC)
+
+
+def _level_for(ctx: ActionContext, due: datetime) -> ExtensionLevel:
+    base = ctx.case.reply_due_at or ctx.now
+    minutes = ctx.hotline.clock.working_minutes_between(base, due)
+    return extension_level(ctx.hotline.policy, minutes / ctx.hotline.clock.standard_day_minutes)
+
+
+def request_extension(ctx: ActionContext) -> Outcome:
+    assignment = require_holding_unit(ctx)
+    if pending_request(ctx.case, "extension") is not None:
+        raise IllegalTransition("已有待审批的延期申请")
+    limit = ctx.hotline.policy.max_extensions
+    if ctx.case.extension_count >= limit:
+        raise IllegalTransition(f"已延期 {ctx.case.extension_count} 次，最多 {limit} 次")
+    due = _requested_due(ctx)
+    level = _level_for(ctx, due)
+    ctx.case.requests.append(
+        CaseRequest(
+            kind="extension",
+            assignment_id=assignment.id,
+            status="pending",
+            reason=required_reason(ctx),
+            requested_by=ctx.actor.name,
+            requested_at=ctx.now,
+            requested_due_at=due,
+        )
+    )
+    return Outcome(
+        Status(ctx.case.status), {"requested_due_at": due.isoformat(), "approval_level": level.name}
+    )
+
+
+def _check_approver(ctx: ActionContext, level: ExtensionLevel) -> None:
+    if not may_approve(level, ctx.actor.role.value, ctx.actor.district_code):
+        raise Forbidden(f"该延期须由「{level.label}」审批")
+
+
+def approve_extension(ctx: ActionContext) -> Outcome:
+    request = pending_request(ctx.case, "extension")
+    if request is None or request.requested_due_at is None:
+        raise IllegalTransition("没有待审批的延期申请")
+    granted = (datetime_field(ctx, "granted_due_at") or request.requested_due_at).astimezone(UTC)
+    previous = ctx.case.reply_due_at
+    if previous is not None and granted <= previous:
+        raise InvalidInput("批准的期限须晚于当前办结期限", fields=("granted_due_at",))
+    level = _level_for(ctx, granted)
+    _check_approver(ctx, level)
+    decide_request(ctx, "extension", "approved")
+    move_reply_deadline(ctx.hotline, ctx.case, granted, ctx.now)
+    ctx.case.extension_count += 1
+    return Outcome(
+        Status(ctx.case.status),
+        {
+            "previous_due_at": previous.isoformat() if previous else None,
+            "reply_due_at": granted.isoformat(),
+            "approval_level": level.name,
+        },
+    )
+
+
+def refuse_extension(ctx: ActionContext) -> Outcome:
+    request = pending_request(ctx.case, "extension")
+    if request is None or request.requested_due_at is None:
+        raise IllegalTransition("没有待审批的延期申请")
+    _check_approver(ctx, _level_for(ctx, request.requested_due_at))
+    required_reason(ctx)
+    decide_request(ctx, "extension", "refused")
+    return Outcome(Status(ctx.case.status), {})
