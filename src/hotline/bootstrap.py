@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hotline.adapters.cncalendar import official_day_kinds
 from hotline.adapters.db.database import Database
-from hotline.adapters.db.models import CalendarOverride
+from hotline.adapters.db.models import CalendarOverride, CalendarYear
 from hotline.config import Settings
 from hotline.domain.calendar import DayKind, DayOverride, WorkingCalendar
 from hotline.services.context import Hotline
@@ -21,21 +21,33 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def load_overrides(db: Database) -> list[DayOverride]:
-    """Calendar overrides from a migrated database; none where the table is not there yet."""
+def load_overrides(db: Database) -> tuple[list[DayOverride], list[int]]:
+    """Calendar overrides and the years they cover in full, from a migrated database; none where
+    the tables are not there yet."""
     try:
-        if not inspect(db.engine).has_table("calendar_overrides"):
-            return []
+        if not inspect(db.engine).has_table("calendar_years"):
+            return [], []
         with db.transaction() as session:
             rows = session.scalars(select(CalendarOverride)).all()
+            years = list(session.scalars(select(CalendarYear.year)))
     except SQLAlchemyError:
-        return []
-    return [DayOverride(row.day_on, DayKind(row.kind), row.note or "") for row in rows]
+        return [], []
+    return [DayOverride(row.day_on, DayKind(row.kind), row.note or "") for row in rows], years
 
 
 def build_calendar(settings: Settings, db: Database | None = None) -> WorkingCalendar:
-    overrides = load_overrides(db) if db is not None else []
-    return WorkingCalendar(settings.tz, official_day_kinds(overrides))
+    overrides, complete_years = load_overrides(db) if db is not None else ([], [])
+    return WorkingCalendar(settings.tz, official_day_kinds(overrides, complete_years))
+
+
+def configured_database(settings: Settings) -> Database | None:
+    """The database if one is configured or the default SQLite file already exists; commands that
+    work without a database (the calendar) must not create one as a side effect."""
+    if settings.database_url is None:
+        default = settings.var_dir / "hotline.sqlite3"
+        if not default.exists():
+            return None
+    return Database(settings.resolved_database_url)
 
 
 def build_hotline(

@@ -17,9 +17,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from rich.markup import escape
 
-from hotline.adapters.cncalendar import official_day_kinds, official_years
+from hotline.adapters.cncalendar import official_years
+from hotline.bootstrap import build_calendar as bootstrap_calendar
+from hotline.bootstrap import build_hotline, configured_database, utc_now
 from hotline.cli.output import emit_json, emit_value, fail, log
+from hotline.config import Settings
 from hotline.domain.calendar import WorkingCalendar
+from hotline.services.calendar_admin import (
+    list_overrides,
+    mark_year_complete,
+    remove_override,
+    set_override,
+)
+from hotline.services.context import Hotline
 
 calendar_app = typer.Typer(
     help="工作日历:工作日判断与办理时限计算(法定节假日、调休、作息时间)。",
@@ -45,8 +55,16 @@ def _timezone() -> ZoneInfo:
 
 
 def build_calendar() -> WorkingCalendar:
-    """The calendar the commands use (default working hours, official days, no overrides)."""
-    return WorkingCalendar(_timezone(), official_day_kinds())
+    """The calendar the commands use: official days plus the overrides of a configured, migrated
+    database (none when no database is configured)."""
+    _timezone()  # a clear message for an unknown zone before anything else
+    settings = Settings()
+    db = configured_database(settings)
+    try:
+        return bootstrap_calendar(settings, db)
+    finally:
+        if db is not None:
+            db.dispose()
 
 
 def _parse_start(text: str, tz: tzinfo) -> datetime:
@@ -169,3 +187,55 @@ def is_workday(
         )
         return
     emit_value("true" if verdict.workday else "false")
+
+
+override_app = typer.Typer(
+    help="节假日调整（法定通知未收录的年份、本地调整）", no_args_is_help=True
+)
+calendar_app.add_typer(override_app, name="override")
+
+
+def _admin_hotline() -> Hotline:
+    return build_hotline()
+
+
+@override_app.command("add")
+def override_add(
+    day: Annotated[str, typer.Argument(help="日期 YYYY-MM-DD")],
+    kind: Annotated[str, typer.Option(help="holiday（放假）或 workday（调休上班）")],
+    note: Annotated[str | None, typer.Option(help="说明，如“2027年春节”")] = None,
+) -> None:
+    """Add or replace the override of one day."""
+    set_override(_admin_hotline(), _parse_day(day), kind, note, "cli", utc_now())
+    log(f"已设置 {day} 为 {kind}")
+
+
+@override_app.command("remove")
+def override_remove(day: Annotated[str, typer.Argument(help="日期 YYYY-MM-DD")]) -> None:
+    """Remove the override of one day."""
+    remove_override(_admin_hotline(), _parse_day(day))
+    log(f"已删除 {day} 的调整")
+
+
+@override_app.command("complete-year")
+def override_complete_year(
+    year: int, note: Annotated[str | None, typer.Option(help="依据，如国务院办公厅通知文号")] = None
+) -> None:
+    """Mark a year's notice as entered in full, so it no longer falls back to Monday–Friday."""
+    mark_year_complete(_admin_hotline(), year, note, "cli", utc_now())
+    log(f"{year} 年已标记为完整录入")
+
+
+@override_app.command("list")
+def override_list(
+    year: Annotated[int | None, typer.Option(help="只列某一年")] = None,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List overrides and the years entered in full."""
+    listing = list_overrides(_admin_hotline(), year)
+    if json_output:
+        emit_json(listing)
+        return
+    for row in listing["overrides"]:
+        emit_value(f"{row['date']}\t{row['kind']}\t{row['note'] or ''}")
+    log(f"完整录入的年份：{listing['complete_years'] or '无'}")
