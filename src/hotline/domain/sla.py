@@ -63,6 +63,7 @@ class TimeLimitPolicy:
     warn_fraction: float = 0.75
     verify_working_days: float = 2
     callback_working_days: float = 2
+    callback_retry_minutes: int = 120  # spacing between attempts to reach a citizen
     max_extensions: int = 2
     extension_levels: tuple[ExtensionLevel, ...] = DEFAULT_LEVELS
     channel_limits: dict[str, ChannelLimit] = field(

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from hotline.adapters.db.models import Case
 from hotline.domain.errors import ConcurrentChange
 from hotline.domain.lifecycle import Action, Status, targets, transition
 from hotline.domain.roles import Actor, require
@@ -49,6 +50,15 @@ HANDLERS: dict[Action, Handler] = {
 }
 
 
+def _maintain_callback_queue(case: Case, from_status: Status, now: datetime) -> None:
+    """A case enters the callback queue when it reaches callback_pending and leaves it with
+    any other state; retries set their own next attempt (see record_callback)."""
+    if case.status != Status.CALLBACK_PENDING.value:
+        case.callback_next_at = None
+    elif from_status is not Status.CALLBACK_PENDING:
+        case.callback_next_at = now
+
+
 def perform_action(
     hotline: Hotline,
     number: str,
@@ -76,6 +86,7 @@ def perform_action(
             outcome = HANDLERS[action](ctx)
             case.status = transition(from_status, action, outcome.to_status).value
             case.updated_at = now
+            _maintain_callback_queue(case, from_status, now)
             append_event(
                 session,
                 case,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from hotline.adapters.db.models import Callback, Unit
 from hotline.domain.errors import IllegalTransition, InvalidInput
 from hotline.domain.lifecycle import Status
@@ -25,6 +27,7 @@ from hotline.services.action_support import (
 )
 from hotline.services.actions_centre import assign_lead
 from hotline.services.deadlines import callback_due
+from hotline.services.supervision import Level, escalate
 
 
 def verify(ctx: ActionContext) -> Outcome:
@@ -89,6 +92,7 @@ def record_callback(ctx: ActionContext) -> Outcome:
     ctx.session.add(
         Callback(
             case_id=ctx.case.id,
+            unit_id=ctx.case.lead_unit_id,
             attempt=ctx.case.callback_attempts,
             outcome=answer.outcome.value,
             process_satisfaction=answer.process.value if answer.process else None,
@@ -101,7 +105,22 @@ def record_callback(ctx: ActionContext) -> Outcome:
     )
     if target is Status.CLOSED:
         _close(ctx, _closed_as(answer))
-    elif target in (Status.DISPATCHED, Status.REGISTERED):
+    elif target is Status.CALLBACK_PENDING:  # unreachable: try again later
+        ctx.case.callback_next_at = ctx.now + timedelta(
+            minutes=ctx.hotline.policy.callback_retry_minutes
+        )
+    else:
+        # 不满意 → 督办 of the unit that answered, then 重办 (same unit or re-sorting).
+        escalate(
+            ctx.hotline,
+            ctx.session,
+            ctx.case,
+            Level.SUPERVISE,
+            "回访不满意，重办督办",
+            "callback_unsatisfied",
+            ctx.actor.name,
+            ctx.now,
+        )
         _reopen(ctx, answer.reopen_to)
     return Outcome(
         target,

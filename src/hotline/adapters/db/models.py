@@ -183,6 +183,8 @@ class Case(Base):
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     closed_as: Mapped[str | None] = mapped_column(String(32))
     closed_at: Mapped[datetime | None]
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id"), index=True)
+    callback_next_at: Mapped[datetime | None] = mapped_column(index=True)
     received_on: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
@@ -200,6 +202,45 @@ class Case(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+class Problem(Base):
+    """问题台账: one real-world problem at one place, registered (挂号) at its first case and
+    written off (销账) only when its cases are closed and the result verified or confirmed."""
+
+    __tablename__ = "problems"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | written_off
+    title: Mapped[str] = mapped_column(String(200))
+    category_code: Mapped[str | None] = mapped_column(String(32))
+    district_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    street_code: Mapped[str | None] = mapped_column(String(16))
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    case_count: Mapped[int] = mapped_column(Integer, default=0)
+    recurrence_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_case_at: Mapped[datetime]
+    last_case_at: Mapped[datetime]
+    written_off_at: Mapped[datetime | None]
+    written_off_by: Mapped[str | None] = mapped_column(String(64))
+    supervision_level: Mapped[str | None] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+class ProblemLink(Base):
+    """Audit of linking and unlinking cases to problems: who or what, when, score and reasons."""
+
+    __tablename__ = "problem_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # link | unlink | suggest
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
 
 
 class Assignment(Base):
@@ -248,6 +289,8 @@ class Callback(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     attempt: Mapped[int] = mapped_column(Integer)
+    # The lead unit the answer is about (an unsatisfied process is recorded against it).
+    unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
     outcome: Mapped[str] = mapped_column(String(16))
     process_satisfaction: Mapped[str | None] = mapped_column(String(24))
     result_satisfaction: Mapped[str | None] = mapped_column(String(24))
