@@ -21,6 +21,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # 督办员
     LEADER = "leader"  # 领导 (city, or a district with a district)
     ADMIN = "admin"  # 系统管理员
+    PARTNER = "partner"  # a partner platform filing through Open311 with an API key
 
 
 class Permission(StrEnum):
@@ -87,6 +88,8 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
     R.SUPERVISOR: frozenset({P.READ_CASE, P.REVEAL_PERSONAL_DATA, A.REOPEN, P.SUPERVISE}),
     R.LEADER: frozenset({P.READ_CASE, A.APPROVE_EXTENSION, A.REFUSE_EXTENSION, P.SUPERVISE}),
     R.ADMIN: frozenset({P.READ_CASE, P.REVEAL_PERSONAL_DATA, P.MANAGE_USERS}),
+    # Partners see only the public Open311 view, never the internal case API.
+    R.PARTNER: frozenset({P.CREATE_CASE}),
 }
 
 
