@@ -1,0 +1,1 @@
+"""Shipped evaluation schemes (考评方案), versioned YAML."""
