@@ -110,7 +110,9 @@ def _new_case_row(
         caller_phone=data.caller_phone,
         anonymous=anonymous,
         confidential=data.confidential,
-        district_code=data.district_code,
+        # A district desk's intake is its district's until located otherwise; without this the
+        # district-scoped creator could not read back the case it just created.
+        district_code=data.district_code or actor.district_code,
         media_outlet=data.media_outlet,
         media_link=data.media_link,
         media_published_at=data.media_published_at,

@@ -4,14 +4,40 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from hotline.adapters.web import (
+    routes_attachments,
+    routes_audit,
+    routes_auth,
+    routes_cases,
+    routes_intake,
+)
+from hotline.adapters.web.docs_ui import install_docs
+from hotline.adapters.web.middleware import NoStoreForApi, UploadSizeGuard
+from hotline.adapters.web.problems import install_problem_handlers
 from hotline.services.context import Hotline
+
+DESCRIPTION = """城管热线工单系统的 JSON 接口。
+
+* 认证：`Authorization: Bearer <令牌>`（`hotline user create` 或 `POST /api/v1/auth/login`）。
+* 错误：`application/problem+json`（RFC 9457），`code` 为稳定的机器代码。
+* 并发：工单的 `ETag` 即版本号；操作须带 `If-Match`。
+* 登记重试：`Idempotency-Key`。
+
+详见 docs/api.md 与 docs/roles.md。
+"""
 
 
 def create_app(hotline: Hotline) -> FastAPI:
-    app = FastAPI(title="hotline 城管热线 API", version="1")
+    app = FastAPI(title="hotline 城管热线 API", version="1", description=DESCRIPTION, docs_url=None)
     app.state.hotline = hotline
+    install_problem_handlers(app)
+    install_docs(app)
+    for module in (routes_auth, routes_cases, routes_attachments, routes_intake, routes_audit):
+        app.include_router(module.router)
+    app.add_middleware(NoStoreForApi)
+    app.add_middleware(UploadSizeGuard, max_bytes=hotline.settings.attachment_max_bytes)
 
-    @app.get("/healthz")
+    @app.get("/healthz", tags=["运维 ops"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -1,0 +1,77 @@
+"""Attachments of a case: list, upload (multipart), download; under the case's access rules."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
+from hotline.adapters.web.problems import problem_responses
+from hotline.adapters.web.schemas import AttachmentListOut, AttachmentOut
+from hotline.services.attachments import (
+    Upload,
+    add_attachment,
+    list_attachments,
+    open_attachment,
+)
+
+router = APIRouter(prefix="/api/v1/cases/{number}/attachments", tags=["附件 attachments"])
+
+
+def _with_url(number: str, view: dict[str, Any]) -> dict[str, Any]:
+    return {**view, "download_url": f"/api/v1/cases/{number}/attachments/{view['id']}"}
+
+
+@router.get(
+    "",
+    response_model=AttachmentListOut,
+    summary="附件列表",
+    responses=problem_responses(401, 403, 404),
+)
+def list_endpoint(number: str, hotline: HotlineDep, actor: ActorDep) -> Response:
+    items = list_attachments(hotline, number, actor)
+    return JSONResponse({"items": [_with_url(number, item) for item in items]})
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=AttachmentOut,
+    summary="上传附件",
+    responses=problem_responses(401, 403, 404, 413, 415, 422),
+)
+def upload_endpoint(
+    number: str,
+    kind: Annotated[
+        Literal["before", "after", "document"], Form(description="处置前/后照片或文件")
+    ],
+    file: Annotated[UploadFile, File(description="JPEG、PNG、WebP 或 PDF；大小上限见配置")],
+    hotline: HotlineDep,
+    actor: ActorDep,
+    now: NowDep,
+) -> Response:
+    """Store a photo or document; its type is read from its bytes, not from the client."""
+    upload = Upload(kind, file.filename, file.content_type, file.file)
+    view = _with_url(number, add_attachment(hotline, number, actor, upload, now))
+    return JSONResponse(view, status_code=201, headers={"Location": view["download_url"]})
+
+
+@router.get(
+    "/{attachment_id}",
+    summary="下载附件",
+    response_class=FileResponse,
+    responses=problem_responses(401, 403, 404),
+)
+def download_endpoint(
+    number: str, attachment_id: int, hotline: HotlineDep, actor: ActorDep
+) -> Response:
+    view, path = open_attachment(hotline, number, attachment_id, actor)
+    disposition = f"attachment; filename*=UTF-8''{quote(view['filename'])}"
+    return FileResponse(
+        path,
+        media_type=view["content_type"],
+        headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,181 @@
+"""Cases: create (with Idempotency-Key), read, list, act on, and reveal the caller."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query
+from fastapi.responses import JSONResponse, Response
+
+from hotline.adapters.web.action_schemas import ActionRequest
+from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
+from hotline.adapters.web.etags import (
+    case_response,
+    concurrency_problem,
+    etag_of,
+    expected_version,
+)
+from hotline.adapters.web.idempotent import create_once
+from hotline.adapters.web.problems import problem_responses
+from hotline.adapters.web.schemas import CaseIn, CaseListOut, CaseOut, RevealIn, RevealOut
+from hotline.domain.errors import ConcurrentChange, NotFound
+from hotline.domain.lifecycle import Action, Status
+from hotline.domain.roles import Actor
+from hotline.services.actions import perform_action
+from hotline.services.case_views import CaseFilter, get_case, list_cases, reveal_caller
+from hotline.services.context import Hotline
+from hotline.services.intake import NewCase, create_case
+
+router = APIRouter(prefix="/api/v1/cases", tags=["工单 cases"])
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _case_after_change(
+    hotline: Hotline, number: str, actor: Actor, status: int, version: int | None = None
+) -> JSONResponse:
+    """The changed case; or, when the change took it out of the actor's scope (a district desk
+    dispatching to another district's unit), a receipt with its number and version only: the
+    change is done and must not read as a failure."""
+    try:
+        return case_response(get_case(hotline, number, actor), status)
+    except NotFound:
+        headers = {"ETag": etag_of(version)} if version is not None else {}
+        return JSONResponse({"number": number, "version": version}, status, headers=headers)
+
+
+def _create(hotline: Hotline, body: CaseIn, actor: Actor, now: datetime) -> JSONResponse:
+    number = create_case(hotline, NewCase(**body.model_dump()), actor, now)
+    response = _case_after_change(hotline, number, actor, 201)
+    response.headers["Location"] = f"{router.prefix}/{number}"
+    return response
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CaseOut,
+    summary="登记工单",
+    responses=problem_responses(401, 403, 409, 422),
+)
+def create_case_endpoint(
+    body: CaseIn,
+    hotline: HotlineDep,
+    actor: ActorDep,
+    now: NowDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="重试同一请求时带同一个键，保证只登记一次（按用户，保留 24 小时）",
+        ),
+    ] = None,
+) -> Response:
+    """Take a complaint; 201 with the case (caller data masked), ETag and Location."""
+    if idempotency_key is None:
+        return _create(hotline, body, actor, now)
+    return create_once(
+        hotline,
+        actor,
+        idempotency_key,
+        body.model_dump(mode="json"),
+        now,
+        lambda: _create(hotline, body, actor, now),
+    )
+
+
+@router.get(
+    "/{number}",
+    response_model=CaseOut,
+    summary="查看工单",
+    responses=problem_responses(401, 403, 404),
+)
+def get_case_endpoint(number: str, hotline: HotlineDep, actor: ActorDep) -> Response:
+    """The case with its history (oldest first); the ETag is its version."""
+    return case_response(get_case(hotline, number, actor))
+
+
+@router.get(
+    "", response_model=CaseListOut, summary="工单列表", responses=problem_responses(401, 403, 422)
+)
+def list_cases_endpoint(
+    hotline: HotlineDep,
+    actor: ActorDep,
+    status: Annotated[Status | None, Query(description="状态")] = None,
+    unit: Annotated[str | None, Query(description="主办单位代码")] = None,
+    district: Annotated[str | None, Query(description="区县代码")] = None,
+    category: Annotated[str | None, Query(description="类别代码")] = None,
+    channel: Annotated[str | None, Query(description="来源渠道代码")] = None,
+    created_from: Annotated[datetime | None, Query(description="登记时间起（含）")] = None,
+    created_to: Annotated[datetime | None, Query(description="登记时间止（不含）")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Response:
+    """Cases in the caller's scope, newest first; times without an offset are local time."""
+    tz = hotline.settings.tz
+    found = CaseFilter(
+        status=status.value if status else None,
+        unit=unit,
+        district=district,
+        category=category,
+        channel=channel,
+        created_from=_aware(created_from, tz),
+        created_to=_aware(created_to, tz),
+        page=page,
+        page_size=page_size,
+    )
+    return JSONResponse(list_cases(hotline, actor, found))
+
+
+def _aware(value: datetime | None, tz: Any) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=tz)
+
+
+@router.post(
+    "/{number}/actions",
+    response_model=CaseOut,
+    summary="对工单执行操作",
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+def act_endpoint(
+    number: str,
+    body: Annotated[ActionRequest, Body()],
+    hotline: HotlineDep,
+    actor: ActorDep,
+    now: NowDep,
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", description='所见版本的 ETag，如 "3"；必填')
+    ] = None,
+) -> Response:
+    """Apply one action of the closed loop (DESIGN §3); the response is the changed case."""
+    try:
+        version = perform_action(
+            hotline,
+            number,
+            Action(body.action),
+            actor,
+            now,
+            fields=body.service_fields(),
+            reason=body.reason,
+            expected_version=expected_version(if_match),
+        )
+    except ConcurrentChange as error:
+        raise concurrency_problem(error) from error
+    return _case_after_change(hotline, number, actor, 200, version)
+
+
+@router.post(
+    "/{number}/reveal",
+    response_model=RevealOut,
+    summary="查看来电人信息（记录访问日志）",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def reveal_endpoint(
+    number: str, body: RevealIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
+) -> Response:
+    """The unmasked caller name and phone; who, when, which case and why go to the access log."""
+    revealed = reveal_caller(hotline, number, actor, body.purpose, now)
+    return JSONResponse(revealed, headers=NO_STORE)

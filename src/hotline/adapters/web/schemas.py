@@ -1,0 +1,177 @@
+"""Request and response bodies of the JSON API (flat, snake_case), as OpenAPI shows them.
+
+Responses are built by the services as plain dicts; the response models here document their
+shape (and allow fields added later) rather than filter them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hotline.services.intake import MAX_CONTENT
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are refused, naming them, instead of silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CaseIn(Strict):
+    """A new complaint (登记). Caller data is stored as given and masked on every read."""
+
+    channel: str = Field(max_length=32, description="来源渠道代码，如 12345、16039、media")
+    content: str = Field(min_length=1, max_length=MAX_CONTENT, description="诉求内容")
+    title: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    lon: float | None = Field(default=None, ge=-180, le=180, description="经度")
+    lat: float | None = Field(default=None, ge=-90, le=90, description="纬度")
+    coord_system: Literal["wgs84", "gcj02"] | None = None
+    category_code: str | None = Field(default=None, max_length=32, description="小类代码")
+    urgency: Literal["normal", "urgent", "emergency"] = "normal"
+    caller_name: str | None = Field(default=None, max_length=100)
+    caller_phone: str | None = Field(default=None, max_length=40)
+    anonymous: bool = False
+    confidential: bool = Field(default=False, description="保密：不进入任何公开接口")
+    district_code: str | None = Field(default=None, max_length=16)
+    media_outlet: str | None = Field(default=None, max_length=200, description="媒体渠道：媒体名称")
+    media_link: str | None = Field(default=None, max_length=500)
+    media_published_at: datetime | None = None
+
+
+class Open(BaseModel):
+    """A response body: documented fields, and any the services add later pass through."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class HistoryEventOut(Open):
+    seq: int
+    action: str = Field(description="receive、enrich、attach 或 DESIGN §3 的操作名")
+    actor: str
+    at: datetime
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+    details: dict[str, Any]
+    hash: str = Field(description="本事件的哈希（含上一事件的哈希，形成链）")
+
+
+class CaseSummaryOut(Open):
+    number: str = Field(examples=["20261124-000001"])
+    status: str
+    status_label: str
+    version: int = Field(description="与 ETag 相同；操作时放在 If-Match 中")
+    channel: str
+    title: str | None
+    content: str
+    address: str | None
+    category_code: str | None
+    urgency: str
+    caller_name: str | None = Field(description="已脱敏，如 张**")
+    caller_phone: str | None = Field(description="已脱敏，如 138****5678")
+    anonymous: bool
+    confidential: bool
+    district_code: str | None
+    lead_unit: str | None
+    accept_due_at: datetime | None
+    reply_due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseOut(CaseSummaryOut):
+    result_type: str | None
+    reply_text: str | None
+    promised_on: date | None
+    closed_as: str | None
+    closed_at: datetime | None
+    co_units: list[str]
+    assignments: list[dict[str, Any]]
+    requests: list[dict[str, Any]]
+    allowed_actions: list[str] = Field(description="当前状态下本人角色可执行的操作")
+    history: list[HistoryEventOut] = Field(description="历史，最早的在前")
+
+
+class CaseListOut(Open):
+    total: int
+    page: int
+    page_size: int
+    items: list[CaseSummaryOut]
+
+
+class RevealIn(Strict):
+    purpose: str = Field(min_length=1, max_length=300, description="查看用途（记入访问日志）")
+
+
+class RevealOut(Open):
+    number: str
+    caller_name: str | None
+    caller_phone: str | None
+
+
+class AccessLogEntryOut(Open):
+    user: str
+    case_number: str
+    at: datetime
+    purpose: str
+    fields: list[str]
+
+
+class AccessLogOut(Open):
+    items: list[AccessLogEntryOut]
+
+
+class LoginIn(Strict):
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class LoginOut(Open):
+    token: str = Field(description="新的 API 令牌，只返回这一次")
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_at: datetime
+    user: str
+    role: str
+
+
+class DraftIn(Strict):
+    """An operator's unsaved form: the enrichment steps suggest district, category and more."""
+
+    channel: str = Field(max_length=32)
+    content: str = Field(min_length=1, max_length=MAX_CONTENT)
+    title: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+
+
+class SuggestionOut(Open):
+    field: str
+    value: Any
+    confidence: float
+    reason: str
+    source: str
+
+
+class SuggestionsOut(Open):
+    suggestions: list[SuggestionOut]
+
+
+class AttachmentOut(Open):
+    id: int
+    kind: Literal["before", "after", "document"]
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+    download_url: str
+
+
+class AttachmentListOut(Open):
+    items: list[AttachmentOut]
