@@ -10,6 +10,7 @@ from hotline.adapters.web import (
     routes_auth,
     routes_cases,
     routes_intake,
+    routes_supervision,
 )
 from hotline.adapters.web.docs_ui import install_docs
 from hotline.adapters.web.middleware import NoStoreForApi, UploadSizeGuard
@@ -32,7 +33,15 @@ def create_app(hotline: Hotline) -> FastAPI:
     app.state.hotline = hotline
     install_problem_handlers(app)
     install_docs(app)
-    for module in (routes_auth, routes_cases, routes_attachments, routes_intake, routes_audit):
+    routers = (
+        routes_auth,
+        routes_cases,
+        routes_attachments,
+        routes_intake,
+        routes_audit,
+        routes_supervision,
+    )
+    for module in routers:
         app.include_router(module.router)
     app.add_middleware(NoStoreForApi)
     app.add_middleware(UploadSizeGuard, max_bytes=hotline.settings.attachment_max_bytes)
