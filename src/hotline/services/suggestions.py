@@ -11,4 +11,4 @@ def suggest_for_draft(hotline: Hotline, draft: IntakeDraft, actor: Actor) -> lis
     """Run the intake enrichment list on ``draft``, read-only: nothing is created or changed."""
     require(actor.role, Permission.CREATE_CASE)
     with hotline.db.transaction() as session:
-        return suggest(session, draft)
+        return suggest(session, draft, hotline)

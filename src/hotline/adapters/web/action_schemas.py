@@ -61,6 +61,9 @@ class Dispatch(ActionBody):
     action: Literal["dispatch"]
     unit: str = Field(max_length=32, description="主办单位代码")
     co_units: list[str] = Field(default_factory=list, description="协办单位代码")
+    rule: str | None = Field(
+        default=None, max_length=64, description="采纳的派遣规则编号（来自 POST /api/v1/route）"
+    )
 
 
 class SubDispatch(ActionBody):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from hotline.adapters.open311 import MOUNT_PATH, create_open311_app
 from hotline.adapters.web import (
     routes_attachments,
     routes_audit,
     routes_auth,
     routes_cases,
     routes_intake,
+    routes_reference,
     routes_supervision,
 )
 from hotline.adapters.web.docs_ui import install_docs
@@ -40,9 +42,11 @@ def create_app(hotline: Hotline) -> FastAPI:
         routes_intake,
         routes_audit,
         routes_supervision,
+        routes_reference,
     )
     for module in routers:
         app.include_router(module.router)
+    app.mount(MOUNT_PATH, create_open311_app(hotline))
     app.add_middleware(NoStoreForApi)
     app.add_middleware(UploadSizeGuard, max_bytes=hotline.settings.attachment_max_bytes)
 
