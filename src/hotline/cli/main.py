@@ -11,6 +11,7 @@ from hotline.bootstrap import build_hotline
 from hotline.cli.apikey import apikey_app
 from hotline.cli.calendar import calendar_app
 from hotline.cli.cases import case_app
+from hotline.cli.classifier import classifier_app
 from hotline.cli.db import db_app, seed_command
 from hotline.cli.locate import locate_command, route_command
 from hotline.cli.org import org_app
@@ -32,6 +33,7 @@ app.add_typer(case_app, name="case")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(taxonomy_app, name="taxonomy")
 app.add_typer(org_app, name="org")
+app.add_typer(classifier_app, name="classifier")
 app.command("locate")(locate_command)
 app.command("route")(route_command)
 app.command("seed")(seed_command)
