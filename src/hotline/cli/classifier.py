@@ -198,3 +198,39 @@ def predict_command(
         return
     for label, probability in suggestions:
         emit_value(f"{label}\t{probability:.4f}")
+
+
+@classifier_app.command("deploy")
+def deploy_command(
+    model: Annotated[Path, typer.Argument(help="训练好的模型文件（.npz，旁边有 .manifest.json）")],
+    label_map: Annotated[
+        Path | None,
+        typer.Option(help="标签 → 类别代码的映射（YAML 或 JSON 对象），标签本身是代码时可省略"),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Make a model the one intake uses: verified, copied into the model directory."""
+    from hotline.bootstrap import build_hotline, utc_now
+    from hotline.services.classifier_deployment import deploy_model
+
+    mapping = _read_label_map(label_map) if label_map else {}
+    active = deploy_model(build_hotline(), model, mapping, utc_now())
+    if active["unmapped_labels"]:
+        log(f"以下标签没有对应的类别代码，不会给出建议：{'、'.join(active['unmapped_labels'])}")
+    if json_output:
+        emit_json(active)
+    else:
+        log(f"已部署模型 {active['version']}")
+        emit_value(active["sha256"])
+
+
+def _read_label_map(path: Path) -> dict[str, str]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        fail(f"无法读取标签映射 {escape(str(path))}：{escape(str(exc))}")
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        fail("标签映射须为「标签: 类别代码」的对象")
+    return {str(key): value for key, value in data.items()}

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.models import Case, Category, Region
 from hotline.domain.lifecycle import Status
 from hotline.geo.locator import Location, Locator
+from hotline.services.classifier_deployment import active_model
 from hotline.services.context import Hotline
 from hotline.services.history import append_event
 from hotline.services.routing import Place as RoutePlace
@@ -184,7 +185,36 @@ def category_from_keywords(draft: IntakeDraft, lookups: Lookups) -> list[Suggest
     ]
 
 
-STEPS: list[EnrichmentStep] = [locate_place, category_from_keywords, route_suggestion]
+def category_from_model(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion]:
+    """The deployed classifier's top categories, mapped to taxonomy codes, with confidence."""
+    deployed = lookups.extra.get("classifier")
+    if deployed is None:
+        return []
+    classifier, label_map = deployed
+    codes = {category.code for category in lookups.categories}
+    text = f"{draft.title or ''} {draft.content}"
+    suggestions = []
+    for label, probability in classifier.predict_top(text, 3):
+        code = label if label in codes else label_map.get(label)
+        if code in codes:
+            suggestions.append(
+                Suggestion(
+                    "category_code",
+                    code,
+                    round(probability, 4),
+                    f"模型 {classifier.version}：{label}",
+                    "category_from_model",
+                )
+            )
+    return suggestions
+
+
+STEPS: list[EnrichmentStep] = [
+    locate_place,
+    category_from_model,
+    category_from_keywords,
+    route_suggestion,
+]
 
 
 def load_lookups(session: Session, hotline: Hotline | None = None) -> Lookups:
@@ -195,6 +225,7 @@ def load_lookups(session: Session, hotline: Hotline | None = None) -> Lookups:
         extra = {
             "locator": locator_for(hotline),
             "routing": context_from_db(session, hotline.profile),
+            "classifier": active_model(hotline),
         }
     return Lookups(
         regions=list(session.scalars(select(Region).where(Region.level.in_(("district", "zone"))))),
