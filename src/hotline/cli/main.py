@@ -16,6 +16,7 @@ from hotline.cli.db import db_app, seed_command
 from hotline.cli.locate import locate_command, route_command
 from hotline.cli.org import org_app
 from hotline.cli.output import emit_json, emit_value, log, stderr
+from hotline.cli.repeats import repeats_app
 from hotline.cli.taxonomy import taxonomy_app
 from hotline.cli.users import retention_app, user_app
 from hotline.domain.errors import DomainError
@@ -34,6 +35,7 @@ app.add_typer(apikey_app, name="apikey")
 app.add_typer(taxonomy_app, name="taxonomy")
 app.add_typer(org_app, name="org")
 app.add_typer(classifier_app, name="classifier")
+app.add_typer(repeats_app, name="repeats")
 app.command("locate")(locate_command)
 app.command("route")(route_command)
 app.command("seed")(seed_command)
