@@ -13,6 +13,7 @@ from hotline.cli.calendar import calendar_app
 from hotline.cli.cases import case_app
 from hotline.cli.classifier import classifier_app
 from hotline.cli.db import db_app, seed_command
+from hotline.cli.indicators import indicators_app
 from hotline.cli.locate import locate_command, route_command
 from hotline.cli.org import org_app
 from hotline.cli.output import emit_json, emit_value, log, stderr
@@ -36,6 +37,7 @@ app.add_typer(taxonomy_app, name="taxonomy")
 app.add_typer(org_app, name="org")
 app.add_typer(classifier_app, name="classifier")
 app.add_typer(repeats_app, name="repeats")
+app.add_typer(indicators_app, name="indicators")
 app.command("locate")(locate_command)
 app.command("route")(route_command)
 app.command("seed")(seed_command)

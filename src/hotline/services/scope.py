@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
@@ -39,3 +41,12 @@ def load_case_in_scope(
     if case is None:
         raise NotFound(f"未找到工单 {number}")
     return case
+
+
+def scope_filter(actor: Actor) -> Callable[[Session, Select[Case]], Select[Case]]:
+    """The actor's scope as a filter other read paths (reports' drill-downs) can apply."""
+
+    def restrict(session: Session, stmt: Select[Case]) -> Select[Case]:
+        return restrict_to_scope(session, stmt, actor)
+
+    return restrict

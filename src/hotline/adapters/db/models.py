@@ -428,3 +428,85 @@ class PersonalDataAccess(Base):
     at: Mapped[datetime]
     purpose: Mapped[str] = mapped_column(String(300))
     fields: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class IndicatorFact(Base):
+    """What a case's history contributes to the indicators (hotline.domain.indicator_facts),
+    each fact with the interval it was believed in, so figures "as of T" can be read back.
+    Derived from case_events by the indicator refresh; never edited by hand. Unknown grouping
+    keys are '' (and unit 0), never NULL, so every fact lands in exactly one group."""
+
+    __tablename__ = "indicator_facts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    origin_seq: Mapped[int] = mapped_column(Integer)
+    period_at: Mapped[datetime]
+    period_on: Mapped[date] = mapped_column(Date)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    district_code: Mapped[str] = mapped_column(String(16))
+    street_code: Mapped[str] = mapped_column(String(16))
+    category_code: Mapped[str] = mapped_column(String(32))
+    channel_code: Mapped[str] = mapped_column(String(32))
+    valid_from_at: Mapped[datetime]
+    valid_to_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_indicator_facts_period", "period_on", "kind"),)
+
+
+class IndicatorRollup(Base):
+    """Counts of the currently valid facts per local day, kind and one grouping dimension
+    (dim 'total' with key '' is the ungrouped count); kept in step with indicator_facts."""
+
+    __tablename__ = "indicator_rollup"
+    day_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(12), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class IndicatorCaseState(Base):
+    """Up to which history event (seq) a case's indicator facts are derived."""
+
+    __tablename__ = "indicator_case_state"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    refreshed_at: Mapped[datetime]
+
+
+class IndicatorWatermark(Base):
+    """The newest case event the indicator refresh has looked at."""
+
+    __tablename__ = "indicator_watermark"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+
+
+class IndicatorSettlement(Base):
+    """A settled month (结算): its figures are frozen in indicator_settled_counts, with the
+    indicator definitions in force; both tables refuse UPDATE and DELETE (triggers)."""
+
+    __tablename__ = "indicator_settlements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), unique=True)
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date] = mapped_column(Date)
+    settled_at: Mapped[datetime]
+    settled_by: Mapped[str] = mapped_column(String(64))
+    definitions: Mapped[list[Any]] = mapped_column(default=list)
+    totals: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class IndicatorSettledCount(Base):
+    """The rollup of a settled month as of its settlement time (same shape as the rollup)."""
+
+    __tablename__ = "indicator_settled_counts"
+    settlement_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator_settlements.id"), primary_key=True
+    )
+    day_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(12), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

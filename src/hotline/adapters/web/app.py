@@ -10,6 +10,7 @@ from hotline.adapters.web import (
     routes_audit,
     routes_auth,
     routes_cases,
+    routes_indicators,
     routes_intake,
     routes_reference,
     routes_supervision,
@@ -43,6 +44,7 @@ def create_app(hotline: Hotline) -> FastAPI:
         routes_audit,
         routes_supervision,
         routes_reference,
+        routes_indicators,
     )
     for module in routers:
         app.include_router(module.router)

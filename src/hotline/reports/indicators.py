@@ -1,0 +1,250 @@
+"""The indicator report: every indicator of DESIGN §5 for a period of local dates, in total and
+per group, each with numerator, denominator, formula, 同比 and 环比 in percentage points.
+
+Definitions: hotline.domain.indicators (one place, overridable). Counts: indicator_counts.
+A period that is exactly a settled month is shown with the definitions it was settled with, so
+its published values never change.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.adapters.db.database import Database
+from hotline.adapters.db.models import Category, Channel, Region, Unit
+from hotline.domain.errors import InvalidInput
+from hotline.domain.indicators import (
+    DEFAULT_DEFINITIONS,
+    IndicatorDef,
+    Period,
+    Ratio,
+    change_pp,
+    definitions_of_data,
+    previous_period,
+    ratio,
+    year_before,
+)
+from hotline.reports.indicator_counts import (
+    Clock,
+    Tail,
+    by_group,
+    load_tail,
+    period_counts,
+    settlements_for,
+)
+
+GROUP_BY = ("district", "unit", "street", "category", "channel", "day")
+GROUP_LABELS = {
+    "district": "区县",
+    "unit": "承办单位",
+    "street": "街道",
+    "category": "类别",
+    "channel": "来源渠道",
+    "day": "日期",
+}
+UNKNOWN = {"unit": "（无承办单位）", "channel": "（未知渠道）"}
+MAX_DAYS = 3 * 366  # a longer period is a mistake more often than a wish
+
+
+@dataclass(frozen=True)
+class IndicatorQuery:
+    period: Period
+    group_by: str | None = None
+    definitions: tuple[IndicatorDef, ...] | None = None  # None: the defaults (or as settled)
+
+    def __post_init__(self) -> None:
+        if self.group_by is not None and self.group_by not in GROUP_BY:
+            raise InvalidInput(f"group_by 须为 {'/'.join(GROUP_BY)} 之一", fields=("group_by",))
+        if self.period.days > MAX_DAYS:
+            raise InvalidInput(f"统计期不能超过 {MAX_DAYS} 天", fields=("from", "to"))
+
+    @property
+    def dim(self) -> str:
+        return "total" if self.group_by in (None, "day") else self.group_by
+
+
+@dataclass
+class _Reader:
+    """Counts for several periods in one read transaction, sharing one tail."""
+
+    session: Session
+    clock: Clock
+    tail: Tail
+
+    def groups(self, period: Period, dim: str, per_day: bool) -> dict[str, Counter[str]]:
+        settled = settlements_for(self.session, period)
+        counts = period_counts(self.session, period, dim, self.clock, self.tail, settled)
+        return by_group(counts, per_day)
+
+    def total(self, period: Period) -> Counter[str]:
+        return self.groups(period, "total", False).get("", Counter())
+
+
+def _shifted(
+    groups: dict[str, Counter[str]], move: Callable[[date], date]
+) -> dict[str, Counter[str]]:
+    """Day groups of a comparison period, re-keyed to the day they are compared with."""
+    return {move(date.fromisoformat(day)).isoformat(): c for day, c in groups.items()}
+
+
+def _year_later(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February has no later twin: compare 28 February with it
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _comparisons(
+    reader: _Reader, query: IndicatorQuery
+) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
+    """环比 and 同比 counts keyed like the current groups. Per day, 环比 is the day before."""
+    period, dim = query.period, query.dim
+    if query.group_by == "day":
+        before = Period(period.start - timedelta(days=1), period.end - timedelta(days=1))
+        pop = _shifted(reader.groups(before, dim, True), lambda d: d + timedelta(days=1))
+        yoy = _shifted(reader.groups(year_before(period), dim, True), _year_later)
+        return pop, yoy
+    return (
+        reader.groups(previous_period(period), dim, False),
+        reader.groups(year_before(period), dim, False),
+    )
+
+
+def _brief(value: Ratio) -> dict[str, Any]:
+    return {"numerator": value.numerator, "denominator": value.denominator,
+            "value": _rounded(value.value)}  # fmt: skip
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def indicator_value(
+    definition: IndicatorDef, now: Counter[str], before: Counter[str], year_ago: Counter[str]
+) -> dict[str, Any]:
+    current = ratio(definition, now)
+    previous, last_year = ratio(definition, before), ratio(definition, year_ago)
+    pop, pop_reason = change_pp(current, previous, "上期")
+    yoy, yoy_reason = change_pp(current, last_year, "去年同期")
+    return {
+        "numerator": current.numerator,
+        "denominator": current.denominator,
+        "value": _rounded(current.value),
+        "percent": current.percent,
+        "reason": current.reason,
+        "formula": definition.formula,
+        "formula_machine": definition.formula_machine,
+        "yoy_pp": yoy,
+        "yoy_reason": yoy_reason,
+        "pop_pp": pop,
+        "pop_reason": pop_reason,
+        "previous": _brief(previous),
+        "year_before": _brief(last_year),
+    }
+
+
+def _values(
+    definitions: Iterable[IndicatorDef], now: Counter[str], before: Counter[str],
+    year_ago: Counter[str],
+) -> dict[str, dict[str, Any]]:  # fmt: skip
+    return {d.key: indicator_value(d, now, before, year_ago) for d in definitions}
+
+
+def group_labels(session: Session, group_by: str, keys: Iterable[str]) -> dict[str, str]:
+    wanted = [key for key in keys if key]
+    if group_by == "day":
+        return {key: key for key in wanted}
+    table = {"district": Region, "street": Region, "category": Category, "channel": Channel}
+    if group_by == "unit":
+        ids = [int(key) for key in wanted]
+        units = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids)))
+        return {str(uid): name for uid, name in units}
+    model: Any = table[group_by]
+    rows = session.execute(select(model.code, model.name).where(model.code.in_(wanted)))
+    return {str(code): str(name) for code, name in rows}
+
+
+def report_definitions(session: Session, query: IndicatorQuery) -> tuple[IndicatorDef, ...]:
+    if query.definitions is not None:
+        return query.definitions
+    settled = settlements_for(session, query.period)
+    if len(settled) == 1:
+        (only,) = settled.values()
+        if (only.start_on, only.end_on) == (query.period.start, query.period.end):
+            return definitions_of_data(only.definitions)
+    return DEFAULT_DEFINITIONS
+
+
+def _settlements(session: Session, period: Period) -> list[dict[str, str]]:
+    return [
+        {"month": s.month, "settled_at": s.settled_at.isoformat(), "settled_by": s.settled_by}
+        for s in sorted(settlements_for(session, period).values(), key=lambda s: s.month)
+    ]
+
+
+def _group_keys(query: IndicatorQuery, current: dict[str, Counter[str]]) -> list[str]:
+    if query.group_by == "day":
+        days = range(query.period.days)
+        return [(query.period.start + timedelta(days=n)).isoformat() for n in days]
+    return sorted(current)
+
+
+def _groups(
+    reader: _Reader, query: IndicatorQuery, definitions: Sequence[IndicatorDef]
+) -> list[dict[str, Any]]:
+    assert query.group_by is not None
+    per_day = query.group_by == "day"
+    current = reader.groups(query.period, query.dim, per_day)
+    before, year_ago = _comparisons(reader, query)
+    keys = _group_keys(query, current)
+    labels = group_labels(reader.session, query.group_by, keys)
+    empty: Counter[str] = Counter()
+    return [
+        {
+            "key": key,
+            "label": labels.get(key) or UNKNOWN.get(query.group_by, "（未知）"),
+            "indicators": _values(
+                definitions,
+                current.get(key, empty),
+                before.get(key, empty),
+                year_ago.get(key, empty),
+            ),
+        }
+        for key in keys
+    ]
+
+
+def indicator_report(db: Database, clock: Clock, query: IndicatorQuery) -> dict[str, Any]:
+    """The whole report as one JSON-ready document."""
+    with db.transaction() as session:
+        reader = _Reader(session, clock, load_tail(session, clock))
+        definitions = report_definitions(session, query)
+        period = query.period
+        total = _values(
+            definitions,
+            reader.total(period),
+            reader.total(previous_period(period)),
+            reader.total(year_before(period)),
+        )
+        return {
+            "period": period.as_data(),
+            "timezone": clock.tz.key,
+            "as_of": clock.now.isoformat(),
+            "group_by": query.group_by,
+            "group_label": GROUP_LABELS.get(query.group_by or ""),
+            "comparisons": {
+                "pop": previous_period(period).as_data(),
+                "yoy": year_before(period).as_data(),
+            },
+            "settlements": _settlements(session, period),
+            "definitions": [d.describe() for d in definitions],
+            "total": total,
+            "groups": _groups(reader, query, definitions) if query.group_by else [],
+        }
