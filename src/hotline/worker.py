@@ -20,6 +20,7 @@ from hotline.services import outbox
 from hotline.services.context import Hotline
 from hotline.services.enrichment import enrich_case
 from hotline.services.notifications import send_notification
+from hotline.services.settlement import refresh_indicator_facts, settle_due_periods
 from hotline.services.sweeps import sweep_deadlines
 
 log = logging.getLogger("hotline.worker")
@@ -72,6 +73,15 @@ def run_due_jobs(hotline: Hotline, worker_id: str, stats: WorkerStats) -> int:
     return len(jobs)
 
 
+def run_periodic(hotline: Hotline) -> int:
+    """The worker's periodic duties: deadline sweeps, indicator facts, due settlements."""
+    now = hotline.now()
+    raised = sweep_deadlines(hotline, now).total
+    refresh_indicator_facts(hotline, now)
+    settle_due_periods(hotline, now)
+    return raised
+
+
 def run_worker(
     hotline: Hotline,
     *,
@@ -87,7 +97,7 @@ def run_worker(
     next_sweep = 0.0
     while not stop.is_set():
         if time.monotonic() >= next_sweep:
-            stats.swept += sweep_deadlines(hotline, hotline.now()).total
+            stats.swept += run_periodic(hotline)
             next_sweep = time.monotonic() + hotline.settings.sweep_interval_seconds
         claimed = run_due_jobs(hotline, worker_id, stats)
         if claimed == 0:
