@@ -191,6 +191,8 @@ class Life:
         for index, (sweep, line_name) in enumerate(_LINES):
             if c.status not in sweep.statuses or getattr(c, sweep.marker) is not None:
                 continue
+            if sweep.stage == "accept" and c.accept_late is not None:
+                continue  # the centre's accept stage settled at the lead unit's accept
             line = getattr(c, line_name)
             if line is None or line > moment:
                 continue
@@ -218,6 +220,7 @@ class Life:
             for sweep, line_name in _LINES
             if c.status in sweep.statuses
             and getattr(c, sweep.marker) is None
+            and not (sweep.stage == "accept" and c.accept_late is not None)
             and getattr(c, line_name) is not None
             and getattr(c, line_name) <= now
         ]

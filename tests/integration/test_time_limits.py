@@ -198,3 +198,13 @@ def test_two_sweepers_raise_each_line_once(
     assert sum(r.total for r in reports) == 24
     assert _count(hotline, CaseEvent, CaseEvent.action == "sla_warning") == 12
     assert _count(hotline, Case, Case.accept_breached_at.is_not(None)) == 12
+
+
+def test_a_sub_dispatch_does_not_reopen_the_settled_accept_stage(
+    hotline: Hotline, actors: dict[str, Actor], clock: FakeClock
+) -> None:
+    number = _dispatched(hotline, actors)
+    act(hotline, number, Action.ACCEPT, actors["handler"])
+    act(hotline, number, Action.SUB_DISPATCH, actors["handler"], unit="LX-JFL")
+    clock.advance(hours=2)  # past the centre's accept line, while the street has not accepted
+    assert "accept_warning" not in sweep_deadlines(hotline, clock()).raised

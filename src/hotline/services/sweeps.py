@@ -94,6 +94,10 @@ def _due_batch(session: Session, sweep: Sweep, now: datetime, size: int) -> list
         .limit(size)
         .with_for_update(skip_locked=True)
     )
+    if sweep.stage == "accept":
+        # A sub-dispatch puts the case back to dispatched after the lead unit accepted; the
+        # centre's accept stage is settled then (accept_late frozen) and must not be swept.
+        stmt = stmt.where(Case.accept_late.is_(None))
     return list(session.scalars(stmt))
 
 
