@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 2.0
     worker_lease_seconds: int = 300
     sweep_interval_seconds: float = 60.0
+    reference_cache_seconds: float = Field(
+        default=60.0, description="how long a process reuses units and categories it has read"
+    )
     model_dir: Path | None = None
 
     @property

@@ -13,6 +13,7 @@ from hotline.config import Settings
 from hotline.domain.rules import ClosingRules
 from hotline.domain.sla import TimeLimitPolicy
 from hotline.profile import CityProfile
+from hotline.services.reference_cache import ReferenceCache
 
 
 class DeadlineClock(Protocol):
@@ -35,6 +36,10 @@ class Hotline:
     now: Callable[[], datetime]
     policy: TimeLimitPolicy = field(default_factory=TimeLimitPolicy)
     notifier: Notifier = field(default_factory=LogNotifier)
+    reference: ReferenceCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reference = ReferenceCache(self.settings.reference_cache_seconds)
 
     @property
     def profile(self) -> CityProfile:

@@ -32,7 +32,7 @@ from hotline.services.history import append_event
 from hotline.services.routing import Place as RoutePlace
 from hotline.services.routing import (
     RoutingContext,
-    context_from_db,
+    cached_context,
     locator_for,
     place_of,
     route_place,
@@ -220,17 +220,23 @@ STEPS: list[EnrichmentStep] = [
 def load_lookups(session: Session, hotline: Hotline | None = None) -> Lookups:
     """Reference data for one run; with ``hotline`` also the locator and the routing context
     (without it, location falls back to district names and no route is suggested)."""
-    extra: dict[str, Any] = {}
-    if hotline is not None:
-        extra = {
-            "locator": locator_for(hotline),
-            "routing": context_from_db(session, hotline.profile),
-            "classifier": active_model(hotline),
-        }
+    if hotline is None:
+        return _reference_rows(session)
+    rows = hotline.reference.get("enrichment", lambda: _reference_rows(session))
+    assert isinstance(rows, Lookups)
+    extra = {
+        "locator": locator_for(hotline),
+        "routing": cached_context(session, hotline),
+        "classifier": active_model(hotline),
+    }
+    return Lookups(regions=rows.regions, categories=rows.categories, extra=extra)
+
+
+def _reference_rows(session: Session) -> Lookups:
+    # Loaded rows outlive their session (expire_on_commit=False): the cache hands them on read-only.
     return Lookups(
         regions=list(session.scalars(select(Region).where(Region.level.in_(("district", "zone"))))),
         categories=list(session.scalars(select(Category).where(Category.active.is_(True)))),
-        extra=extra,
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.counters import next_daily_seq
 from hotline.adapters.db.models import Case, Category, Channel
 from hotline.domain.errors import InvalidInput
+from hotline.domain.history import GENESIS
 from hotline.domain.lifecycle import Status
 from hotline.domain.numbering import format_case_number
 from hotline.domain.roles import Actor, Permission, require
@@ -140,6 +141,7 @@ def create_case(hotline: Hotline, data: NewCase, actor: Actor, now: datetime) ->
             from_status=None,
             to_status=Status.RECEIVED.value,
             details={"channel": data.channel, "has_contact": bool(data.caller_phone)},
+            last=(0, GENESIS),  # a new case has no history: no lookup while the number is held
         )
         enqueue(session, "enrich", {"case_id": case.id, "number": case.number}, now)
         return case.number

@@ -98,6 +98,13 @@ def context_from_db(session: Session, profile: CityProfile) -> RoutingContext:
     return make_context(profile, unit_specs(session, profile), categories)
 
 
+def cached_context(session: Session, hotline: Hotline) -> RoutingContext:
+    """The routing context from this process's reference cache (see services/reference_cache)."""
+    context = hotline.reference.get("routing", lambda: context_from_db(session, hotline.profile))
+    assert isinstance(context, RoutingContext)
+    return context
+
+
 def context_offline(profile: CityProfile) -> RoutingContext:
     """The shipped organisation (profile + divisions package), for use without a database."""
     divisions, _warnings = package_divisions(profile)
@@ -229,7 +236,7 @@ def suggest_route(
     sub-dispatch chain, the rule that fired (id, index, note), the principle, the reasons and
     the location used."""
     with hotline.db.transaction() as session:
-        ctx = context_from_db(session, hotline.profile)
+        ctx = cached_context(session, hotline)
     spot = {
         "street_code": street_code,
         "community_code": community_code,
@@ -249,7 +256,7 @@ def suggest_dispatch(hotline: Hotline, number: str) -> dict[str, Any]:
         case = session.scalars(select(Case).where(Case.number == number)).first()
         if case is None:
             raise NotFound(f"未找到工单 {number}")
-        ctx = context_from_db(session, hotline.profile)
+        ctx = cached_context(session, hotline)
         place = Place(case.district_code, case.street_code, case.community_code)
         facts = {"channel": case.channel_code, "urgency": case.urgency}
         return route_place(ctx, case.category_code, place, **facts)
