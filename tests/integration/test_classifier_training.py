@@ -58,7 +58,7 @@ def test_training_set_is_closed_cases_with_their_final_category(
 def test_refuses_too_few_cases_and_a_single_category(
     hotline: Hotline, actors: dict[str, Actor]
 ) -> None:
-    with pytest.raises(InvalidInput, match="只有 0 件.*至少需要 12 件"):
+    with pytest.raises(InvalidInput, match=r"只有 0 件.*至少需要 12 件"):
         retrain_from_cases(hotline, SMALL, hotline.now())
     _close_all(hotline, actors, [(text, "E0301") for text, _ in topic_cases(4)])
     with pytest.raises(InvalidInput, match="只有 1 个类别（E0301）"):

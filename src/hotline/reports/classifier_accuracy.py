@@ -185,7 +185,7 @@ def classifier_report(db: Database, period: Period) -> dict[str, Any]:
     check_period(period)
     with db.transaction() as session:
         tally = _tally(session, period)
-        names = dict(session.execute(select(Category.code, Category.name)).tuples().all())
+        names = {code: name for code, name in session.execute(select(Category.code, Category.name))}
     return {
         "period": period.as_data(),
         "total": _figures(tally.total),
