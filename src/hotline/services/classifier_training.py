@@ -5,6 +5,9 @@ only when asked and not worse on macro-F1 (decision 0007).
 Label = the case's final category code (after any re-sorting); text = what intake gives the
 model (``model_text``). The deployed candidate is exactly the model that was compared: it is
 trained on the training part only, never refitted on the held-out cases afterwards.
+
+The cases are read in one short transaction and training runs outside any, since it takes
+seconds to minutes; ``deploy_model`` then checks the codes and switches ``active.json``.
 """
 
 from __future__ import annotations
