@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from hotline.cli.classifier_db import DbTraining, report_command, train_from_db
 from hotline.cli.output import emit_json, emit_value, fail, log, stderr
 
 if TYPE_CHECKING:
     from hotline.classify.dataset import Dataset
     from hotline.classify.evaluate import Evaluation
+    from hotline.classify.model import TrainingConfig
     from hotline.classify.predict import Classifier
 
 classifier_app = typer.Typer(
@@ -30,14 +32,13 @@ classifier_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DataOption = Annotated[
-    Path, typer.Option("--data", help="已标注数据:CSV(UTF-8/GB18030)或 xlsx,首行为表头")
-]
-TextColumns = Annotated[
-    list[str], typer.Option("--text-column", help="文本列,可重复给出(如标题、内容),按顺序拼接")
-]
+DATA_HELP = "已标注数据:CSV(UTF-8/GB18030)或 xlsx,首行为表头"
+TEXT_HELP = "文本列,可重复给出(如标题、内容),按顺序拼接"
+MODEL_HELP = "模型文件(旁边另有 .manifest.json)"
+DataOption = Annotated[Path, typer.Option("--data", help=DATA_HELP)]
+TextColumns = Annotated[list[str], typer.Option("--text-column", help=TEXT_HELP)]
 LabelColumn = Annotated[str, typer.Option("--label-column", help="类别列")]
-ModelOption = Annotated[Path, typer.Option("--model", help="模型文件(旁边另有 .manifest.json)")]
+ModelOption = Annotated[Path, typer.Option("--model", help=MODEL_HELP)]
 JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")]
 
 
@@ -82,20 +83,63 @@ def _shown(name: str, value: object) -> str:
 
 @classifier_app.command("train")
 def train_command(
-    data: DataOption,
-    text_column: TextColumns,
-    label_column: LabelColumn,
-    model: ModelOption,
+    data: Annotated[Path | None, typer.Option("--data", help=DATA_HELP)] = None,
+    text_column: Annotated[list[str] | None, typer.Option("--text-column", help=TEXT_HELP)] = None,
+    label_column: Annotated[str | None, typer.Option("--label-column", help="类别列")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help=MODEL_HELP)] = None,
+    from_db: Annotated[
+        bool,
+        typer.Option("--from-db", help="用数据库中已结案工单（最终类别）训练，并与已部署模型比较"),
+    ] = False,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="--from-db：受理日期起 YYYY-MM-DD")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="--from-db：受理日期止 YYYY-MM-DD（含）")
+    ] = None,
+    holdout: Annotated[
+        float | None, typer.Option("--holdout", help="--from-db：留出比较的比例，默认 0.2")
+    ] = None,
+    min_cases: Annotated[
+        int | None, typer.Option("--min-cases", help="--from-db：最少工单数，默认 30")
+    ] = None,
+    deploy: Annotated[
+        bool, typer.Option("--deploy/--no-deploy", help="--from-db：新模型不差于当前模型时部署")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="--from-db：即使更差也部署")] = False,
     words: Annotated[
         bool, typer.Option("--words", help="加入结巴分词的词特征:略准一些,但预测慢约十倍")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """训练分类器并保存模型;输出留出(交叉验证)指标。"""
+    """训练分类器：从标注文件（--data）或数据库的已结案工单（--from-db）。"""
     from hotline.classify.features import FeatureConfig
-    from hotline.classify.model import TrainingConfig, save, train
+    from hotline.classify.model import TrainingConfig
 
     config = TrainingConfig(features=FeatureConfig(word_orders=(1, 2))) if words else None
+    if from_db:
+        if data or text_column or label_column:
+            fail("--from-db 从数据库取训练数据，不能同时给 --data、--text-column 或 --label-column")
+        options = DbTraining(from_, to, holdout, min_cases, model, deploy, force)
+        train_from_db(options, config, as_json)
+        return
+    if from_ or to or holdout is not None or min_cases is not None or deploy or force:
+        fail("--from、--to、--holdout、--min-cases、--deploy、--force 只能与 --from-db 一起用")
+    if data is None or not text_column or label_column is None or model is None:
+        fail("须提供 --data、--text-column、--label-column 和 --model（或用 --from-db）")
+    _train_from_file(data, text_column, label_column, model, config, as_json)
+
+
+def _train_from_file(
+    data: Path,
+    text_column: list[str],
+    label_column: str,
+    model: Path,
+    config: TrainingConfig | None,
+    as_json: bool,
+) -> None:
+    from hotline.classify.model import save, train
+
     with _refusals():
         dataset = _read(data, text_column, label_column, min_classes=2)
         started = time.perf_counter()
@@ -198,6 +242,9 @@ def predict_command(
         return
     for label, probability in suggestions:
         emit_value(f"{label}\t{probability:.4f}")
+
+
+classifier_app.command("report")(report_command)
 
 
 @classifier_app.command("deploy")

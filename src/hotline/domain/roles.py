@@ -32,6 +32,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     SUPERVISE = "supervise"  # open or close a supervision (督办单)
     RESPOND_SUPERVISION = "respond_supervision"  # the target unit answers it
+    VIEW_CLASSIFIER_REPORT = "view_classifier_report"  # the classifier's production accuracy
 
 
 A = Action
@@ -85,9 +86,22 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
         }
     ),
     R.INSPECTOR: frozenset({P.READ_CASE, P.UPLOAD_ATTACHMENT, A.VERIFY}),
-    R.SUPERVISOR: frozenset({P.READ_CASE, P.REVEAL_PERSONAL_DATA, A.REOPEN, P.SUPERVISE}),
-    R.LEADER: frozenset({P.READ_CASE, A.APPROVE_EXTENSION, A.REFUSE_EXTENSION, P.SUPERVISE}),
-    R.ADMIN: frozenset({P.READ_CASE, P.REVEAL_PERSONAL_DATA, P.MANAGE_USERS}),
+    R.SUPERVISOR: frozenset(
+        {P.READ_CASE, P.REVEAL_PERSONAL_DATA, A.REOPEN, P.SUPERVISE, P.VIEW_CLASSIFIER_REPORT}
+    ),
+    R.LEADER: frozenset(
+        {
+            P.READ_CASE,
+            A.APPROVE_EXTENSION,
+            A.REFUSE_EXTENSION,
+            P.SUPERVISE,
+            P.VIEW_CLASSIFIER_REPORT,
+        }
+    ),
+    # Administrators deploy models (`hotline classifier deploy`), so they read how they do.
+    R.ADMIN: frozenset(
+        {P.READ_CASE, P.REVEAL_PERSONAL_DATA, P.MANAGE_USERS, P.VIEW_CLASSIFIER_REPORT}
+    ),
     # Partners see only the public Open311 view, never the internal case API.
     R.PARTNER: frozenset({P.CREATE_CASE}),
 }

@@ -6,6 +6,7 @@ from hotline.adapters.db.models import Assignment, Category, Region, Unit
 from hotline.domain.errors import InvalidInput
 from hotline.domain.lifecycle import Status
 from hotline.services.action_support import ActionContext, Outcome, required_reason, text_field
+from hotline.services.classifier_feedback import record_registration
 from hotline.services.deadlines import set_dispatch_deadlines
 from hotline.services.intake import URGENCIES
 from hotline.services.units import unit_by_code
@@ -33,6 +34,7 @@ def _set_district(ctx: ActionContext) -> None:
 def register(ctx: ActionContext) -> Outcome:
     _set_category(ctx)
     _set_district(ctx)
+    record_registration(ctx.session, ctx.case, ctx.actor.name, ctx.now)
     urgency = text_field(ctx, "urgency", max_length=16)
     if urgency is not None:
         if urgency not in URGENCIES:
@@ -100,10 +102,21 @@ def assign_lead(ctx: ActionContext, lead: Unit, co_units: list[Unit]) -> dict[st
     }
 
 
+def _resort(ctx: ActionContext) -> dict[str, object]:
+    """重新分类: the dispatcher may correct the category when dispatching (after a reopen to the
+    centre or an approved return, typically); the new one sets the time limits."""
+    previous = ctx.case.category_code
+    _set_category(ctx)
+    if ctx.case.category_code == previous:
+        return {}
+    return {"category_code": ctx.case.category_code, "previous_category_code": previous}
+
+
 def dispatch(ctx: ActionContext) -> Outcome:
     lead = unit_by_code(ctx.session, text_field(ctx, "unit", required=True) or "")
     co_units = _co_units(ctx, lead)
-    details = assign_lead(ctx, lead, co_units)
+    resorted = _resort(ctx)
+    details = assign_lead(ctx, lead, co_units) | resorted
     # The routing rule the dispatcher followed, so returns can be counted per rule.
     rule = text_field(ctx, "rule", max_length=64)
     if rule:

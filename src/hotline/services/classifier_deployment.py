@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,14 +26,59 @@ from hotline.domain.errors import InvalidInput
 from hotline.services.context import Hotline
 
 ACTIVE_FILE = "active.json"
+NO_SUGGESTION = "（无建议）"  # a ranking whose every label maps to no category
 _loaded: dict[tuple[str, str], Classifier] = {}
+Deployed = tuple[Classifier, dict[str, str]]  # the classifier and its label → code map
+
+
+@dataclass(frozen=True)
+class ModelGuess:
+    """One of the model's first labels for a text; ``code`` is None where the label maps to no
+    active category (intake then offers it to nobody)."""
+
+    rank: int
+    label: str
+    code: str | None
+    probability: float
+
+
+def model_text(title: str | None, content: str) -> str:
+    """What the model reads of a case: the subject line, then the message. Intake and
+    retraining both use this, so the model is trained on what it is later asked."""
+    return f"{title or ''} {content}"
+
+
+def code_for(label: str, label_map: dict[str, str], codes: set[str]) -> str | None:
+    code = label if label in codes else label_map.get(label)
+    return code if code in codes else None
+
+
+def model_guesses(deployed: Deployed, codes: set[str], text: str, k: int = 3) -> list[ModelGuess]:
+    classifier, label_map = deployed
+    return [
+        ModelGuess(rank, label, code_for(label, label_map, codes), probability)
+        for rank, (label, probability) in enumerate(classifier.predict_top(text, k), start=1)
+    ]
+
+
+def ranked_codes(deployed: Deployed, codes: set[str], texts: Sequence[str]) -> list[list[str]]:
+    """Every text's categories best first, as intake would offer them: labels mapped to codes,
+    unmapped ones left out (``NO_SUGGESTION`` when nothing is left)."""
+    classifier, label_map = deployed
+    rankings = []
+    for labels in classifier.rank_batch(texts):
+        mapped = (code_for(label, label_map, codes) for label in labels)
+        ranking = list(dict.fromkeys(code for code in mapped if code is not None))
+        rankings.append(ranking or [NO_SUGGESTION])
+    return rankings
 
 
 def model_dir(hotline: Hotline) -> Path:
     return hotline.settings.model_dir or hotline.settings.var_dir / "models"
 
 
-def _known_codes(hotline: Hotline) -> set[str]:
+def known_codes(hotline: Hotline) -> set[str]:
+    """The codes of the active categories: the only ones a model may suggest."""
     with hotline.db.transaction() as session:
         return set(session.scalars(select(Category.code).where(Category.active.is_(True))))
 
@@ -54,7 +101,7 @@ def deploy_model(
         classifier = load_model(source)
     except ModelError as exc:
         raise InvalidInput(f"模型无法部署：{exc}", fields=("model",)) from exc
-    unmapped = _check_mapping(classifier, label_map, _known_codes(hotline))
+    unmapped = _check_mapping(classifier, label_map, known_codes(hotline))
     target = model_dir(hotline)
     target.mkdir(parents=True, exist_ok=True)
     destination = target / f"{classifier.version}.npz"
@@ -75,7 +122,7 @@ def deploy_model(
     return active
 
 
-def active_model(hotline: Hotline) -> tuple[Classifier, dict[str, str]] | None:
+def active_model(hotline: Hotline) -> Deployed | None:
     """The deployed classifier and its label map, loaded once per process; None if none."""
     pointer = model_dir(hotline) / ACTIVE_FILE
     if not pointer.is_file():

@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.models import Case, Category, Region
 from hotline.domain.lifecycle import Status
 from hotline.geo.locator import Location, Locator
-from hotline.services.classifier_deployment import active_model
+from hotline.services.classifier_deployment import active_model, model_guesses, model_text
+from hotline.services.classifier_feedback import record_suggestion
 from hotline.services.context import Hotline
 from hotline.services.history import append_event
 from hotline.services.routing import Place as RoutePlace
@@ -190,23 +191,19 @@ def category_from_model(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion
     deployed = lookups.extra.get("classifier")
     if deployed is None:
         return []
-    classifier, label_map = deployed
     codes = {category.code for category in lookups.categories}
-    text = f"{draft.title or ''} {draft.content}"
-    suggestions = []
-    for label, probability in classifier.predict_top(text, 3):
-        code = label if label in codes else label_map.get(label)
-        if code in codes:
-            suggestions.append(
-                Suggestion(
-                    "category_code",
-                    code,
-                    round(probability, 4),
-                    f"模型 {classifier.version}：{label}",
-                    "category_from_model",
-                )
-            )
-    return suggestions
+    version = deployed[0].version
+    return [
+        Suggestion(
+            "category_code",
+            guess.code,
+            round(guess.probability, 4),
+            f"模型 {version}：{guess.label}",
+            "category_from_model",
+        )
+        for guess in model_guesses(deployed, codes, model_text(draft.title, draft.content))
+        if guess.code is not None
+    ]
 
 
 STEPS: list[EnrichmentStep] = [
@@ -251,7 +248,10 @@ def suggest(
     session: Session, draft: IntakeDraft, hotline: Hotline | None = None
 ) -> list[Suggestion]:
     """Run every step in order on a copy of ``draft``; the operator's own values are kept."""
-    lookups = load_lookups(session, hotline)
+    return run_steps(draft, load_lookups(session, hotline))
+
+
+def run_steps(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion]:
     working = replace(draft)
     found: list[Suggestion] = []
     for step in STEPS:
@@ -290,14 +290,31 @@ def _apply(case: Case, suggestions: list[Suggestion]) -> dict[str, Any]:
     return applied
 
 
+def _record_model_suggestion(
+    session: Session, case: Case, draft: IntakeDraft, lookups: Lookups, now: datetime
+) -> None:
+    """Keep the model's guesses queryable for production accuracy (``hotline classifier
+    report``). The model runs again here, on the operator's text as stored, because the step
+    above leaves unmapped labels out; a prediction costs well under a millisecond."""
+    deployed = lookups.extra.get("classifier")
+    if deployed is None:
+        return
+    codes = {category.code for category in lookups.categories}
+    guesses = model_guesses(deployed, codes, model_text(draft.title, draft.content))
+    record_suggestion(session, case, deployed[0].version, guesses, now)
+
+
 def enrich_case(hotline: Hotline, case_id: int, now: datetime) -> dict[str, Any]:
     """The ``enrich`` job: run every step on a stored case and fill the empty fields."""
     with hotline.db.transaction() as session:
         case = session.get(Case, case_id, with_for_update=True)
         if case is None or case.status not in (Status.RECEIVED, Status.REGISTERED):
             return {}
-        suggestions = suggest(session, draft_of(case), hotline)
+        lookups = load_lookups(session, hotline)
+        draft = draft_of(case)
+        suggestions = run_steps(draft, lookups)
         applied = _apply(case, suggestions)
+        _record_model_suggestion(session, case, draft, lookups, now)
         case.updated_at = now
         append_event(
             session,

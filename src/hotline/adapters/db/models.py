@@ -510,3 +510,25 @@ class IndicatorSettledCount(Base):
     dim: Mapped[str] = mapped_column(String(12), primary_key=True)
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class CaseClassification(Base):
+    """What the classifier suggested for a case and what the centre chose at 立案, so that
+    production accuracy is a query (docs/classifier.md). One row per case: the ``enrich`` job
+    writes the suggestion, ``register`` the choice, in whichever order they happen. The final
+    category (after any re-sorting) is the case's own ``category_code``."""
+
+    __tablename__ = "case_classifications"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    model_version: Mapped[str | None] = mapped_column(String(64), index=True)
+    suggested_at: Mapped[datetime | None]
+    # Taxonomy codes of the model's first three labels (null: a label mapped to no code).
+    top1_code: Mapped[str | None] = mapped_column(String(32))
+    top2_code: Mapped[str | None] = mapped_column(String(32))
+    top3_code: Mapped[str | None] = mapped_column(String(32))
+    top1_probability: Mapped[float | None] = mapped_column(Float)
+    # Every guess as recorded: [{rank, label, code, probability}].
+    suggestions: Mapped[list[Any]] = mapped_column(default=list)
+    registered_code: Mapped[str | None] = mapped_column(String(32))
+    registered_by: Mapped[str | None] = mapped_column(String(64))
+    registered_at: Mapped[datetime | None]

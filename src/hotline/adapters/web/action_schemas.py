@@ -64,6 +64,9 @@ class Dispatch(ActionBody):
     rule: str | None = Field(
         default=None, max_length=64, description="采纳的派遣规则编号（来自 POST /api/v1/route）"
     )
+    category_code: str | None = Field(
+        default=None, max_length=32, description="重新分类：改为该小类代码（时限按新类别）"
+    )
 
 
 class SubDispatch(ActionBody):

@@ -10,6 +10,7 @@ from hotline.adapters.web import (
     routes_audit,
     routes_auth,
     routes_cases,
+    routes_classifier,
     routes_indicators,
     routes_intake,
     routes_reference,
@@ -45,6 +46,7 @@ def create_app(hotline: Hotline) -> FastAPI:
         routes_supervision,
         routes_reference,
         routes_indicators,
+        routes_classifier,
     )
     for module in routers:
         app.include_router(module.router)
