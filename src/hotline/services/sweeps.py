@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -74,11 +74,11 @@ class SweepReport:
         return sum(self.raised.values())
 
 
-def _claim(session: Session, sweep: Sweep, now: datetime, size: int) -> list[Row[Any]]:
-    """Lock up to ``size`` cases whose line is due and not raised, oldest id first (one lock
-    order for every worker); rows another worker holds are skipped, not waited for."""
+def claim_statement(sweep: Sweep, now: datetime, size: int) -> Select[Any]:
+    """Up to ``size`` cases whose line is due and not raised, oldest id first (one lock order
+    for every worker), locked; rows another worker holds are skipped, not waited for."""
     due = getattr(Case, f"{sweep.stage}_due_at")
-    stmt = (
+    return (
         select(
             Case.id,
             Case.number,
@@ -92,7 +92,10 @@ def _claim(session: Session, sweep: Sweep, now: datetime, size: int) -> list[Row
         .limit(size)
         .with_for_update(skip_locked=True)
     )
-    return list(session.execute(stmt))
+
+
+def _claim(session: Session, sweep: Sweep, now: datetime, size: int) -> list[Row[Any]]:
+    return list(session.execute(claim_statement(sweep, now, size)))
 
 
 def _stamp(
