@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.adapters.db.bulk import insert_rows
 from hotline.adapters.db.models import Case, CaseEvent
 from hotline.domain.history import GENESIS, ChainReport, HistoryEvent, seal, verify_chain
 
@@ -135,9 +136,8 @@ class BatchHistory:
         self.rows.append(values)
 
     def write(self, session: Session) -> int:
-        """Insert what was appended (insertmanyvalues: a few statements, not one per row)."""
-        if self.rows:
-            session.execute(insert(CaseEvent), self.rows)
+        """Insert what was appended, in one go (COPY on PostgreSQL)."""
+        insert_rows(session, CaseEvent, self.rows)
         written, self.rows = len(self.rows), []
         return written
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hotline.adapters.db.bulk import insert_rows
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.models import OutboxItem
 
@@ -61,10 +62,10 @@ def enqueue_many(
     *,
     max_attempts: int = 5,
 ) -> int:
-    """Queue one job per payload in one statement (set-based callers such as the sweep)."""
+    """Queue one job per payload in one go (set-based callers such as the sweep)."""
     if payloads:
         rows = [_pending(kind, payload, now, None, max_attempts) for payload in payloads]
-        session.execute(insert(OutboxItem), rows)
+        insert_rows(session, OutboxItem, rows)
     return len(payloads)
 
 

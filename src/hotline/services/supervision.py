@@ -14,9 +14,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.adapters.db.bulk import insert_rows_returning_ids
 from hotline.adapters.db.models import Case, Supervision, Unit
 from hotline.domain.errors import IllegalTransition, InvalidInput, NotFound
 from hotline.domain.roles import Actor, Permission, Role, require
@@ -251,9 +252,8 @@ def escalate_many(
 
 
 def _insert_records(session: Session, openings: list[Opening]) -> list[int]:
-    """Insert the supervisions; their ids in the order given (insertmanyvalues keeps it)."""
-    stmt = insert(Supervision).returning(Supervision.id, sort_by_parameter_order=True)
-    return list(session.scalars(stmt, [opening.record() for opening in openings]))
+    """Insert the supervisions; their ids in the order given."""
+    return insert_rows_returning_ids(session, Supervision, [o.record() for o in openings])
 
 
 def supervise_case(
