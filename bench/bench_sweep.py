@@ -1,24 +1,33 @@
 """One deadline sweep over many open cases on PostgreSQL (the time-limits issue's benchmark).
 
     .venv/bin/python bench/bench_sweep.py [--open 1000000] [--closed 0] [--warn-share 0.01]
-        [--breach-share 0.001] [--server-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--breach-share 0.001] [--reuse] [--per-case]
+        [--server-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 The generator (bench/generate.py) builds ``--open`` open cases (plus ``--closed`` closed ones) in
 a database of their own, with deadlines chosen so that at a fixed ``now`` exactly
 ``warn-share`` of the open cases have crossed a warning line and ``breach-share`` a deadline that
-the sweep has not raised yet (as if it had stopped an hour before). Then, in the same run:
+the sweep has not raised yet (as if it had stopped a while before). Then, in the same run:
 
-1. the baseline: a naive sweep that reads every open case into Python and works out its SLA state
+1. the migration to head, timed, where the data is older than the code (a template generated
+   before migration 0005 gets its partial indexes here, as a production database would);
+2. the baseline: a naive sweep that reads every open case into Python and works out its SLA state
    with the working calendar (``warning_line`` and ``sla_state``), finding the same cases;
-2. ONE ``sweep_deadlines(hotline, now)`` — the production code, timed, including its history
+3. ONE ``sweep_deadlines(hotline, now)`` — the production code, timed, including its history
    events, supervision records and outbox rows;
-3. checks: the sweep raised exactly the expected counts, wrote one warning or breach event, one
+4. checks: the sweep raised exactly the expected counts, wrote one warning or breach event, one
    supervision and one outbox row per new supervision, stamped exactly the expected markers, the
-   affected cases' hash chains still verify, and a second sweep raises nothing.
+   affected cases' hash chains still verify, a second sweep raises nothing, and the claim's plan
+   uses the partial index (``EXPLAIN ANALYZE`` of one claim goes into the results);
+5. with ``--per-case`` (needs ``--reuse``): on a fresh copy of the same data, the sweep as it was
+   before (bench/sweep_per_case.py, per case through the ORM, on the schema the data was
+   generated with), timed and checked the same way, and an md5 of everything each wrote: the
+   same digest means the same rows.
 
 Results: bench/results/sweep.json (machine, load, PostgreSQL settings, every figure). With
-``--reuse`` the generated database is kept as a template and copied for the next run, so the
-sweep can be measured again without generating anew.
+``--reuse`` the generated database is kept as the template ``<db-name>_base`` and copied for each
+measurement, so the sweep can be measured again without generating anew (``DROP DATABASE
+hotline_bench_sweep_base`` gives the disk back).
 """
 
 from __future__ import annotations
@@ -50,20 +59,26 @@ from bench.common import (  # noqa: E402
     write_result,
 )
 from bench.generate import Options, generate  # noqa: E402
-from bench.sweep_batched import PARTIAL_INDEXES, sweep_deadlines_batched  # noqa: E402
+from bench.sweep_per_case import sweep_deadlines_per_case  # noqa: E402
 from hotline.adapters.db.database import Database  # noqa: E402
+from hotline.adapters.db.migrate import current_revision, upgrade  # noqa: E402
 from hotline.adapters.db.models import Case, CaseEvent, OutboxItem, Supervision  # noqa: E402
 from hotline.bootstrap import build_calendar, build_hotline  # noqa: E402
 from hotline.config import Settings  # noqa: E402
 from hotline.domain.sla import SlaState, sla_state, warning_line  # noqa: E402
 from hotline.services.history import verify_case_history  # noqa: E402
-from hotline.services.sweeps import SWEEPS, sweep_deadlines  # noqa: E402
+from hotline.services.sweeps import (  # noqa: E402
+    DEFAULT_BATCH,
+    SWEEPS,
+    claim_statement,
+    sweep_deadlines,
+)
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DATABASE = "hotline_bench_sweep"  # the template kept by --reuse is DATABASE_base
 TARGET_SECONDS = 10.0
-VARIANTS = ("production+indexes", "batched", "batched+indexes")
-# Everything a sweep wrote, in one md5: a variant that writes the same rows has the same digest.
+# Everything a sweep wrote, in one md5: two sweeps that write the same rows have the same digest.
+# ``cases.version`` is left out: the per-case path moved it once per ORM flush.
 DIGEST = text(
     """
     SELECT md5(
@@ -73,7 +88,7 @@ DIGEST = text(
             due_at), ',' ORDER BY id), '') FROM supervisions WHERE created_at = :now)
       || (SELECT coalesce(string_agg(payload::text, ',' ORDER BY id), '') FROM outbox
             WHERE created_at = :now)
-      || (SELECT coalesce(string_agg(concat_ws('|', id, version, supervised, updated_at),
+      || (SELECT coalesce(string_agg(concat_ws('|', id, supervised, updated_at),
             ',' ORDER BY id), '') FROM cases WHERE updated_at = :now
             OR accept_warned_at = :now OR accept_breached_at = :now
             OR reply_warned_at = :now OR reply_breached_at = :now))
@@ -88,7 +103,7 @@ def _baseline_rows(url: str) -> list[tuple[Any, ...]]:
         """
         SELECT c.id, c.status, c.accept_due_at, c.reply_due_at, c.accept_warn_at,
                c.reply_warn_at, c.accept_warned_at, c.accept_breached_at, c.reply_warned_at,
-               c.reply_breached_at, s.started_at
+               c.reply_breached_at, c.accept_late, s.started_at
         FROM cases c
         JOIN (SELECT case_id, max(dispatched_at) AS started_at FROM case_assignments
               WHERE role = 'lead' AND parent_id IS NULL AND status <> 'ended'
@@ -126,6 +141,7 @@ def naive_sweep(url: str, settings: Settings, now: datetime) -> dict[str, Any]:
             accept_breached,
             reply_warned,
             reply_breached,
+            accept_late,
             start,
         ) = row
         stages = (
@@ -135,6 +151,8 @@ def naive_sweep(url: str, settings: Settings, now: datetime) -> dict[str, Any]:
         for stage, due, stored_warn, warned, breached in stages:
             if status not in _statuses(stage) or due is None:
                 continue
+            if stage == "accept" and accept_late is not None:
+                continue  # settled at the lead unit's accept; a sub-dispatch does not reopen it
             warn = warning_line(calendar, start, due, fraction)
             mismatched += warn != stored_warn
             state = sla_state(due, warn, now)
@@ -211,16 +229,33 @@ def verify(url: str, now: datetime, expected: dict[str, int]) -> dict[str, Any]:
 
 
 def explain(url: str, now: datetime) -> list[str]:
-    """The plan of the sweep's batch query (reply warnings), to see what it scans."""
-    sql = text(
-        "EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM cases WHERE reply_warn_at <= :now "
-        "AND reply_warned_at IS NULL AND status IN ('dispatched', 'accepted') "
-        "ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED"
+    """The plan of one production claim (reply warnings), as the sweep sends it; run after the
+    sweep (so it finds nothing and warms nothing) and rolled back."""
+    sweep = next(sweep for sweep in SWEEPS if sweep.key == "reply_warning")
+    engine = create_engine(url)
+    compiled = claim_statement(sweep, now, DEFAULT_BATCH).compile(
+        dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
     )
+    try:
+        with engine.connect() as conn, conn.begin() as transaction:
+            sql = f"EXPLAIN (ANALYZE, BUFFERS) {compiled}"
+            plan = [row[0] for row in conn.exec_driver_sql(sql, compiled.params)]
+            transaction.rollback()
+            return plan
+    finally:
+        engine.dispose()
+
+
+def migrate(url: str) -> dict[str, Any]:
+    """Bring the copied data to the code's schema (0005 adds the sweep's partial indexes), timed:
+    what deploying the migration costs on a database of this size."""
     engine = create_engine(url)
     try:
-        with engine.begin() as conn:
-            return [row[0] for row in conn.execute(sql, {"now": now})]
+        before = current_revision(engine)
+        began = time.perf_counter()
+        upgrade(url)
+        seconds = time.perf_counter() - began
+        return {"from": before, "to": current_revision(engine), "seconds": round(seconds, 3)}
     finally:
         engine.dispose()
 
@@ -311,18 +346,18 @@ def _expected(report: dict[str, Any]) -> tuple[datetime, dict[str, int]]:
     return datetime.fromisoformat(report["now"]), counts
 
 
+SWEEPERS = {"production": sweep_deadlines, "per-case": sweep_deadlines_per_case}
+
+
 def measure(
     url: str, now: datetime, expected: dict[str, int], variant: str = "production"
 ) -> dict[str, Any]:
     """One timed sweep (and a second one, which must find nothing), then the checks.
 
-    ``variant``: ``production`` (``sweep_deadlines`` as shipped), or with ``+indexes`` the
-    partial indexes of bench/sweep_batched.py created first, or ``batched`` for that module's
-    set-based sweep: what the production sweep would gain from either change.
+    ``variant``: ``production`` (``sweep_deadlines`` as shipped) or ``per-case`` (the sweep as it
+    was before, bench/sweep_per_case.py).
     """
-    if "indexes" in variant:
-        _create_partial_indexes(url)
-    sweep = sweep_deadlines_batched if variant.startswith("batched") else sweep_deadlines
+    sweep = SWEEPERS[variant]
     hotline = build_hotline(Settings(database_url=url), now=lambda: now)
     load_before = load_average()
     stderr.print(f"{variant}: sweeping …")
@@ -333,9 +368,11 @@ def measure(
     began = time.perf_counter()
     again = sweep(hotline, now)
     seconds_again = time.perf_counter() - began
+    revision = _revision(hotline.db)
     hotline.db.dispose()
     return {
         "variant": variant,
+        "schema_revision": revision,
         "seconds": round(seconds, 3),
         "client_cpu_seconds": round(cpu, 3),
         "raised": report.raised,
@@ -351,48 +388,43 @@ def measure(
     }
 
 
-def _create_partial_indexes(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            for ddl in PARTIAL_INDEXES:
-                conn.execute(text(ddl))
-            conn.execute(text("ANALYZE cases"))
-    finally:
-        engine.dispose()
+def _revision(db: Database) -> str | None:
+    return current_revision(db.engine)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.per_case and not args.reuse:
+        raise SystemExit("--per-case needs --reuse (it runs on a fresh copy of the same data)")
     url, generated = prepare(args)
     now, expected = _expected(generated)
+    stderr.print("migrating the copy to the code's schema")
+    migration = migrate(url)
     stderr.print(f"baseline: scanning open cases at {now.isoformat()}")
     baseline = naive_sweep(url, Settings(database_url=url), now)
     sweep = measure(url, now, expected)
+    plan = explain(url, now)
     result: dict[str, Any] = {
         "parameters": {**_parameters(args), "now": now.isoformat()},
         "postgres": postgres_info(url),
         "generation": generated,
+        "migration": migration,
         "expected": expected,
         "baseline": baseline,
         "sweep": sweep,
-        "plan_reply_warning_batch": explain(url, now),
+        "plan_reply_warning_claim": plan,
+        "plan_uses_partial_index": any("ix_cases_sweep_reply_warning" in line for line in plan),
         "exactly_expected": sweep["exactly_expected"] and baseline["found"] == expected,
         "ok": sweep["verification"]["ok"],
     }
-    if args.variants:
-        if not args.reuse:
-            raise SystemExit("--variants needs --reuse (each variant runs on a fresh copy)")
-        result["variants"] = []
-        for variant in args.variants.split(","):
-            if variant not in VARIANTS:
-                raise SystemExit(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
-            measured = measure(_copy_template(args), now, expected, variant)
-            measured["same_rows_as_production"] = (
-                measured["verification"]["digest"] == sweep["verification"]["digest"]
-            )
-            result["variants"].append(measured)
-            result["ok"] = result["ok"] and measured["verification"]["ok"]
-            result["exactly_expected"] &= measured["exactly_expected"]
+    if args.per_case:
+        before = measure(_copy_template(args), now, expected, "per-case")
+        before["same_rows_as_production"] = (
+            before["verification"]["digest"] == sweep["verification"]["digest"]
+        )
+        result["per_case_baseline"] = before
+        result["ok"] = result["ok"] and before["verification"]["ok"]
+        result["ok"] = result["ok"] and before["same_rows_as_production"]
+        result["exactly_expected"] &= before["exactly_expected"]
     return result
 
 
@@ -408,11 +440,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--reuse", action="store_true", help="keep the data as a template")
     parser.add_argument(
-        "--variants",
-        nargs="?",
-        const=",".join(VARIANTS),
-        default="",
-        help=f"also time these on fresh copies (default: {','.join(VARIANTS)})",
+        "--per-case",
+        action="store_true",
+        help="also time the sweep as it was before (per case, ORM) on a fresh copy",
     )
     parser.add_argument("--name", default="sweep", help="results file bench/results/NAME.json")
     parser.add_argument("--db-name", default=DATABASE, help="the database to (re)create")
@@ -434,10 +464,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _print_human(args: argparse.Namespace, result: dict[str, Any], path: Path) -> None:
-    baseline = result["baseline"]
+    baseline, migration = result["baseline"], result["migration"]
     print(f"open cases: {args.open:,}  expected: {result['expected']}")
+    print(f"migration {migration['from']} → {migration['to']}: {migration['seconds']} s")
     print(f"baseline (naive scan): {baseline['seconds']} s, found {baseline['found']}")
-    for sweep in [result["sweep"], *result.get("variants", [])]:
+    for sweep in [result["sweep"], *filter(None, [result.get("per_case_baseline")])]:
         verdict = "met" if sweep["met_target"] else "missed"
         print(
             f"{sweep['variant']}: {sweep['seconds']} s, raised {sweep['raised_total']} "
@@ -445,6 +476,9 @@ def _print_human(args: argparse.Namespace, result: dict[str, Any], path: Path) -
             f"{sweep['second_sweep']['seconds']} s raised {sweep['second_sweep']['raised']}; "
             f"checks {'ok' if sweep['verification']['ok'] else sweep['verification']['checks']}"
         )
+    if "per_case_baseline" in result:
+        print(f"same rows as per-case: {result['per_case_baseline']['same_rows_as_production']}")
+    print(f"claim uses its partial index: {result['plan_uses_partial_index']}")
     print(f"results: {path}")
 
 

@@ -203,7 +203,7 @@ class Life:
             self.raise_line(tick, _LINES[index][0])
 
     def raise_line(self, now: datetime, sweep: Any) -> None:
-        """As ``hotline.services.sweeps._raise``."""
+        """As ``hotline.services.sweeps`` raises one line of one case."""
         c = self.c
         setattr(c, sweep.marker, now)
         due = getattr(c, f"{sweep.stage}_due_at")

@@ -15,6 +15,7 @@ from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor, Role
 from hotline.services.case_views import get_case
 from hotline.services.context import Hotline
+from hotline.services.history import verify_case_history
 from hotline.services.supervision import list_supervisions, respond, supervise_case
 from hotline.services.sweeps import sweep_deadlines
 from hotline.worker import run_worker
@@ -197,7 +198,14 @@ def test_two_sweepers_raise_each_line_once(
         thread.join()
     assert sum(r.total for r in reports) == 24
     assert _count(hotline, CaseEvent, CaseEvent.action == "sla_warning") == 12
+    assert _count(hotline, CaseEvent, CaseEvent.action == "sla_breach") == 12
     assert _count(hotline, Case, Case.accept_breached_at.is_not(None)) == 12
+    # one 催办 and one 督办 per case, each with its event and its notification, never doubled
+    assert _count(hotline, Supervision) == 24
+    assert _count(hotline, CaseEvent, CaseEvent.action == "supervise") == 24
+    assert _count(hotline, OutboxItem, OutboxItem.kind == "notify") == 24
+    with hotline.db.transaction() as session:
+        assert all(verify_case_history(session, case).ok for case in session.scalars(select(Case)))
 
 
 def test_a_sub_dispatch_does_not_reopen_the_settled_accept_stage(

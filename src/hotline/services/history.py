@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.adapters.db.bulk import insert_rows
 from hotline.adapters.db.models import Case, CaseEvent
 from hotline.domain.history import GENESIS, ChainReport, HistoryEvent, seal, verify_chain
 
@@ -15,6 +17,48 @@ from hotline.domain.history import GENESIS, ChainReport, HistoryEvent, seal, ver
 def _last_event(session: Session, case: Case) -> CaseEvent | None:
     stmt = select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq.desc())
     return session.scalars(stmt.limit(1)).first()
+
+
+def _sealed_values(
+    case_id: int,
+    case_number: str,
+    last: tuple[int, str],
+    *,
+    action: str,
+    actor: str,
+    at: datetime,
+    from_status: str | None,
+    to_status: str | None,
+    reason: str | None,
+    details: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The columns of one event sealed onto the chain whose newest link is ``last``: the one
+    place an event row is made, for single appends and batches alike."""
+    draft = HistoryEvent(
+        case_number=case_number,
+        seq=last[0] + 1,
+        action=action,
+        actor=actor,
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        details=details or {},
+    )
+    sealed = seal(draft, last[1])
+    return {
+        "case_id": case_id,
+        "seq": sealed.seq,
+        "action": action,
+        "actor": actor,
+        "at": at,
+        "from_status": from_status,
+        "to_status": to_status,
+        "reason": reason,
+        "details": dict(sealed.details),
+        "prev_hash": sealed.prev_hash,
+        "hash": sealed.hash,
+    }
 
 
 def append_event(
@@ -32,36 +76,70 @@ def append_event(
 ) -> CaseEvent:
     """Append one sealed event; ``last`` (seq, hash) saves the lookup when the caller has it."""
     if last is None:
-        row = _last_event(session, case)
-        last = (row.seq, row.hash) if row else (0, GENESIS)
-    draft = HistoryEvent(
-        case_number=case.number,
-        seq=last[0] + 1,
+        newest = _last_event(session, case)
+        last = (newest.seq, newest.hash) if newest else (0, GENESIS)
+    values = _sealed_values(
+        case.id,
+        case.number,
+        last,
         action=action,
         actor=actor,
         at=at,
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        details=details or {},
+        details=details,
     )
-    sealed = seal(draft, last[1])
-    row = CaseEvent(
-        case_id=case.id,
-        seq=sealed.seq,
-        action=action,
-        actor=actor,
-        at=at,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        details=dict(sealed.details),
-        prev_hash=sealed.prev_hash,
-        hash=sealed.hash,
-    )
+    row = CaseEvent(**values)
     session.add(row)
     session.flush()
     return row
+
+
+@dataclass
+class BatchHistory:
+    """Events for many cases, sealed in memory and written in one statement (set-based work
+    such as the deadline sweep). ``links`` holds each case's newest (seq, hash), from
+    ``last_links``, and moves with every append, so several events per case chain in order.
+    The cases' rows must be locked by the caller, as for ``append_event``."""
+
+    links: dict[int, tuple[int, str]]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def append(
+        self,
+        case_id: int,
+        case_number: str,
+        *,
+        action: str,
+        actor: str,
+        at: datetime,
+        from_status: str | None,
+        to_status: str | None,
+        reason: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        last = self.links.get(case_id, (0, GENESIS))
+        values = _sealed_values(
+            case_id,
+            case_number,
+            last,
+            action=action,
+            actor=actor,
+            at=at,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            details=details,
+        )
+        self.links[case_id] = (values["seq"], values["hash"])
+        self.rows.append(values)
+
+    def write(self, session: Session) -> int:
+        """Insert what was appended, in one go (COPY on PostgreSQL)."""
+        insert_rows(session, CaseEvent, self.rows)
+        written, self.rows = len(self.rows), []
+        return written
 
 
 def last_links(session: Session, case_ids: list[int]) -> dict[int, tuple[int, str]]:

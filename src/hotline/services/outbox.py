@@ -14,10 +14,30 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hotline.adapters.db.bulk import insert_rows
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.models import OutboxItem
 
 RETRY_BASE = timedelta(seconds=30)
+
+
+def _pending(
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    run_after_at: datetime | None,
+    max_attempts: int,
+) -> dict[str, Any]:
+    """The columns of a new job: pending, due at ``run_after_at`` (default: now)."""
+    return {
+        "kind": kind,
+        "payload": payload,
+        "status": "pending",
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "run_after_at": run_after_at or now,
+        "created_at": now,
+    }
 
 
 def enqueue(
@@ -29,17 +49,24 @@ def enqueue(
     run_after_at: datetime | None = None,
     max_attempts: int = 5,
 ) -> OutboxItem:
-    item = OutboxItem(
-        kind=kind,
-        payload=payload,
-        status="pending",
-        attempts=0,
-        max_attempts=max_attempts,
-        run_after_at=run_after_at or now,
-        created_at=now,
-    )
+    item = OutboxItem(**_pending(kind, payload, now, run_after_at, max_attempts))
     session.add(item)
     return item
+
+
+def enqueue_many(
+    session: Session,
+    kind: str,
+    payloads: list[dict[str, Any]],
+    now: datetime,
+    *,
+    max_attempts: int = 5,
+) -> int:
+    """Queue one job per payload in one go (set-based callers such as the sweep)."""
+    if payloads:
+        rows = [_pending(kind, payload, now, None, max_attempts) for payload in payloads]
+        insert_rows(session, OutboxItem, rows)
+    return len(payloads)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
 """Supervision (督办单): 催办 → 督办 → 重点督办 → 一把手督办.
 
-``escalate`` is the one way to open a supervision, called inside the caller's transaction by the
-deadline sweep, by callbacks, by the problem ledger and by supervisors. Opening one writes a case
+``escalate`` is the one way to open a supervision, called inside the caller's transaction by
+callbacks, by the problem ledger and by supervisors; ``escalate_many`` is the same for a batch of
+cases (the deadline sweep), built from the same ``Opening``. Opening one writes a case
 history event and queues a notification to the target unit; the same level and source is never
 opened twice while one is open.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -15,13 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.adapters.db.bulk import insert_rows_returning_ids
 from hotline.adapters.db.models import Case, Supervision, Unit
 from hotline.domain.errors import IllegalTransition, InvalidInput, NotFound
 from hotline.domain.roles import Actor, Permission, Role, require
 from hotline.services.context import Hotline
 from hotline.services.deadlines import add_working_days
-from hotline.services.history import append_event
-from hotline.services.outbox import enqueue
+from hotline.services.history import BatchHistory, append_event
+from hotline.services.outbox import enqueue, enqueue_many
 from hotline.services.scope import load_case_in_scope
 
 
@@ -60,6 +63,72 @@ def _already_open(session: Session, case: Case, level: Level, source: str) -> Su
     return session.scalars(stmt).first()
 
 
+def _head_label(unit: Unit | None) -> str | None:
+    if unit is None:
+        return None
+    return f"{unit.name}{unit.head_title or '负责人'}{unit.head_name or ''}"
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What one new supervision is made of; ``escalate`` and ``escalate_many`` both build their
+    rows, events and notifications from it, so the two paths cannot drift apart."""
+
+    case_id: int
+    case_number: str
+    district_code: str | None
+    unit: Unit | None
+    level: Level
+    reason: str
+    source: str
+    actor: str
+    now: datetime
+    due_at: datetime
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "level": self.level.value,
+            "source": self.source,
+            "reason": self.reason,
+            "target_unit_id": self.unit.id if self.unit else None,
+            "head_name": self.unit.head_name if self.unit else None,
+            "head_title": self.unit.head_title if self.unit else None,
+            "district_code": self.district_code,
+            "status": "open",
+            "created_at": self.now,
+            "created_by": self.actor,
+            "due_at": self.due_at,
+        }
+
+    def event_details(self, supervision_id: int) -> dict[str, Any]:
+        return {
+            "supervision": supervision_id,
+            "level": self.level.value,
+            "source": self.source,
+            "unit": self.unit.code if self.unit else None,
+            "head": _head_label(self.unit),
+        }
+
+    def notice(self, supervision_id: int) -> dict[str, Any]:
+        return {
+            "template": "supervision",
+            "supervision": supervision_id,
+            "case": self.case_number,
+            "level": self.level.value,
+            "unit": self.unit.code if self.unit else None,
+        }
+
+
+def case_changes(level: Level, now: datetime) -> dict[str, Any]:
+    """What opening a supervision changes on the case row (``escalate_many`` callers apply it
+    together with their own changes, in one UPDATE)."""
+    changes: dict[str, Any] = {"updated_at": now}
+    if level in MARKS_CASE_SUPERVISED:
+        changes["supervised"] = True
+    return changes
+
+
 def escalate(
     hotline: Hotline,
     session: Session,
@@ -75,25 +144,15 @@ def escalate(
     if existing is not None:
         return existing
     unit = session.get(Unit, case.lead_unit_id) if case.lead_unit_id else None
-    record = Supervision(
-        case_id=case.id,
-        level=level.value,
-        source=source,
-        reason=reason,
-        target_unit_id=unit.id if unit else None,
-        head_name=unit.head_name if unit else None,
-        head_title=unit.head_title if unit else None,
-        district_code=case.district_code,
-        status="open",
-        created_at=now,
-        created_by=actor,
-        due_at=add_working_days(hotline, now, RESPONSE_WORKING_DAYS[level]),
+    due_at = add_working_days(hotline, now, RESPONSE_WORKING_DAYS[level])
+    opening = Opening(
+        case.id, case.number, case.district_code, unit, level, reason, source, actor, now, due_at
     )
+    record = Supervision(**opening.record())
     session.add(record)
     session.flush()
-    if level in MARKS_CASE_SUPERVISED:
-        case.supervised = True
-    case.updated_at = now
+    for name, value in case_changes(level, now).items():
+        setattr(case, name, value)
     append_event(
         session,
         case,
@@ -103,33 +162,98 @@ def escalate(
         from_status=case.status,
         to_status=case.status,
         reason=reason,
-        details={
-            "supervision": record.id,
-            "level": level.value,
-            "source": source,
-            "unit": unit.code if unit else None,
-            "head": _head_label(unit),
-        },
+        details=opening.event_details(record.id),
     )
-    enqueue(
-        session,
-        "notify",
-        {
-            "template": "supervision",
-            "supervision": record.id,
-            "case": case.number,
-            "level": level.value,
-            "unit": unit.code if unit else None,
-        },
-        now,
-    )
+    enqueue(session, "notify", opening.notice(record.id), now)
     return record
 
 
-def _head_label(unit: Unit | None) -> str | None:
-    if unit is None:
-        return None
-    return f"{unit.name}{unit.head_title or '负责人'}{unit.head_name or ''}"
+@dataclass(frozen=True)
+class Target:
+    """A case to supervise as set-based work reads it: columns, not an ORM object. Its row must
+    be locked by the caller (the sweep claims it FOR UPDATE)."""
+
+    case_id: int
+    number: str
+    status: str
+    lead_unit_id: int | None
+    district_code: str | None
+
+
+def _open_among(session: Session, case_ids: list[int], level: Level, source: str) -> set[int]:
+    stmt = select(Supervision.case_id).where(
+        Supervision.case_id.in_(case_ids),
+        Supervision.level == level.value,
+        Supervision.source == source,
+        Supervision.status != "closed",
+    )
+    return {case_id for case_id in session.scalars(stmt) if case_id is not None}
+
+
+def _units(session: Session, ids: set[int]) -> dict[int, Unit]:
+    if not ids:
+        return {}
+    return {unit.id: unit for unit in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+
+
+def escalate_many(
+    hotline: Hotline,
+    session: Session,
+    targets: list[Target],
+    level: Level,
+    reason: str,
+    source: str,
+    now: datetime,
+    history: BatchHistory,
+    actor: str = "system",
+) -> set[int]:
+    """``escalate`` for many cases at once, with the same rules: a case that has this level and
+    source open gets nothing new; every other gets the supervision, its ``supervise`` event
+    (appended to ``history``, written by the caller) and its notification. Returns the ids of
+    the cases supervised now; the caller applies ``case_changes`` to them."""
+    if not targets:
+        return set()
+    already = _open_among(session, [target.case_id for target in targets], level, source)
+    targets = [target for target in targets if target.case_id not in already]
+    if not targets:
+        return set()
+    units = _units(session, {t.lead_unit_id for t in targets if t.lead_unit_id is not None})
+    due_at = add_working_days(hotline, now, RESPONSE_WORKING_DAYS[level])
+    openings = [
+        Opening(
+            target.case_id,
+            target.number,
+            target.district_code,
+            units.get(target.lead_unit_id) if target.lead_unit_id is not None else None,
+            level,
+            reason,
+            source,
+            actor,
+            now,
+            due_at,
+        )
+        for target in targets
+    ]
+    ids = _insert_records(session, openings)
+    for target, opening, record_id in zip(targets, openings, ids, strict=True):
+        history.append(
+            target.case_id,
+            target.number,
+            action="supervise",
+            actor=actor,
+            at=now,
+            from_status=target.status,
+            to_status=target.status,
+            reason=reason,
+            details=opening.event_details(record_id),
+        )
+    enqueue_many(session, "notify", [o.notice(i) for o, i in zip(openings, ids, strict=True)], now)
+    return {target.case_id for target in targets}
+
+
+def _insert_records(session: Session, openings: list[Opening]) -> list[int]:
+    """Insert the supervisions; their ids in the order given."""
+    return insert_rows_returning_ids(session, Supervision, [o.record() for o in openings])
 
 
 def supervise_case(
@@ -242,4 +366,3 @@ def list_supervisions(
             for row in session.execute(select(Case.id, Case.number).where(Case.id.in_(ids)))
         }
         return [_view(record, units, cases) for record in records]
-

@@ -16,8 +16,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    bindparam,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from hotline.adapters.db.types import PortableJSON, UTCDateTime
 
@@ -202,6 +205,46 @@ class Case(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+# The deadline sweep (services/sweeps.py) raises each stage's warning line and deadline once. The
+# states in which a stage's clock runs, and the predicate "not raised yet, clock running", live
+# here because they are both the sweep's claim condition and its partial indexes' WHERE: each
+# index then holds only the cases the sweep may still raise, and the planner can use it only if
+# the claim query carries the same terms (rendered inline, never as parameters).
+SWEPT_STATUSES: dict[str, tuple[str, ...]] = {
+    "accept": ("dispatched",),
+    "reply": ("dispatched", "accepted"),
+}
+
+
+def sweep_pending(stage: str, marker: str) -> ColumnElement[bool]:
+    """Cases whose ``marker`` the sweep has still to stamp, in a state where ``stage`` runs."""
+    statuses: BindParameter[list[str]] = bindparam(
+        f"{stage}_swept", list(SWEPT_STATUSES[stage]), expanding=True, literal_execute=True
+    )
+    terms = [getattr(Case, marker).is_(None), Case.status.in_(statuses)]
+    if stage == "accept":
+        # A sub-dispatch puts the case back to dispatched after the lead unit accepted; the
+        # centre's accept stage is settled then (accept_late frozen) and must not be swept.
+        terms.append(Case.accept_late.is_(None))
+    return and_(*terms)
+
+
+SWEEP_INDEXES = tuple(
+    Index(
+        f"ix_cases_sweep_{stage}_{kind}",
+        getattr(Case, line),
+        postgresql_where=sweep_pending(stage, marker),
+        sqlite_where=sweep_pending(stage, marker),
+    )
+    for stage, kind, line, marker in (
+        ("accept", "warning", "accept_warn_at", "accept_warned_at"),
+        ("accept", "breach", "accept_due_at", "accept_breached_at"),
+        ("reply", "warning", "reply_warn_at", "reply_warned_at"),
+        ("reply", "breach", "reply_due_at", "reply_breached_at"),
+    )
+)
 
 
 class Problem(Base):

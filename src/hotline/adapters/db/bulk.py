@@ -1,0 +1,86 @@
+"""Writing many rows at once in the session's transaction, for set-based work (the deadline
+sweep): ``COPY`` on PostgreSQL (psycopg 3), ``executemany`` elsewhere.
+
+Through SQLAlchemy, psycopg sends a list of rows either as one statement per row (pipelined) or
+as a multi-row ``VALUES`` statement with a placeholder per value; both cost the server and the
+client per row and per placeholder. ``COPY`` streams the rows. Ids that the caller needs before
+writing (to reference them in other rows) are reserved from the table's sequence first, so the
+rows still get them in the order given, as ``INSERT … RETURNING`` would hand them out.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Column, Table, insert, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+
+from hotline.adapters.db.models import Base
+from hotline.adapters.db.types import PortableJSON, UTCDateTime
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.connection().dialect.name == "postgresql"
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (column name → value, the same names in every row) into ``model``'s
+    table."""
+    if not rows:
+        return
+    table = _table(model)
+    if _is_postgres(session):
+        _copy(session, table, rows)
+    else:
+        session.execute(insert(table), rows)
+
+
+def insert_rows_returning_ids(
+    session: Session, model: type[Base], rows: list[dict[str, Any]]
+) -> list[int]:
+    """As ``insert_rows``; returns the new rows' ids in the order of ``rows``."""
+    if not rows:
+        return []
+    table = _table(model)
+    if not _is_postgres(session):
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(session.scalars(stmt, rows))
+    ids = _reserve_ids(session, table, len(rows))
+    _copy(session, table, [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)])
+    return ids
+
+
+def _reserve_ids(session: Session, table: Table, count: int) -> list[int]:
+    """``count`` ids from the table's own sequence, ascending (as a multi-row insert takes them)."""
+    stmt = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
+    return sorted(session.scalars(stmt, {"table": table.name, "n": count}))
+
+
+def _copy_value(column: Column[Any], value: Any, dialect: Dialect) -> Any:
+    """What the column's SQLAlchemy type would bind: COPY bypasses the type machinery."""
+    if value is None:
+        return None
+    if isinstance(column.type, PortableJSON):
+        from psycopg.types.json import Jsonb  # PostgreSQL only: psycopg is its driver
+
+        return Jsonb(value)
+    if isinstance(column.type, UTCDateTime):
+        return column.type.process_bind_param(value, dialect)  # refuses naive, converts to UTC
+    return value
+
+
+def _copy(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    connection = session.connection()
+    columns = [table.c[name] for name in rows[0]]
+    names = ", ".join(f'"{column.name}"' for column in columns)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(
+                [_copy_value(column, row[column.name], connection.dialect) for column in columns]
+            )
