@@ -61,3 +61,13 @@ def test_bad_periods_are_problems(api: Api) -> None:
     assert "结束日期" in assert_problem(reversed_, 422)["detail"]
     too_long = api.request("GET", URL, "lead", params={"from": "2020-01-01", "to": "2026-11-01"})
     assert "统计期" in assert_problem(too_long, 422)["detail"]
+
+
+def test_dispatch_re_sorts_through_the_api(api: Api) -> None:
+    number = api.create()["number"]
+    api.step(number, "op", "register", category_code="E0301")
+    unknown = api.act(number, "disp", "dispatch", unit="LX-CGJ", category_code="NOPE")
+    assert "category_code" in invalid_names(unknown)
+    case = api.step(number, "disp", "dispatch", unit="LX-CGJ", category_code="E0303")
+    assert case["category_code"] == "E0303"
+    assert case["history"][-1]["details"]["previous_category_code"] == "E0301"

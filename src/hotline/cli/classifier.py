@@ -1,4 +1,6 @@
-"""``hotline classifier``: train, evaluate and try the Chinese complaint classifier on files.
+"""``hotline classifier``: train, evaluate and try the Chinese complaint classifier on files;
+deploy it; retrain it on closed cases (``train --from-db``) and report its production accuracy
+(``report``), those two in ``classifier_db.py``.
 
 stdout holds the result only (with ``--json`` one JSON document); progress goes to stderr.
 numpy and scikit-learn are imported inside the commands, so other ``hotline`` commands start
