@@ -32,6 +32,7 @@ PERMISSION_LABELS = {  # by value, so a permission added later still renders (by
     "manage_users": "用户管理、查看访问日志",
     "supervise": "督办（发起、办结督办单）",
     "respond_supervision": "回复督办",
+    "read_reports": "查看通报、报表与热点预警",
 }
 
 

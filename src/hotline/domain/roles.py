@@ -32,6 +32,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     SUPERVISE = "supervise"  # open or close a supervision (督办单)
     RESPOND_SUPERVISION = "respond_supervision"  # the target unit answers it
+    READ_REPORTS = "read_reports"  # notices, reports and hotspots (通报、报表、热点预警)
 
 
 A = Action
@@ -70,6 +71,7 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             A.REOPEN,
             A.CLOSE,
             P.SUPERVISE,
+            P.READ_REPORTS,
         }
     ),
     R.HANDLER: frozenset(
@@ -85,9 +87,13 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
         }
     ),
     R.INSPECTOR: frozenset({P.READ_CASE, P.UPLOAD_ATTACHMENT, A.VERIFY}),
-    R.SUPERVISOR: frozenset({P.READ_CASE, P.REVEAL_PERSONAL_DATA, A.REOPEN, P.SUPERVISE}),
-    R.LEADER: frozenset({P.READ_CASE, A.APPROVE_EXTENSION, A.REFUSE_EXTENSION, P.SUPERVISE}),
-    R.ADMIN: frozenset({P.READ_CASE, P.REVEAL_PERSONAL_DATA, P.MANAGE_USERS}),
+    R.SUPERVISOR: frozenset(
+        {P.READ_CASE, P.REVEAL_PERSONAL_DATA, A.REOPEN, P.SUPERVISE, P.READ_REPORTS}
+    ),
+    R.LEADER: frozenset(
+        {P.READ_CASE, A.APPROVE_EXTENSION, A.REFUSE_EXTENSION, P.SUPERVISE, P.READ_REPORTS}
+    ),
+    R.ADMIN: frozenset({P.READ_CASE, P.REVEAL_PERSONAL_DATA, P.MANAGE_USERS, P.READ_REPORTS}),
     # Partners see only the public Open311 view, never the internal case API.
     R.PARTNER: frozenset({P.CREATE_CASE}),
 }

@@ -10,9 +10,11 @@ from hotline.adapters.web import (
     routes_audit,
     routes_auth,
     routes_cases,
+    routes_evaluation,
     routes_indicators,
     routes_intake,
     routes_reference,
+    routes_reports,
     routes_supervision,
 )
 from hotline.adapters.web.docs_ui import install_docs
@@ -45,6 +47,8 @@ def create_app(hotline: Hotline) -> FastAPI:
         routes_supervision,
         routes_reference,
         routes_indicators,
+        routes_evaluation,
+        routes_reports,
     )
     for module in routers:
         app.include_router(module.router)
