@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline.profile import CityProfile, load_profile
@@ -43,6 +43,14 @@ class Settings(BaseSettings):
         default=60.0, description="how long a process reuses units and categories it has read"
     )
     model_dir: Path | None = None
+    # Outgoing mail for notices and reports (HOTLINE_SMTP_HOST …); unset host: nothing is mailed.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "12345@localhost"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 30.0
 
     @property
     def resolved_database_url(self) -> str:

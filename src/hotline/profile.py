@@ -156,6 +156,41 @@ class RoutingSpec(BaseModel):
         return [rule.to_domain() for rule in self.rules]
 
 
+ReportKind = Literal["daily", "weekly", "monthly"]
+
+
+def _all_report_kinds() -> list[ReportKind]:
+    return ["daily", "weekly", "monthly"]
+
+
+class ReportScheduleSpec(BaseModel):
+    """When the worker produces each edition (local time): daily at ``daily_at``, weekly on
+    ``weekly_weekday`` (1 = Monday) for the week before, monthly on ``monthly_day`` for the month
+    before."""
+
+    daily_at: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    weekly_weekday: int = Field(default=1, ge=1, le=7)
+    weekly_at: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    monthly_day: int = Field(default=1, ge=1, le=28)
+    monthly_at: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    enabled: list[ReportKind] = Field(default_factory=_all_report_kinds)
+
+
+class RecipientSpec(BaseModel):
+    """Who receives the notices and reports: a city-level reader (no district) or a district's."""
+
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str = ""
+    district: str | None = None  # the district or zone code; None for the city level
+    kinds: list[ReportKind] = Field(default_factory=_all_report_kinds)
+
+
+class ReportsSpec(BaseModel):
+    evaluation_scheme: str = "jinan-2026"
+    schedule: ReportScheduleSpec = ReportScheduleSpec()
+    recipients: list[RecipientSpec] = Field(default_factory=list)
+
+
 class CityProfile(BaseModel):
     name: str
     adcode: str
@@ -170,6 +205,7 @@ class CityProfile(BaseModel):
     org: OrgGeneration = OrgGeneration()
     geo: GeoSpec = GeoSpec()
     routing: RoutingSpec = RoutingSpec()
+    reports: ReportsSpec = ReportsSpec()  # schedule and recipients of notices and reports
 
     @property
     def city_code(self) -> str:

@@ -16,10 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from hotline.adapters.notify.smtp import SmtpMailer
 from hotline.services import outbox
 from hotline.services.context import Hotline
+from hotline.services.editions import JOB_KIND as DELIVER_REPORT
+from hotline.services.editions import deliver, run_schedule
 from hotline.services.enrichment import enrich_case
 from hotline.services.notifications import send_notification
+from hotline.services.report_production import produce
 from hotline.services.settlement import refresh_indicator_facts, settle_due_periods
 from hotline.services.sweeps import sweep_deadlines
 
@@ -37,7 +41,16 @@ def _notify(hotline: Hotline, payload: dict[str, Any], now: datetime) -> object:
     return None
 
 
-HANDLERS: dict[str, JobHandler] = {"enrich": _enrich, "notify": _notify}
+def _deliver_report(hotline: Hotline, payload: dict[str, Any], now: datetime) -> object:
+    mailer = SmtpMailer.from_settings(hotline.settings, f"{hotline.profile.name}城市管理热线")
+    return deliver(hotline, int(payload["delivery_id"]), now, mailer)
+
+
+HANDLERS: dict[str, JobHandler] = {
+    "enrich": _enrich,
+    "notify": _notify,
+    DELIVER_REPORT: _deliver_report,
+}
 
 
 @dataclass
@@ -74,11 +87,13 @@ def run_due_jobs(hotline: Hotline, worker_id: str, stats: WorkerStats) -> int:
 
 
 def run_periodic(hotline: Hotline) -> int:
-    """The worker's periodic duties: deadline sweeps, indicator facts, due settlements."""
+    """The worker's periodic duties: deadline sweeps, indicator facts, due settlements, and
+    the notices and reports due by the city's schedule."""
     now = hotline.now()
     raised = sweep_deadlines(hotline, now).total
     refresh_indicator_facts(hotline, now)
     settle_due_periods(hotline, now)
+    run_schedule(hotline, now, produce)
     return raised
 
 

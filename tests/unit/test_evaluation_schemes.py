@@ -44,3 +44,26 @@ def test_a_scheme_with_an_error_is_refused_clearly(tmp_path: Path, text: str, me
 def test_missing_scheme_names_itself() -> None:
     with pytest.raises(InvalidInput, match="no-such"):
         load_scheme("no-such")
+
+
+BASE = "version: x\nname: y\nindicators:\n  - {code: reply_rate, weight: 100, baseline: 0.9}\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("deductions:\n  - {code: bad_weather, label: 天气, points_each: 1}\n", "bad_weather"),
+        ("red_topp: 3\n", "red_topp"),  # a misspelt key is refused, not defaulted
+        ("black_if_failing: [result_satisfaction]\n", "黑榜规则引用了方案外的指标"),
+        (
+            "funding:\n  - {first_rank: 1, last_rank: 3, amount: 1}\n"
+            "  - {first_rank: 3, last_rank: 4, amount: 1}\n",
+            "互不重叠",
+        ),
+    ],
+)
+def test_more_scheme_errors_are_refused_by_name(tmp_path: Path, extra: str, message: str) -> None:
+    path = tmp_path / "scheme.yaml"
+    path.write_text(BASE + extra, encoding="utf-8")
+    with pytest.raises(InvalidInput, match=message):
+        load_scheme(str(path))

@@ -33,6 +33,7 @@ PERMISSION_LABELS = {  # by value, so a permission added later still renders (by
     "supervise": "督办（发起、办结督办单）",
     "respond_supervision": "回复督办",
     "view_classifier_report": "查看分类模型准确率报告",
+    "read_reports": "查看通报、报表与热点预警",
 }
 
 

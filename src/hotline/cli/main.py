@@ -13,11 +13,15 @@ from hotline.cli.calendar import calendar_app
 from hotline.cli.cases import case_app
 from hotline.cli.classifier import classifier_app
 from hotline.cli.db import db_app, seed_command
+from hotline.cli.editions import editions_app
+from hotline.cli.evaluate import evaluate_app
+from hotline.cli.hotspots import hotspots_command
 from hotline.cli.indicators import indicators_app
 from hotline.cli.locate import locate_command, route_command
 from hotline.cli.org import org_app
 from hotline.cli.output import emit_json, emit_value, log, stderr
 from hotline.cli.repeats import repeats_app
+from hotline.cli.report import report_app
 from hotline.cli.taxonomy import taxonomy_app
 from hotline.cli.users import retention_app, user_app
 from hotline.domain.errors import DomainError
@@ -38,9 +42,13 @@ app.add_typer(org_app, name="org")
 app.add_typer(classifier_app, name="classifier")
 app.add_typer(repeats_app, name="repeats")
 app.add_typer(indicators_app, name="indicators")
+app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(editions_app, name="editions")
+app.add_typer(report_app, name="report")
 app.command("locate")(locate_command)
 app.command("route")(route_command)
 app.command("seed")(seed_command)
+app.command("hotspots")(hotspots_command)
 
 
 @app.command()

@@ -33,6 +33,7 @@ class Permission(StrEnum):
     SUPERVISE = "supervise"  # open or close a supervision (督办单)
     RESPOND_SUPERVISION = "respond_supervision"  # the target unit answers it
     VIEW_CLASSIFIER_REPORT = "view_classifier_report"  # the classifier's production accuracy
+    READ_REPORTS = "read_reports"  # notices, reports and hotspots (通报、报表、热点预警)
 
 
 A = Action
@@ -71,6 +72,7 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             A.REOPEN,
             A.CLOSE,
             P.SUPERVISE,
+            P.READ_REPORTS,
         }
     ),
     R.HANDLER: frozenset(
@@ -87,7 +89,14 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
     ),
     R.INSPECTOR: frozenset({P.READ_CASE, P.UPLOAD_ATTACHMENT, A.VERIFY}),
     R.SUPERVISOR: frozenset(
-        {P.READ_CASE, P.REVEAL_PERSONAL_DATA, A.REOPEN, P.SUPERVISE, P.VIEW_CLASSIFIER_REPORT}
+        {
+            P.READ_CASE,
+            P.REVEAL_PERSONAL_DATA,
+            A.REOPEN,
+            P.SUPERVISE,
+            P.VIEW_CLASSIFIER_REPORT,
+            P.READ_REPORTS,
+        }
     ),
     R.LEADER: frozenset(
         {
@@ -96,11 +105,18 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             A.REFUSE_EXTENSION,
             P.SUPERVISE,
             P.VIEW_CLASSIFIER_REPORT,
+            P.READ_REPORTS,
         }
     ),
     # Administrators deploy models (`hotline classifier deploy`), so they read how they do.
     R.ADMIN: frozenset(
-        {P.READ_CASE, P.REVEAL_PERSONAL_DATA, P.MANAGE_USERS, P.VIEW_CLASSIFIER_REPORT}
+        {
+            P.READ_CASE,
+            P.REVEAL_PERSONAL_DATA,
+            P.MANAGE_USERS,
+            P.VIEW_CLASSIFIER_REPORT,
+            P.READ_REPORTS,
+        }
     ),
     # Partners see only the public Open311 view, never the internal case API.
     R.PARTNER: frozenset({P.CREATE_CASE}),

@@ -26,6 +26,21 @@ HIGHER_IS_BETTER = frozenset(
 )
 LOWER_IS_BETTER = frozenset({"overdue_rate", "return_rate", "rework_rate", "repeat_rate"})
 KNOWN_INDICATORS = HIGHER_IS_BETTER | LOWER_IS_BETTER
+# Deductions the services can count from recorded facts; a scheme naming another one could never
+# be applied, so it is refused rather than silently scoring nothing.
+KNOWN_DEDUCTIONS = frozenset({"media_exposure", "overdue_supervision"})
+INDICATOR_NAMES = {
+    "reply_rate": "回复率",
+    "on_time_rate": "按期办结率",
+    "overdue_rate": "超期率",
+    "response_rate": "响应率",
+    "process_satisfaction": "过程满意率",
+    "result_satisfaction": "结果满意率",
+    "solved_rate": "解决率",
+    "return_rate": "退单率",
+    "rework_rate": "重办率",
+    "repeat_rate": "重复投诉率",
+}
 
 
 class ListRule(StrEnum):
@@ -83,6 +98,12 @@ def validate_scheme(scheme: Scheme) -> None:
         raise InvalidInput(f"考评方案含未知指标：{'、'.join(unknown)}", fields=("indicators",))
     if len(set(codes)) != len(codes):
         raise InvalidInput("考评方案中指标重复", fields=("indicators",))
+    if unknown_deductions := sorted({d.code for d in scheme.deductions} - KNOWN_DEDUCTIONS):
+        raise InvalidInput(
+            f"考评方案含无法从记录计算的扣分项：{'、'.join(unknown_deductions)}"
+            f"（可用：{'、'.join(sorted(KNOWN_DEDUCTIONS))}）",
+            fields=("deductions",),
+        )
     total = sum(rule.weight for rule in scheme.indicators)
     if abs(total - 100) > 1e-9:
         raise InvalidInput(f"指标权重之和须为 100，实为 {total:g}", fields=("indicators",))
@@ -112,6 +133,8 @@ class EntityInput:
     values: Mapping[str, float | None]
     deduction_counts: Mapping[str, int] = field(default_factory=dict)
     adjustments: tuple[tuple[float, str], ...] = ()  # approved (points, reason) only
+    notes: tuple[str, ...] = ()  # where the figures came from: explanation lines put first
+    deduction_details: Mapping[str, str] = field(default_factory=dict)  # e.g. the case numbers
 
 
 @dataclass
@@ -127,8 +150,9 @@ class EntityResult:
 
 
 def _indicator_points(rule: IndicatorRule, value: float | None) -> tuple[float, bool, str]:
+    name = INDICATOR_NAMES.get(rule.code, rule.code)
     if value is None:  # nothing was due: neither reward nor punish
-        return rule.weight, True, f"{rule.code}：无应计案件，按基准计 {rule.weight:g} 分"
+        return rule.weight, True, f"{name}：无应计案件，按基准计 {rule.weight:g} 分"
     gap_pp = (value - rule.baseline) * 100
     if not rule.higher_is_better:
         gap_pp = -gap_pp
@@ -139,14 +163,14 @@ def _indicator_points(rule: IndicatorRule, value: float | None) -> tuple[float, 
     points = max(rule.weight + change, 0.0)
     sign = "优于" if gap_pp >= 0 else "低于"
     line = (
-        f"{rule.code}：{value:.2%}，{sign}基准线 {rule.baseline:.2%} {abs(gap_pp):.2f} 个百分点，"
+        f"{name}：{value:.2%}，{sign}基准线 {rule.baseline:.2%} {abs(gap_pp):.2f} 个百分点，"
         f"{rule.weight:g} {change:+.2f} = {points:.2f} 分"
     )
     return points, gap_pp >= 0, line
 
 
 def score_entity(scheme: Scheme, entity: EntityInput) -> EntityResult:
-    result = EntityResult(entity.entity, entity.name, 0.0)
+    result = EntityResult(entity.entity, entity.name, 0.0, explanation=list(entity.notes))
     for rule in scheme.indicators:
         points, passed, line = _indicator_points(rule, entity.values.get(rule.code))
         result.score += points
@@ -156,9 +180,10 @@ def score_entity(scheme: Scheme, entity: EntityInput) -> EntityResult:
         count = entity.deduction_counts.get(deduction.code, 0)
         if count:
             result.score -= count * deduction.points_each
+            detail = entity.deduction_details.get(deduction.code)
             result.explanation.append(
                 f"{deduction.label}：{count} 次 × {deduction.points_each:g} 分 = "
-                f"-{count * deduction.points_each:g} 分"
+                f"-{count * deduction.points_each:g} 分" + (f"（{detail}）" if detail else "")
             )
     for points, reason in entity.adjustments:
         result.score += points

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hotline.domain.errors import InvalidInput
 from hotline.domain.scoring import Deduction, FundingBand, IndicatorRule, Scheme, validate_scheme
@@ -20,6 +20,8 @@ DEFAULT_SCHEME = "jinan-2026"
 
 
 class _Indicator(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not a default
+
     code: str
     weight: float = Field(ge=0)
     baseline: float
@@ -29,18 +31,24 @@ class _Indicator(BaseModel):
 
 
 class _Deduction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     code: str
     label: str
     points_each: float = Field(ge=0)
 
 
 class _Band(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     first_rank: int
     last_rank: int
     amount: float
 
 
 class _SchemeFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     version: str
     name: str
     indicators: list[_Indicator] = Field(min_length=1)

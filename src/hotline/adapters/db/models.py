@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -575,3 +576,78 @@ class CaseClassification(Base):
     registered_code: Mapped[str | None] = mapped_column(String(32))
     registered_by: Mapped[str | None] = mapped_column(String(64))
     registered_at: Mapped[datetime | None]
+# -- evaluation (考评) and report editions ------------------------------------------------------
+
+
+class EvaluationAdjustment(Base):
+    """剔除/申诉: a case excluded from one indicator or deduction, or points added or taken from
+    one entity, for one month. Only approved ones count; the decision is recorded, never erased."""
+
+    __tablename__ = "evaluation_adjustments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # exclude | points
+    entity_kind: Mapped[str | None] = mapped_column(String(16))  # district | unit | street
+    entity_code: Mapped[str | None] = mapped_column(String(32))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    target: Mapped[str | None] = mapped_column(String(32))  # indicator or deduction code
+    points: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+class EvaluationAdjustmentEvent(Base):
+    """The audit trail of an adjustment: requested, approved, rejected — who, when, why."""
+
+    __tablename__ = "evaluation_adjustment_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    adjustment_id: Mapped[int] = mapped_column(ForeignKey("evaluation_adjustments.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportEdition(Base):
+    """Every produced edition of a notice or report (通报), kept as the bytes that were sent."""
+
+    __tablename__ = "report_editions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # daily | weekly | monthly
+    period_key: Mapped[str] = mapped_column(String(16))  # 2026-11-25 | 2026-W48 | 2026-10
+    format: Mapped[str] = mapped_column(String(8))  # html | xlsx
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    produced_at: Mapped[datetime]
+    __table_args__ = (
+        UniqueConstraint("kind", "period_key", "format", name="uq_report_editions_period"),
+    )
+
+
+class ReportDelivery(Base):
+    """One edition mailed to one recipient: its status and attempts, visible to operators."""
+
+    __tablename__ = "report_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("report_editions.id"), index=True)
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("report_editions.id"))
+    recipient: Mapped[str] = mapped_column(String(200))
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # pending | retrying | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    outbox_id: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (
+        UniqueConstraint("edition_id", "recipient", name="uq_report_deliveries_recipient"),
+    )

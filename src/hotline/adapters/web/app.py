@@ -11,9 +11,11 @@ from hotline.adapters.web import (
     routes_auth,
     routes_cases,
     routes_classifier,
+    routes_evaluation,
     routes_indicators,
     routes_intake,
     routes_reference,
+    routes_reports,
     routes_supervision,
 )
 from hotline.adapters.web.docs_ui import install_docs
@@ -47,6 +49,8 @@ def create_app(hotline: Hotline) -> FastAPI:
         routes_reference,
         routes_indicators,
         routes_classifier,
+        routes_evaluation,
+        routes_reports,
     )
     for module in routers:
         app.include_router(module.router)

@@ -1,0 +1,97 @@
+"""Notices and hotspots for leaders, supervisors, dispatchers and administrators.
+
+``GET /api/v1/reports/daily?date=2026-11-25&format=html``, ``/reports/weekly?week=2026-W48``,
+``/reports/monthly?month=2026-10&format=xlsx`` return the rendered file (HTML inline, xlsx as an
+attachment); ``GET /api/v1/hotspots?date=2026-11-25`` the ranked hotspot list as JSON. A bad
+period key or format is a 422 problem naming it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from hotline.adapters.web.auth import ActorDep, HotlineDep
+from hotline.adapters.web.problems import problem_responses
+from hotline.domain.roles import Permission, require
+from hotline.reports.hotspots import HotspotParams, hotspot_report
+from hotline.services.report_production import produce_edition
+
+router = APIRouter(prefix="/api/v1", tags=["通报与报表 reports"])
+DEFAULTS = HotspotParams()
+
+FormatQuery = Annotated[Literal["html", "xlsx"], Query(alias="format", description="html 或 xlsx")]
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/html": {},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+        },
+        "description": "通报文件",
+    },
+    **problem_responses(401, 403, 422),
+}
+
+
+def _file(hotline: HotlineDep, actor: ActorDep, kind: str, key: str, fmt: str) -> Response:
+    require(actor.role, Permission.READ_REPORTS)
+    edition = produce_edition(hotline, kind, key, fmt)
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(
+        edition.content,
+        media_type=edition.media_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{edition.filename}"'},
+    )
+
+
+@router.get("/reports/daily", summary="当日通报", response_class=Response, responses=FILE_RESPONSES)
+def get_daily(
+    hotline: HotlineDep,
+    actor: ActorDep,
+    day: Annotated[str, Query(alias="date", description="日期 YYYY-MM-DD（本地）")],
+    fmt: FormatQuery = "html",
+) -> Response:
+    """The day's intake by district and channel, handling, overdue, unsatisfied callbacks,
+    media reports, problems at 3+ complaints and hotspots."""
+    return _file(hotline, actor, "daily", day, fmt)
+
+
+@router.get("/reports/weekly", summary="周汇报", response_class=Response, responses=FILE_RESPONSES)
+def get_weekly(
+    hotline: HotlineDep,
+    actor: ActorDep,
+    week: Annotated[str, Query(description="ISO 周 YYYY-Www，如 2026-W48")],
+    fmt: FormatQuery = "html",
+) -> Response:
+    """The week's figures, daily trend and indicators (环比, 同比)."""
+    return _file(hotline, actor, "weekly", week, fmt)
+
+
+@router.get(
+    "/reports/monthly", summary="月度报告", response_class=Response, responses=FILE_RESPONSES
+)
+def get_monthly(
+    hotline: HotlineDep,
+    actor: ActorDep,
+    month: Annotated[str, Query(description="月份 YYYY-MM")],
+    fmt: FormatQuery = "html",
+) -> Response:
+    """Indicators by district with 同比 in percentage points, the evaluation ranking with red and
+    black lists, the problems with most complaints, with charts."""
+    return _file(hotline, actor, "monthly", month, fmt)
+
+
+@router.get("/hotspots", summary="热点预警", responses=problem_responses(401, 403, 422))
+def get_hotspots(
+    hotline: HotlineDep,
+    actor: ActorDep,
+    day: Annotated[date, Query(alias="date", description="日期 YYYY-MM-DD（本地）")],
+    min_score: Annotated[float, Query(ge=0, description="最低异常得分")] = DEFAULTS.min_score,
+    limit: Annotated[int, Query(ge=1, le=500)] = DEFAULTS.limit,
+) -> dict[str, Any]:
+    """Problems and street × category cells whose complaints jump against their own history,
+    best score first, with the evidence (counts, baseline rate, ratio, score, sample cases)."""
+    require(actor.role, Permission.READ_REPORTS)
+    return hotspot_report(hotline.db, day, HotspotParams(min_score=min_score, limit=limit))

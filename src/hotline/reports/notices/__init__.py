@@ -1,0 +1,29 @@
+"""Notices as data (当日通报, 周汇报, 月大报) and their renderers (HTML with inline SVG, xlsx).
+
+Builders: :func:`daily_notice`, :func:`weekly_notice`, :func:`monthly_report` (read-only);
+renderers: :func:`render_html`, :func:`render_xlsx`. The services decide when and for whom
+(hotline.services.report_production).
+"""
+
+from hotline.reports.notices.daily import NoticeSettings, daily_notice, weekly_notice
+from hotline.reports.notices.html import render_html
+from hotline.reports.notices.model import Chart, Column, Figure, Notice, Table
+from hotline.reports.notices.monthly import monthly_report
+from hotline.reports.notices.periods import KINDS, period_of
+from hotline.reports.notices.xlsx import render_xlsx
+
+__all__ = [
+    "KINDS",
+    "Chart",
+    "Column",
+    "Figure",
+    "Notice",
+    "NoticeSettings",
+    "Table",
+    "daily_notice",
+    "monthly_report",
+    "period_of",
+    "render_html",
+    "render_xlsx",
+    "weekly_notice",
+]

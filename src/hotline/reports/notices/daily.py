@@ -1,0 +1,179 @@
+"""The daily notice (当日通报) and the weekly summary (周汇报) as data.
+
+Daily: the day's intake by district and channel, what was answered and closed, overdue cases at
+the notice's moment, unsatisfied callbacks, media reports, problems at 3+ complaints and the day's
+hotspots. Weekly: the same over an ISO week, with the daily trend and the week's indicators
+(环比 against the week before, 同比 against the same dates a year earlier).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hotline.adapters.db.database import Database
+from hotline.reports.hotspots import HotspotParams, detect_in
+from hotline.reports.indicator_counts import Clock
+from hotline.reports.indicators import IndicatorQuery, indicator_report
+from hotline.reports.notices import queries as q
+from hotline.reports.notices import sections
+from hotline.reports.notices.model import Chart, Column, Figure, Notice, Row, Table
+from hotline.reports.notices.periods import day_period, week_period
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    """What a city may tune: who issues the notice, the priority threshold, hotspot settings."""
+
+    issuer: str = "市城市管理服务热线指挥中心"
+    city: str = ""
+    problem_threshold: int = 3  # 3+ complaints: priority supervision (重点督办)
+    hotspots: HotspotParams = field(default_factory=HotspotParams)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    tables: tuple[Table, ...]
+    figures: tuple[Figure, ...]
+
+
+def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Parts:
+    unhappy = q.unsatisfied(session, window)
+    districts = sections.district_table(session, window, unhappy)
+    channels, channel_totals = sections.channel_tables(session, window)
+    media = sections.media_table(session, window)
+    problems = sections.problems_table(
+        session,
+        window,
+        settings.problem_threshold,
+        f"多次投诉问题（{settings.problem_threshold} 次及以上）",
+    )
+    hotspots = sections.hotspot_table(detect_in(session, _hotspot_day(window), settings.hotspots))
+    total = districts.rows[-1]
+    figures = (
+        Figure("受理", _int(total, "intake")),
+        Figure("办结", _int(total, "answered")),
+        Figure("结案", _int(total, "closed")),
+        Figure("超期未办结", _int(total, "overdue")),
+        Figure("不满意回访", len(unhappy)),
+        Figure("媒体曝光", len(q.media_cases(session, window))),
+        Figure(f"{settings.problem_threshold} 次及以上投诉问题", len(problems.rows), unit="个"),
+        Figure("热点预警", len(hotspots.rows), unit="处"),
+    )
+    overdue = sections.overdue_table(session, window)
+    unsatisfied = sections.unsatisfied_table(session, window, unhappy)
+    tables = (districts, channels, channel_totals, overdue, unsatisfied, media, problems, hotspots)
+    return _Parts(tables, figures)
+
+
+def _hotspot_day(window: q.Window) -> date:
+    """The period's last day, or today while the period is still running."""
+    today = window.local_day(window.now)
+    if window.period.start <= today < window.period.end:
+        return today
+    return window.period.end
+
+
+def _int(row: Row, key: str) -> int:
+    value = row.get(key)
+    return value if isinstance(value, int) else 0
+
+
+COMMON_CHARTS = (
+    Chart(
+        "districts_bar", "各区县受理与办结", "bar", "districts", "district", ("intake", "answered")
+    ),
+    Chart("channels_bar", "受理渠道分布", "bar", "channel_totals", "channel", ("count",)),
+)
+
+
+def _title(settings: NoticeSettings, name: str) -> str:
+    return f"{settings.city}城市管理热线{name}"
+
+
+def daily_notice(
+    db: Database, clock: Clock, key: str, settings: NoticeSettings | None = None
+) -> Notice:
+    settings = settings or NoticeSettings()
+    period = day_period(key)
+    window = q.Window(period, clock.tz, clock.now)
+    with db.transaction() as session:
+        parts = _common(session, window, settings)
+    return Notice(
+        "daily",
+        key,
+        _title(settings, "当日通报"),
+        period.start,
+        period.end,
+        clock.now.astimezone(clock.tz),
+        settings.issuer,
+        parts.figures,
+        parts.tables,
+        COMMON_CHARTS,
+        _remarks(window),
+    )
+
+
+def _remarks(window: q.Window) -> tuple[str, ...]:
+    moment = window.as_of.astimezone(window.tz).strftime("%Y-%m-%d %H:%M")
+    return (f"超期统计时点：{moment}（本地时间）。", "保密件计入数字，不列入明细。")
+
+
+def indicator_table(report: dict[str, Any], key: str, title: str) -> Table:
+    """The indicator totals of a report: value, numerator, denominator, 环比, 同比, formula."""
+    rows = tuple(
+        {
+            "name": definition["name"],
+            "value": report["total"][definition["key"]]["value"],
+            "numerator": report["total"][definition["key"]]["numerator"],
+            "denominator": report["total"][definition["key"]]["denominator"],
+            "pop_pp": report["total"][definition["key"]]["pop_pp"],
+            "yoy_pp": report["total"][definition["key"]]["yoy_pp"],
+            "formula": definition["formula"],
+        }
+        for definition in report["definitions"]
+    )
+    columns = (
+        Column("name", "指标"),
+        Column("value", "本期", "percent"),
+        Column("numerator", "分子", "int"),
+        Column("denominator", "分母", "int"),
+        Column("pop_pp", "环比（百分点）", "pp"),
+        Column("yoy_pp", "同比（百分点）", "pp"),
+        Column("formula", "计算公式"),
+    )
+    note = "分母为 0 时无值（—）；环比、同比为百分点差。"
+    return Table(key, title, columns, rows, note)
+
+
+def weekly_notice(
+    db: Database, clock: Clock, key: str, settings: NoticeSettings | None = None
+) -> Notice:
+    settings = settings or NoticeSettings()
+    period = week_period(key)
+    window = q.Window(period, clock.tz, clock.now)
+    with db.transaction() as session:
+        parts = _common(session, window, settings)
+        trend = sections.trend_table(session, window)
+    report = indicator_report(db, clock, IndicatorQuery(period))
+    indicators = indicator_table(report, "indicators", "本周热线指标")
+    charts = (
+        *COMMON_CHARTS,
+        Chart("trend_line", "每日受理与办结", "line", "trend", "day", ("intake", "answered")),
+    )
+    return Notice(
+        "weekly",
+        key,
+        _title(settings, "周汇报"),
+        period.start,
+        period.end,
+        clock.now.astimezone(clock.tz),
+        settings.issuer,
+        parts.figures,
+        (indicators, trend, *parts.tables),
+        charts,
+        _remarks(window),
+    )

@@ -1,0 +1,166 @@
+"""The monthly report (月大报) as data: the DESIGN §5 indicators for the city and by district with
+同比 in percentage points, the evaluation ranking with its red and black lists (passed in as
+:class:`~hotline.domain.scoring.EntityResult`, computed by the evaluation service), the problems
+with most complaints, the district handling table and the daily trend, with their charts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hotline.adapters.db.database import Database
+from hotline.domain.scoring import EntityResult, ListRule
+from hotline.reports.indicator_counts import Clock
+from hotline.reports.indicators import IndicatorQuery, indicator_report
+from hotline.reports.notices import queries as q
+from hotline.reports.notices import sections
+from hotline.reports.notices.daily import NoticeSettings, indicator_table
+from hotline.reports.notices.model import Chart, Column, Figure, Notice, Row, Table, Value
+from hotline.reports.notices.periods import month_of
+
+TOP_PROBLEMS = 10
+LIST_LABELS = {ListRule.RED.value: "红榜", ListRule.BLACK.value: "黑榜"}
+
+
+def _by_district(report: dict[str, Any], field: str, key: str, title: str, kind: str) -> Table:
+    definitions = report["definitions"]
+    rows = tuple(
+        {
+            "district": group["label"],
+            **{d["key"]: group["indicators"][d["key"]][field] for d in definitions},
+        }
+        for group in report["groups"]
+    )
+    columns = (
+        Column("district", "区县"),
+        *(
+            Column(d["key"], d["name"], "percent" if kind == "percent" else "pp")
+            for d in definitions
+        ),
+    )
+    return Table(key, title, columns, rows)
+
+
+def ranking_table(ranking: Sequence[EntityResult]) -> Table:
+    rows = tuple(
+        {
+            "rank": r.rank,
+            "name": r.name,
+            "score": r.score,
+            "baseline": "达标" if all(r.baseline_passed.values()) else "未达标",
+            "lists": "、".join(LIST_LABELS.get(x, x) for x in r.lists) or "—",
+            "amount": r.amount,
+        }
+        for r in sorted(ranking, key=lambda r: (r.rank, r.entity))
+    )
+    columns = (
+        Column("rank", "名次", "int"),
+        Column("name", "被考评单位"),
+        Column("score", "得分", "score"),
+        Column("baseline", "基准线"),
+        Column("lists", "榜单"),
+        Column("amount", "奖惩金额（元）", "money"),
+    )
+    return Table(
+        "ranking", "考评排名", columns, rows, "得分计算明细见考评结果（hotline evaluate）。"
+    )
+
+
+def list_table(ranking: Sequence[EntityResult], which: str) -> Table:
+    label = LIST_LABELS[which]
+    rows: tuple[Row, ...] = tuple(
+        {"rank": r.rank, "name": r.name, "score": r.score}
+        for r in sorted(ranking, key=lambda r: (r.rank, r.entity))
+        if which in r.lists
+    )
+    columns = (
+        Column("rank", "名次", "int"),
+        Column("name", "被考评单位"),
+        Column("score", "得分", "score"),
+    )
+    return Table(which, label, columns, rows)
+
+
+def _figures(
+    report: dict[str, Any], districts: Table, ranking: Sequence[EntityResult]
+) -> tuple[Figure, ...]:
+    total: Row = districts.rows[-1]
+    values = report["total"]
+
+    def value(key: str) -> Value:
+        return values[key]["value"] if key in values else None
+
+    return (
+        Figure("受理", total.get("intake")),
+        Figure("办结", total.get("answered")),
+        Figure("结果满意率", value("result_satisfaction"), "percent", ""),
+        Figure("解决率", value("solved_rate"), "percent", ""),
+        Figure("按期办结率", value("on_time_rate"), "percent", ""),
+        Figure("参加考评单位", len(ranking), unit="个"),
+    )
+
+
+CHARTS = (
+    Chart(
+        "satisfaction_bar",
+        "各区县结果满意率",
+        "bar",
+        "indicators_district",
+        "district",
+        ("result_satisfaction",),
+    ),
+    Chart("ranking_bar", "考评得分", "bar", "ranking", "name", ("score",)),
+    Chart("trend_line", "每日受理与办结", "line", "trend", "day", ("intake", "answered")),
+    Chart(
+        "districts_bar", "各区县受理与办结", "bar", "districts", "district", ("intake", "answered")
+    ),
+)
+
+
+def monthly_report(
+    db: Database,
+    clock: Clock,
+    key: str,
+    ranking: Sequence[EntityResult],
+    settings: NoticeSettings | None = None,
+) -> Notice:
+    settings = settings or NoticeSettings()
+    period = month_of(key)
+    window = q.Window(period, clock.tz, clock.now)
+    report = indicator_report(db, clock, IndicatorQuery(period, "district"))
+    with db.transaction() as session:
+        unhappy = q.unsatisfied(session, window)
+        districts = sections.district_table(session, window, unhappy)
+        problems = sections.problems_table(
+            session, window, 2, "本月突出问题（投诉最多）", TOP_PROBLEMS
+        )
+        trend = sections.trend_table(session, window)
+    tables = (
+        indicator_table(report, "indicators", "全市热线指标"),
+        _by_district(report, "value", "indicators_district", "各区县指标", "percent"),
+        _by_district(report, "yoy_pp", "yoy_district", "各区县指标同比（百分点）", "pp"),
+        ranking_table(ranking),
+        list_table(ranking, ListRule.RED.value),
+        list_table(ranking, ListRule.BLACK.value),
+        problems,
+        districts,
+        trend,
+    )
+    title = f"{settings.city}城市管理热线月度报告"
+    remarks = (
+        "指标口径见 docs/indicators.md；已结算月份按结算数据出具。",
+        "保密件计入数字，不列入明细。",
+    )
+    return Notice(
+        "monthly",
+        key,
+        title,
+        period.start,
+        period.end,
+        clock.now.astimezone(clock.tz),
+        settings.issuer,
+        _figures(report, districts, ranking),
+        tables,
+        CHARTS,
+        remarks,
+    )

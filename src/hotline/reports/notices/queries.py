@@ -1,0 +1,255 @@
+"""Read-only SQL behind the notices: intake, handling, overdue, unsatisfied callbacks, media
+reports, problems with many complaints. Periods are local dates; instants are compared in UTC.
+
+Counts include confidential cases (the notices are internal); the named lists leave them out
+(保密件只计数、不列明细), because a notice is forwarded by mail.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import Session
+
+from hotline.adapters.db.models import (
+    Callback,
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    Problem,
+    Region,
+    Unit,
+)
+from hotline.domain.indicators import Period
+from hotline.domain.lifecycle import Status
+
+VOID = Status.VOID.value
+NOT_PENDING = (Status.VOID.value, Status.ANSWERED_DIRECTLY.value)
+UNSATISFIED = "unsatisfied"
+LIST_LIMIT = 50  # rows of a named list; the counts are always complete
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period of local dates as UTC instants, and the moment the notice speaks for."""
+
+    period: Period
+    tz: ZoneInfo
+    now: datetime
+
+    def _midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time.min, self.tz).astimezone(UTC)
+
+    @property
+    def start_at(self) -> datetime:
+        return self._midnight(self.period.start)
+
+    @property
+    def end_at(self) -> datetime:
+        return self._midnight(self.period.end + timedelta(days=1))
+
+    @property
+    def as_of(self) -> datetime:
+        """The end of the period, or now while the period is still running."""
+        return min(self.end_at, self.now)
+
+    def local_day(self, moment: datetime) -> date:
+        return moment.astimezone(self.tz).date()
+
+
+def names(session: Session, model: Any, codes: Iterable[str | None]) -> dict[str, str]:
+    wanted = sorted({code for code in codes if code})
+    if not wanted:
+        return {}
+    rows = session.execute(select(model.code, model.name).where(model.code.in_(wanted)))
+    return {str(code): str(name) for code, name in rows}
+
+
+def district_names(session: Session) -> dict[str, str]:
+    rows = session.execute(
+        select(Region.code, Region.name).where(Region.level.in_(("district", "county", "zone")))
+    )
+    return {str(code): str(name) for code, name in rows}
+
+
+def channel_names(session: Session) -> dict[str, str]:
+    rows = session.execute(select(Channel.code, Channel.name).order_by(Channel.sort_order))
+    return {str(code): str(name) for code, name in rows}
+
+
+def unit_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(wanted)))
+    return {int(uid): str(name) for uid, name in rows}
+
+
+def category_names(session: Session, codes: Iterable[str | None]) -> dict[str, str]:
+    return names(session, Category, codes)
+
+
+def intake(session: Session, window: Window) -> Counter[tuple[str, str]]:
+    """Cases received in the period (void ones excluded) per (district, channel)."""
+    stmt = (
+        select(Case.district_code, Case.channel_code, func.count())
+        .where(Case.received_on.between(window.period.start, window.period.end))
+        .where(Case.status != VOID)
+        .group_by(Case.district_code, Case.channel_code)
+    )
+    return Counter({(d or "", c): n for d, c, n in session.execute(stmt)})
+
+
+def handled(session: Session, window: Window) -> dict[str, Counter[str]]:
+    """Per district: cases answered (办结: a reply or a direct answer) and closed (结案)."""
+    answered = (
+        select(Case.district_code, func.count(func.distinct(CaseEvent.case_id)))
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(CaseEvent.action.in_(("reply", "answer_directly")))
+        .where(CaseEvent.at >= window.start_at, CaseEvent.at < window.end_at)
+        .group_by(Case.district_code)
+    )
+    closed = (
+        select(Case.district_code, func.count())
+        .where(Case.closed_at >= window.start_at, Case.closed_at < window.end_at)
+        .where(Case.status != VOID)  # a void case is closed too, but nothing was handled
+        .group_by(Case.district_code)
+    )
+    result: dict[str, Counter[str]] = {}
+    for district, n in session.execute(answered):
+        result.setdefault(district or "", Counter())["answered"] = n
+    for district, n in session.execute(closed):
+        result.setdefault(district or "", Counter())["closed"] = n
+    return result
+
+
+PENDING_REPLY = tuple(
+    s.value
+    for s in (Status.RECEIVED, Status.REGISTERED, Status.DISPATCHED, Status.ACCEPTED,
+              Status.RETURNED)
+)  # fmt: skip
+
+
+def _overdue_filter(window: Window) -> Any:
+    """Past the reply deadline and not answered at the notice's moment. The candidates are the
+    cases still waiting for a reply (the status index) and those answered only after the moment
+    (the event time index), so the query never walks the whole ledger's deadlines."""
+    moment = window.as_of
+    waiting = select(Case.id).where(Case.status.in_(PENDING_REPLY), Case.reply_due_at < moment)
+    answered_later = select(CaseEvent.case_id).where(
+        CaseEvent.action == "reply", CaseEvent.at > moment
+    )
+    return and_(
+        Case.id.in_(union(waiting, answered_later)),
+        Case.reply_due_at < moment,
+        or_(Case.replied_at.is_(None), Case.replied_at > moment),
+        Case.status.not_in(NOT_PENDING),
+        or_(Case.closed_at.is_(None), Case.closed_at > moment),
+    )
+
+
+def overdue_counts(session: Session, window: Window) -> Counter[str]:
+    """Open cases past their reply deadline at the notice's moment, per district."""
+    stmt = (
+        select(Case.district_code, func.count())
+        .where(_overdue_filter(window))
+        .group_by(Case.district_code)
+    )
+    return Counter({d or "": n for d, n in session.execute(stmt)})
+
+
+def overdue_list(session: Session, window: Window) -> list[Case]:
+    stmt = (
+        select(Case)
+        .where(_overdue_filter(window), Case.confidential.is_(False))
+        .order_by(Case.reply_due_at, Case.id)
+        .limit(LIST_LIMIT)
+    )
+    return list(session.scalars(stmt))
+
+
+def unsatisfied(session: Session, window: Window) -> list[tuple[Callback, Case]]:
+    """Reached callbacks in the period that answered 不满意 on the process or the result."""
+    stmt = (
+        select(Callback, Case)
+        .join(Case, Case.id == Callback.case_id)
+        .where(Callback.at >= window.start_at, Callback.at < window.end_at)
+        .where(Callback.outcome == "reached")
+        .where(
+            or_(
+                Callback.result_satisfaction == UNSATISFIED,
+                Callback.process_satisfaction == UNSATISFIED,
+            )
+        )
+        .order_by(Callback.at, Callback.id)
+    )
+    return [(cb, case) for cb, case in session.execute(stmt)]
+
+
+def media_cases(session: Session, window: Window) -> list[Case]:
+    """Media-reported issues received in the period (媒体曝光)."""
+    stmt = (
+        select(Case)
+        .where(Case.received_on.between(window.period.start, window.period.end))
+        .where(Case.status != VOID)
+        .where(or_(Case.channel_code == "media", Case.media_outlet.is_not(None)))
+        .order_by(Case.created_at, Case.id)
+    )
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class ProblemCount:
+    problem: Problem
+    total: int  # complaints up to the end of the period
+    in_period: int  # of them received in the period
+
+
+def problems_with_many(
+    session: Session, window: Window, threshold: int, limit: int = LIST_LIMIT
+) -> list[ProblemCount]:
+    """Problems with ≥ threshold complaints by the period's end and at least one in it, most
+    complaints in the period first."""
+    period = window.period
+    in_period = func.sum(sql_case((Case.received_on >= period.start, 1), else_=0))
+    stmt = (
+        select(Case.problem_id, func.count(), in_period)
+        .where(Case.problem_id.is_not(None), Case.received_on <= period.end)
+        .where(Case.status != VOID)
+        .group_by(Case.problem_id)
+        .having(func.count() >= threshold, func.max(Case.received_on) >= period.start)
+    )
+    counts = {pid: (int(total), int(fresh or 0)) for pid, total, fresh in session.execute(stmt)}
+    problems = session.scalars(select(Problem).where(Problem.id.in_(list(counts)))).all()
+    found = [ProblemCount(p, *counts[p.id]) for p in problems]
+    found.sort(key=lambda c: (-c.in_period, -c.total, c.problem.id))
+    return found[:limit]
+
+
+def daily_series(session: Session, window: Window) -> dict[date, Counter[str]]:
+    """Per local day of the period: intake and answered cases (for the trend chart)."""
+    days: dict[date, Counter[str]] = {}
+    stmt = (
+        select(Case.received_on, func.count())
+        .where(Case.received_on.between(window.period.start, window.period.end))
+        .where(Case.status != VOID)
+        .group_by(Case.received_on)
+    )
+    for on, n in session.execute(stmt):
+        days.setdefault(on, Counter())["intake"] = n
+    replies = (
+        select(CaseEvent.at)
+        .where(CaseEvent.action.in_(("reply", "answer_directly")))
+        .where(CaseEvent.at >= window.start_at, CaseEvent.at < window.end_at)
+    )
+    for (at,) in session.execute(replies):
+        days.setdefault(window.local_day(at), Counter())["answered"] += 1
+    return days

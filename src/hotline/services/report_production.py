@@ -1,0 +1,101 @@
+"""Producing a notice edition: ``produce(hotline, kind, key, fmt) -> bytes``.
+
+The one place that turns (daily | weekly | monthly, period key, html | xlsx) into a file: it checks
+the request, builds the notice (read-only, hotline.reports.notices), takes the monthly ranking
+from the evaluation service and renders. Storing and mailing editions is the editions service's
+business; this function writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hotline.domain.errors import InvalidInput
+from hotline.domain.scoring import EntityResult
+from hotline.reports.indicator_counts import Clock
+from hotline.reports.notices import (
+    KINDS,
+    Notice,
+    NoticeSettings,
+    daily_notice,
+    monthly_report,
+    period_of,
+    render_html,
+    render_xlsx,
+    weekly_notice,
+)
+from hotline.services.context import Hotline
+from hotline.services.evaluation import evaluate_month
+
+FORMATS = ("html", "xlsx")
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Edition:
+    kind: str
+    key: str
+    fmt: str
+    content: bytes
+    notice: Notice
+
+    @property
+    def filename(self) -> str:
+        return filename(self.kind, self.key, self.fmt)
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.fmt]
+
+
+def check_request(kind: str, key: str, fmt: str) -> None:
+    """Refuse an unknown kind or format and a malformed period key, naming which."""
+    if kind not in KINDS:
+        raise InvalidInput(f"通报类型须为 {'/'.join(KINDS)} 之一：{kind}", fields=("kind",))
+    if fmt not in FORMATS:
+        raise InvalidInput(f"格式须为 {'/'.join(FORMATS)} 之一：{fmt}", fields=("format",))
+    period_of(kind, key)
+
+
+def filename(kind: str, key: str, fmt: str) -> str:
+    """``daily-2026-11-25.html``, ``weekly-2026-W48.xlsx``, ``monthly-2026-10.html``."""
+    check_request(kind, key, fmt)
+    return f"{kind}-{key}.{fmt}"
+
+
+def notice_settings(hotline: Hotline) -> NoticeSettings:
+    city = hotline.profile.name
+    return NoticeSettings(issuer=f"{city}城市管理服务热线指挥中心", city=city)
+
+
+def build_notice(
+    hotline: Hotline, kind: str, key: str, ranking: Sequence[EntityResult] | None = None
+) -> Notice:
+    """The notice as data; for a monthly report the ranking is the evaluation of that month
+    (computed here unless given)."""
+    check_request(kind, key, "html")
+    clock = Clock(hotline.settings.tz, hotline.now())
+    settings = notice_settings(hotline)
+    if kind == "daily":
+        return daily_notice(hotline.db, clock, key, settings)
+    if kind == "weekly":
+        return weekly_notice(hotline.db, clock, key, settings)
+    if ranking is None:
+        ranking = evaluate_month(hotline, key)
+    return monthly_report(hotline.db, clock, key, ranking, settings)
+
+
+def produce_edition(hotline: Hotline, kind: str, key: str, fmt: str) -> Edition:
+    check_request(kind, key, fmt)
+    notice = build_notice(hotline, kind, key)
+    content = render_html(notice) if fmt == "html" else render_xlsx(notice)
+    return Edition(kind, key, fmt, content, notice)
+
+
+def produce(hotline: Hotline, kind: str, key: str, fmt: str) -> bytes:
+    """The rendered notice of ``kind`` for period ``key`` in ``fmt``."""
+    return produce_edition(hotline, kind, key, fmt).content

@@ -1,0 +1,364 @@
+"""Daily notice, weekly summary and monthly report on a period built through the services, with
+the numbers computed by hand; the xlsx reopened with openpyxl and checked cell by cell; the HTML
+parsed (no script, inline SVG, the key numbers).
+
+The story (local times, Asia/Shanghai; E0301 gives 2 working days to reply; the notice is made
+on Wednesday 25 November 2026 at 18:00):
+
+* a1 — Fri 20 Nov 09:00: dispatched to 历下区城管局, signed, never replied: 2 working days of
+  7 hours run out on Mon 23 Nov at 17:30, so at the notice it is overdue by 2 days (历下).
+* a3 — Mon 23 Nov: dispatched, signed, replied on the 24th; callback on the 25th: process 满意,
+  result 不满意 → reopened (the day's one unsatisfied callback, 历下).
+* a2 — Tue 24 Nov: dispatched, signed, replied on the 25th (answered today, 历下).
+* 25 Nov: b1 (12345, dispatched → 历下), b2 (wechat, 市中, answered directly: answered and
+  closed today), b3 (media, 济南日报, 历下), b4 (12345, 市中, confidential), b5 (历下, voided:
+  counts nowhere).
+* Problems: a1, a2, b1 on one problem (3 complaints, 1 of them today → listed); b2, b4 on
+  another (2 → not listed).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from io import BytesIO
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from hotline.adapters.db.models import Case, Problem
+from hotline.domain.errors import InvalidInput
+from hotline.domain.lifecycle import Action
+from hotline.domain.roles import Actor
+from hotline.services.context import Hotline
+from hotline.services.evaluation import evaluate_month
+from hotline.services.report_production import build_notice, filename, produce
+from tests.conftest import FakeClock
+from tests.integration.test_indicators import Story
+
+SATISFIED, UNSATISFIED = "satisfied", "unsatisfied"
+
+DISTRICT_ROWS = [
+    # district, intake, answered, closed, overdue, unsatisfied
+    ["历下区", 2, 1, 0, 1, 1],
+    ["市中区", 2, 1, 1, 0, 0],
+    ["合计", 4, 2, 1, 1, 1],
+]
+CHANNEL_ROWS = [
+    # district, 12345, wechat, media, total
+    ["历下区", 1, 0, 1, 2],
+    ["市中区", 1, 1, 0, 2],
+    ["合计", 2, 1, 1, 4],
+]
+
+
+def link(story: Story, title: str, district: str, *numbers: str) -> None:
+    """Put cases on one problem ledger entry, as the repeat finder would."""
+    with story.hotline.db.transaction() as session:
+        cases = session.scalars(select(Case).where(Case.number.in_(numbers))).all()
+        now = story.clock()
+        problem = Problem(
+            status="open",
+            title=title,
+            district_code=district,
+            first_case_at=now,
+            last_case_at=now,
+            case_count=len(cases),
+        )
+        session.add(problem)
+        session.flush()
+        for case in cases:
+            case.problem_id = problem.id
+
+
+def november(s: Story) -> dict[str, str]:
+    s.at("2026-11-20")
+    a1 = s.dispatched()
+    s.do(a1, Action.ACCEPT, "handler")
+    s.at("2026-11-23")
+    a3 = s.dispatched()
+    s.do(a3, Action.ACCEPT, "handler")
+    s.at("2026-11-24")
+    a2 = s.dispatched()
+    s.do(a2, Action.ACCEPT, "handler")
+    s.at("2026-11-24", "15:00")
+    s.reply(a3)
+    s.at("2026-11-25", "09:00")
+    b1 = s.dispatched()
+    b2 = s.case(channel="wechat", district_code="370103", content="咨询：市中区垃圾清运时间")
+    s.do(b2, Action.ANSWER_DIRECTLY, "operator", reply_text="每日两次")
+    b3 = s.case(
+        channel="media",
+        district_code="370102",
+        media_outlet="济南日报",
+        media_link="https://example.org/news/1",
+        content="泉城路人行道破损无人修",
+    )
+    b4 = s.case(district_code="370103", confidential=True)
+    b5 = s.case(district_code="370102", content="误拨电话")
+    s.do(b5, Action.VOID, "operator", "误拨")
+    s.at("2026-11-25", "10:00")
+    s.reply(a2)
+    s.at("2026-11-25", "11:00")
+    s.callback(a3, SATISFIED, UNSATISFIED, False)
+    link(s, "泉城路夜间施工噪音", "370102", a1, a2, b1)
+    link(s, "市中区垃圾清运", "370103", b2, b4)
+    s.at("2026-11-25", "18:00")
+    return {"a1": a1, "a2": a2, "a3": a3, "b1": b1, "b2": b2, "b3": b3, "b4": b4, "b5": b5}
+
+
+@pytest.fixture
+def story(hotline: Hotline, actors: dict[str, Actor], clock: FakeClock) -> Story:
+    return Story(hotline, actors, clock)
+
+
+def cells(rows: Any, keys: list[str]) -> list[list[Any]]:
+    return [[row[key] for key in keys] for row in rows]
+
+
+def test_daily_notice_has_the_hand_computed_numbers(story: Story) -> None:
+    cases = november(story)
+    notice = build_notice(story.hotline, "daily", "2026-11-25")
+    districts = notice.table("districts")
+    keys = ["district", "intake", "answered", "closed", "overdue", "unsatisfied"]
+    assert cells(districts.rows, keys) == DISTRICT_ROWS
+    channels = notice.table("channels")
+    assert [c.label for c in channels.columns] == [
+        "区县",
+        "12345市民服务热线",
+        "微信公众号",
+        "媒体(报纸/电视/网络)",
+        "合计",
+    ]
+    assert cells(channels.rows, [c.key for c in channels.columns]) == CHANNEL_ROWS
+    totals = [(r["channel"], r["count"]) for r in notice.table("channel_totals").rows]
+    assert totals == [("12345市民服务热线", 2), ("微信公众号", 1), ("媒体(报纸/电视/网络)", 1)]
+    assert [r["number"] for r in notice.table("overdue").rows] == [cases["a1"]]
+    overdue = notice.table("overdue").rows[0]
+    assert (overdue["due"], overdue["days_over"], overdue["unit"]) == (
+        "2026-11-23 17:30",
+        2,
+        "历下区城市管理局",
+    )
+    unsatisfied = notice.table("unsatisfied").rows
+    assert [(r["number"], r["process"], r["result"], r["solved"]) for r in unsatisfied] == [
+        (cases["a3"], "满意", "不满意", "未解决")
+    ]
+    media = notice.table("media").rows
+    assert [(r["number"], r["outlet"], r["district"]) for r in media] == [
+        (cases["b3"], "济南日报", "历下区")
+    ]
+    problems = notice.table("problems").rows
+    assert [(r["title"], r["total"], r["in_period"]) for r in problems] == [
+        ("泉城路夜间施工噪音", 3, 1)
+    ]
+    figures = {f.label: f.value for f in notice.figures}
+    assert figures["受理"] == 4 and figures["办结"] == 2 and figures["超期未办结"] == 1
+    assert figures["媒体曝光"] == 1 and figures["3 次及以上投诉问题"] == 1
+
+
+def test_confidential_cases_count_but_are_never_named(story: Story) -> None:
+    cases = november(story)
+    html = produce(story.hotline, "daily", "2026-11-25", "html").decode("utf-8")
+    assert cases["b4"] not in html  # counted in 市中区's intake of 2, never listed
+    assert cases["b5"] not in html  # void: nowhere
+
+
+def test_daily_xlsx_cell_by_cell(story: Story) -> None:
+    november(story)
+    book = load_workbook(BytesIO(produce(story.hotline, "daily", "2026-11-25", "xlsx")))
+    assert book.sheetnames[:3] == ["概况", "各区县办理情况", "受理渠道分布（按区县）"]
+    sheet = book["各区县办理情况"]
+    assert sheet["A1"].value == "各区县办理情况"
+    assert [c.value for c in sheet[2]][:6] == [
+        "区县",
+        "受理",
+        "办结",
+        "结案",
+        "超期未办结",
+        "不满意",
+    ]
+    for row_number, expected in enumerate(DISTRICT_ROWS, start=3):
+        row = [c.value for c in sheet[row_number]][:6]
+        assert row == expected
+        assert all(isinstance(v, int) for v in row[1:])  # numbers stay numbers
+        assert sheet.cell(row=row_number, column=2).number_format == "#,##0"
+    assert sheet["A5"].font.bold  # the 合计 row
+    assert sheet["A2"].font.bold and sheet["A2"].fill.fgColor.rgb.endswith("DCE6F1")
+    assert len(sheet._charts) == 1  # a native bar chart beside the table
+    channels = book["受理渠道分布（按区县）"]
+    for row_number, expected in enumerate(CHANNEL_ROWS, start=3):
+        assert [c.value for c in channels[row_number]][:5] == expected
+    summary = book["概况"]
+    figures = {
+        summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value
+        for r in range(5, 13)
+    }
+    assert figures["受理"] == 4 and figures["不满意回访"] == 1
+
+
+class Page(HTMLParser):
+    """Collects tags, inline figures and the cells of each table by id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.figures: dict[str, str] = {}
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: str | None = None
+        self._figure: str | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        attributes = dict(attrs)
+        if tag == "table" and attributes.get("id"):
+            self._table = attributes["id"]
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table:
+            self.tables[self._table].append([])
+        elif tag in ("td", "th") and self._table:
+            self._cell = []
+        elif tag == "div" and attributes.get("data-figure"):
+            self._figure = attributes["data-figure"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._table = None
+        elif tag in ("td", "th") and self._table and self._cell is not None:
+            self.tables[self._table][-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "div":
+            self._figure = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._figure:
+            self.figures[self._figure] = self.figures.get(self._figure, "") + data.strip()
+
+
+def parse(content: bytes) -> Page:
+    page = Page()
+    page.feed(content.decode("utf-8"))
+    return page
+
+
+def test_daily_html_is_scriptless_with_inline_svg_and_the_numbers(story: Story) -> None:
+    november(story)
+    content = produce(story.hotline, "daily", "2026-11-25", "html")
+    page = parse(content)
+    assert "script" not in page.tags and b"<script" not in content.lower()
+    assert "svg" in page.tags and "rect" in page.tags
+    assert b"javascript:" not in content and b" onload=" not in content
+    assert page.figures["受理"] == "4" and page.figures["超期未办结"] == "1"
+    assert page.tables["districts"][1:] == [[str(v) for v in row] for row in DISTRICT_ROWS]
+    assert "当日通报" in content.decode() and "2026年11月25日" in content.decode()
+
+
+def test_weekly_summary_trend_and_indicators(story: Story) -> None:
+    november(story)
+    notice = build_notice(story.hotline, "weekly", "2026-W48")
+    assert (notice.start_on.isoformat(), notice.end_on.isoformat()) == ("2026-11-23", "2026-11-29")
+    trend = {r["day"]: (r["intake"], r["answered"]) for r in notice.table("trend").rows}
+    # Intake a3 (23rd), a2 (24th), b1–b4 (25th); answered a3 (24th), b2 and a2 (25th).
+    assert trend["2026-11-23"] == (1, 0) and trend["2026-11-24"] == (1, 1)
+    assert trend["2026-11-25"] == (4, 2) and trend["2026-11-26"] == (0, 0)
+    assert notice.table("districts").rows[-1]["intake"] == 6
+    indicators = {r["name"]: r for r in notice.table("indicators").rows}
+    result = indicators["结果满意率"]
+    assert (result["numerator"], result["denominator"], result["value"]) == (0, 1, 0.0)
+    book = load_workbook(BytesIO(produce(story.hotline, "weekly", "2026-W48", "xlsx")))
+    sheet = book["本周热线指标"]
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "结果满意率")
+    assert row[1].value == 0 and row[1].number_format == "0.00%"
+    assert len(book["每日受理与办结"]._charts) == 1
+
+
+def test_monthly_report_shows_indicators_ranking_and_lists(story: Story) -> None:
+    november(story)
+    ranking = evaluate_month(story.hotline, "2026-11")
+    content = produce(story.hotline, "monthly", "2026-11", "xlsx")
+    book = load_workbook(BytesIO(content))
+    sheet = book["考评排名"]
+    assert [c.value for c in sheet[2]] == [
+        "名次",
+        "被考评单位",
+        "得分",
+        "基准线",
+        "榜单",
+        "奖惩金额（元）",
+    ]
+    for row_number, result in enumerate(ranking, start=3):
+        rank, name, score = (sheet.cell(row=row_number, column=c).value for c in (1, 2, 3))
+        assert (rank, name, score) == (result.rank, result.name, result.score)
+    note = sheet.cell(row=4 + len(ranking), column=1).value
+    assert note == "说明：得分计算明细见考评结果（hotline evaluate）。"
+    red = [
+        sheet.cell(row=r, column=2).value
+        for r in range(3, 3 + len(ranking))
+        if "红榜" in str(sheet.cell(row=r, column=5).value)
+    ]
+    assert red == [r.name for r in ranking if "red" in r.lists]
+    assert [c.value for c in book["红榜"]["B"][2:]] == red
+    by_district = book["各区县指标"]
+    header = [c.value for c in by_district[2]]
+    column = header.index("结果满意率") + 1
+    lixia = next(
+        r
+        for r in range(3, by_district.max_row + 1)
+        if by_district.cell(row=r, column=1).value == "历下区"
+    )
+    cell = by_district.cell(row=lixia, column=column)
+    assert cell.value == 0 and cell.number_format == "0.00%"  # a3's 不满意: 0 of 1
+    assert len(book["各区县指标"]._charts) == 1
+    page = parse(produce(story.hotline, "monthly", "2026-11", "html"))
+    assert "script" not in page.tags and page.tags.count("svg") >= 3
+    assert [row[1] for row in page.tables["ranking"][1:]] == [r.name for r in ranking]
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "fmt", "says"),
+    [
+        ("monthly", "2026-13", "html", "2026-13"),
+        ("weekly", "2026-W60", "xlsx", "2026-W60"),
+        ("weekly", "2025-W53", "html", "2025 年没有第 53 周"),
+        ("daily", "2026-02-30", "html", "2026-02-30"),
+        ("daily", "25/11/2026", "html", "YYYY-MM-DD"),
+        ("yearly", "2026", "html", "通报类型"),
+        ("daily", "2026-11-25", "pdf", "格式"),
+    ],
+)
+def test_bad_requests_are_refused_by_name(
+    hotline: Hotline, kind: str, key: str, fmt: str, says: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        produce(hotline, kind, key, fmt)
+    assert says in refused.value.detail
+
+
+def test_filenames() -> None:
+    assert filename("daily", "2026-11-25", "html") == "daily-2026-11-25.html"
+    assert filename("weekly", "2026-W48", "xlsx") == "weekly-2026-W48.xlsx"
+    with pytest.raises(InvalidInput):
+        filename("monthly", "2026-1", "html")
+
+
+def test_a_day_without_cases_still_makes_a_notice(hotline: Hotline, clock: FakeClock) -> None:
+    clock.current = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    notice = build_notice(hotline, "daily", "2026-11-25")
+    assert notice.table("districts").rows == (
+        {
+            "district": "合计",
+            "intake": 0,
+            "answered": 0,
+            "closed": 0,
+            "overdue": 0,
+            "unsatisfied": 0,
+        },
+    )
+    page = parse(produce(hotline, "daily", "2026-11-25", "html"))
+    assert page.figures["受理"] == "0"
+    load_workbook(BytesIO(produce(hotline, "daily", "2026-11-25", "xlsx")))
