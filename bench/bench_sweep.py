@@ -77,19 +77,26 @@ from hotline.services.sweeps import (  # noqa: E402
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DATABASE = "hotline_bench_sweep"  # the template kept by --reuse is DATABASE_base
 TARGET_SECONDS = 10.0
-# Everything a sweep wrote, in one md5: two sweeps that write the same rows have the same digest.
-# ``cases.version`` is left out: the per-case path moved it once per ORM flush.
+# Everything a sweep wrote at ``now``, in one md5: two sweeps that write the same rows have the
+# same digest. Ids are left out (supervision ids, and with them the events' hashes and the
+# outbox payloads, follow the order in which a sweep takes its batches: id order per case
+# before, line order now), and so is ``cases.version`` (the per-case path moved it once per ORM
+# flush); every touched chain is verified separately.
 DIGEST = text(
     """
     SELECT md5(
-      (SELECT coalesce(string_agg(hash, ',' ORDER BY case_id, seq), '') FROM case_events
-        WHERE at = :now)
-      || (SELECT coalesce(string_agg(concat_ws('|', id, case_id, level, source, target_unit_id,
-            due_at), ',' ORDER BY id), '') FROM supervisions WHERE created_at = :now)
-      || (SELECT coalesce(string_agg(payload::text, ',' ORDER BY id), '') FROM outbox
+      (SELECT coalesce(string_agg(concat_ws('|', case_id, seq, action, actor, from_status,
+            to_status, reason, (details - 'supervision')::text), ',' ORDER BY case_id, seq), '')
+        FROM case_events WHERE at = :now)
+      || (SELECT coalesce(string_agg(concat_ws('|', case_id, level, source, reason,
+            target_unit_id, head_name, head_title, district_code, status, created_by, due_at),
+            ',' ORDER BY case_id, level, source), '') FROM supervisions WHERE created_at = :now)
+      || (SELECT coalesce(string_agg(concat_ws('|', kind, status, (payload - 'supervision')::text),
+            ',' ORDER BY payload->>'case', payload->>'level'), '') FROM outbox
             WHERE created_at = :now)
-      || (SELECT coalesce(string_agg(concat_ws('|', id, supervised, updated_at),
-            ',' ORDER BY id), '') FROM cases WHERE updated_at = :now
+      || (SELECT coalesce(string_agg(concat_ws('|', id, supervised, updated_at, accept_warned_at,
+            accept_breached_at, reply_warned_at, reply_breached_at), ',' ORDER BY id), '')
+            FROM cases WHERE updated_at = :now
             OR accept_warned_at = :now OR accept_breached_at = :now
             OR reply_warned_at = :now OR reply_breached_at = :now))
     """

@@ -5,8 +5,9 @@ is measured against in the same run). Not used by the application.
 Kept as it shipped (``hotline.services.sweeps`` up to commit bffa448): batches of 500 cases
 claimed ``FOR UPDATE SKIP LOCKED``, then per case the marker, ``append_event`` and ``escalate``.
 The rows it writes are the production sweep's, case for case (the benchmark compares an md5 of
-both); only ``cases.version`` differs, moved once per ORM flush here (one or two) and once per
-raised line there.
+both); what differs: it takes cases in id order, the production sweep earliest line first, so
+supervisions get other ids, and ``cases.version`` moves once per ORM flush here (one or two),
+once per raised line there.
 """
 
 from __future__ import annotations

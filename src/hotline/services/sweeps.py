@@ -75,8 +75,9 @@ class SweepReport:
 
 
 def claim_statement(sweep: Sweep, now: datetime, size: int) -> Select[Any]:
-    """Up to ``size`` cases whose line is due and not raised, oldest id first (one lock order
-    for every worker), locked; rows another worker holds are skipped, not waited for."""
+    """Up to ``size`` cases whose line is due and not raised, locked, earliest line first (a
+    backlog is raised in the order it fell due) in the order of the partial index, so reading
+    it is the plan; rows another worker holds are skipped, not waited for."""
     due = getattr(Case, f"{sweep.stage}_due_at")
     return (
         select(
@@ -88,7 +89,7 @@ def claim_statement(sweep: Sweep, now: datetime, size: int) -> Select[Any]:
             due.label("due_at"),
         )
         .where(sweep_pending(sweep.stage, sweep.marker), sweep.line <= now)
-        .order_by(Case.id)
+        .order_by(sweep.line, Case.id)
         .limit(size)
         .with_for_update(skip_locked=True)
     )
