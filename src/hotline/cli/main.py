@@ -17,6 +17,7 @@ from hotline.cli.indicators import indicators_app
 from hotline.cli.locate import locate_command, route_command
 from hotline.cli.org import org_app
 from hotline.cli.output import emit_json, emit_value, log, stderr
+from hotline.cli.problems import problems_app
 from hotline.cli.repeats import repeats_app
 from hotline.cli.taxonomy import taxonomy_app
 from hotline.cli.users import retention_app, user_app
@@ -38,6 +39,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(classifier_app, name="classifier")
 app.add_typer(repeats_app, name="repeats")
 app.add_typer(indicators_app, name="indicators")
+app.add_typer(problems_app, name="problems")
 app.command("locate")(locate_command)
 app.command("route")(route_command)
 app.command("seed")(seed_command)

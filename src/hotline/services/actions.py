@@ -25,6 +25,7 @@ from hotline.services import actions_unit as unit
 from hotline.services.action_support import ActionContext, Outcome
 from hotline.services.context import Hotline
 from hotline.services.history import append_event
+from hotline.services.problem_ledger import sync_case_problem
 from hotline.services.scope import load_case_in_scope
 
 Handler = Callable[[ActionContext], Outcome]
@@ -87,6 +88,7 @@ def perform_action(
             case.status = transition(from_status, action, outcome.to_status).value
             case.updated_at = now
             _maintain_callback_queue(case, from_status, now)
+            ledger = sync_case_problem(hotline, session, case, now)  # 挂号销账 (problem ledger)
             append_event(
                 session,
                 case,
@@ -96,7 +98,7 @@ def perform_action(
                 from_status=from_status.value,
                 to_status=case.status,
                 reason=reason,
-                details=outcome.details,
+                details={**outcome.details, **ledger},
             )
             session.flush()
             return case.version

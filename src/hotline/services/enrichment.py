@@ -26,9 +26,12 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.models import Case, Category, Region
 from hotline.domain.lifecycle import Status
 from hotline.geo.locator import Location, Locator
+from hotline.repeats import RepeatDocument
 from hotline.services.classifier_deployment import active_model
 from hotline.services.context import Hotline
 from hotline.services.history import append_event
+from hotline.services.problem_ledger import ProblemCandidate, find_candidates, link_at_intake
+from hotline.services.repeat_index import caller_key
 from hotline.services.routing import Place as RoutePlace
 from hotline.services.routing import (
     RoutingContext,
@@ -56,6 +59,7 @@ class IntakeDraft:
     street_code: str | None = None
     community_code: str | None = None
     urgency: str | None = None
+    caller_phone: str | None = None
 
 
 @dataclass
@@ -209,12 +213,48 @@ def category_from_model(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion
     return suggestions
 
 
+def repeat_candidates(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion]:
+    """Earlier cases about the same problem (services.problem_ledger), best first. The decision
+    to link is taken apart, under the ledger lock; this is what the operator is shown."""
+    finder = lookups.extra.get("repeats")
+    if not callable(finder):
+        return []
+    candidates: list[ProblemCandidate] = finder(draft)
+    if not candidates:
+        return []
+    best = candidates[0]
+    verdict = "同一问题，将自动归并" if best.decision == "link" else "疑似同一问题，请确认"
+    shown = "；".join(reason["text"] for reason in best.reasons[:4])
+    value = {
+        "problem_id": best.problem_id,
+        "decision": best.decision,
+        "candidates": [candidate.as_dict() for candidate in candidates[:5]],
+    }
+    reason = f"{verdict}：工单 {best.case}（{shown}）"
+    return [Suggestion("problem", value, best.score, reason, "repeats")]
+
+
 STEPS: list[EnrichmentStep] = [
     locate_place,
     category_from_model,
     category_from_keywords,
     route_suggestion,
+    repeat_candidates,
 ]
+
+
+def _draft_document(draft: IntakeDraft) -> RepeatDocument:
+    return RepeatDocument(
+        doc_id="",
+        text=draft.content,
+        title=draft.title or "",
+        street_code=draft.street_code,
+        community_code=draft.community_code,
+        lon=draft.lon,
+        lat=draft.lat,
+        category_code=draft.category_code,
+        caller_key=caller_key(draft.caller_phone),
+    )
 
 
 def load_lookups(session: Session, hotline: Hotline | None = None) -> Lookups:
@@ -226,6 +266,9 @@ def load_lookups(session: Session, hotline: Hotline | None = None) -> Lookups:
             "locator": locator_for(hotline),
             "routing": context_from_db(session, hotline.profile),
             "classifier": active_model(hotline),
+            "repeats": lambda draft: find_candidates(
+                hotline, session, _draft_document(draft), draft.channel, hotline.now()
+            ),
         }
     return Lookups(
         regions=list(session.scalars(select(Region).where(Region.level.in_(("district", "zone"))))),
@@ -269,6 +312,7 @@ def draft_of(case: Case) -> IntakeDraft:
         street_code=case.street_code,
         community_code=case.community_code,
         urgency=case.urgency,
+        caller_phone=case.caller_phone,
     )
 
 
@@ -293,6 +337,7 @@ def enrich_case(hotline: Hotline, case_id: int, now: datetime) -> dict[str, Any]
         suggestions = suggest(session, draft_of(case), hotline)
         applied = _apply(case, suggestions)
         case.updated_at = now
+        ledger = link_at_intake(hotline, session, case, now)
         append_event(
             session,
             case,
@@ -301,6 +346,10 @@ def enrich_case(hotline: Hotline, case_id: int, now: datetime) -> dict[str, Any]
             at=now,
             from_status=case.status,
             to_status=case.status,
-            details={"applied": applied, "suggestions": [s.__dict__ for s in suggestions]},
+            details={
+                "applied": applied,
+                "suggestions": [s.__dict__ for s in suggestions],
+                **({"problem": ledger} if ledger else {}),
+            },
         )
         return applied

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.models import Case, Supervision, Unit
+from hotline.adapters.db.models import Case, Problem, Supervision, Unit
 from hotline.domain.errors import IllegalTransition, InvalidInput, NotFound
 from hotline.domain.roles import Actor, Permission, Role, require
 from hotline.services.context import Hotline
@@ -75,15 +75,57 @@ def escalate(
     if existing is not None:
         return existing
     unit = session.get(Unit, case.lead_unit_id) if case.lead_unit_id else None
+    return _open(hotline, session, case, None, unit, level, reason, source, actor, now)
+
+
+def escalate_problem(
+    hotline: Hotline,
+    session: Session,
+    problem: Problem,
+    case: Case,
+    level: Level,
+    reason: str,
+    source: str,
+    actor: str,
+    now: datetime,
+) -> Supervision:
+    """Open a supervision of a ledger problem, addressed to the problem's lead unit and its head;
+    ``case`` is the complaint that triggered it (its history records the supervision)."""
+    stmt = select(Supervision).where(
+        Supervision.problem_id == problem.id,
+        Supervision.level == level,
+        Supervision.source == source,
+        Supervision.status != "closed",
+    )
+    existing = session.scalars(stmt).first()
+    if existing is not None:
+        return existing
+    unit = session.get(Unit, problem.lead_unit_id) if problem.lead_unit_id else None
+    return _open(hotline, session, case, problem, unit, level, reason, source, actor, now)
+
+
+def _open(
+    hotline: Hotline,
+    session: Session,
+    case: Case,
+    problem: Problem | None,
+    unit: Unit | None,
+    level: Level,
+    reason: str,
+    source: str,
+    actor: str,
+    now: datetime,
+) -> Supervision:
     record = Supervision(
         case_id=case.id,
+        problem_id=problem.id if problem else None,
         level=level.value,
         source=source,
         reason=reason,
         target_unit_id=unit.id if unit else None,
         head_name=unit.head_name if unit else None,
         head_title=unit.head_title if unit else None,
-        district_code=case.district_code,
+        district_code=(problem.district_code if problem else None) or case.district_code,
         status="open",
         created_at=now,
         created_by=actor,
@@ -94,6 +136,15 @@ def escalate(
     if level in MARKS_CASE_SUPERVISED:
         case.supervised = True
     case.updated_at = now
+    details = {
+        "supervision": record.id,
+        "level": level.value,
+        "source": source,
+        "unit": unit.code if unit else None,
+        "head": _head_label(unit),
+    }
+    if problem is not None:
+        details["problem"] = problem.id
     append_event(
         session,
         case,
@@ -103,13 +154,7 @@ def escalate(
         from_status=case.status,
         to_status=case.status,
         reason=reason,
-        details={
-            "supervision": record.id,
-            "level": level.value,
-            "source": source,
-            "unit": unit.code if unit else None,
-            "head": _head_label(unit),
-        },
+        details=details,
     )
     enqueue(
         session,
@@ -212,8 +257,9 @@ def list_supervisions(
     unit: str | None = None,
     district: str | None = None,
     status: str | None = "open",
+    problem_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Open supervision by level, unit and district, newest first, within the actor's reach."""
+    """Open supervision by level, unit, district and problem, newest first, within reach."""
     if actor.role is Role.HANDLER:
         unit_filter: int | None = actor.unit_id
     else:
@@ -226,6 +272,8 @@ def list_supervisions(
             stmt = stmt.where(Supervision.level == _level(level).value)
         if status:
             stmt = stmt.where(Supervision.status == status)
+        if problem_id is not None:
+            stmt = stmt.where(Supervision.problem_id == problem_id)
         if unit:
             stmt = stmt.where(
                 Supervision.target_unit_id.in_(select(Unit.id).where(Unit.code == unit))
@@ -242,4 +290,3 @@ def list_supervisions(
             for row in session.execute(select(Case.id, Case.number).where(Case.id.in_(ids)))
         }
         return [_view(record, units, cases) for record in records]
-

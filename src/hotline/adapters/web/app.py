@@ -12,6 +12,7 @@ from hotline.adapters.web import (
     routes_cases,
     routes_indicators,
     routes_intake,
+    routes_problems,
     routes_reference,
     routes_supervision,
 )
@@ -43,6 +44,7 @@ def create_app(hotline: Hotline) -> FastAPI:
         routes_intake,
         routes_audit,
         routes_supervision,
+        routes_problems,
         routes_reference,
         routes_indicators,
     )
