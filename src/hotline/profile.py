@@ -169,6 +169,7 @@ class LedgerSpec(BaseModel):
     window_days: float = Field(default=90, ge=0)
     channel_window_days: dict[str, float] = Field(default_factory=dict)
     radius_m: float = Field(default=300, gt=0)
+    other_category_factor: float = Field(default=0.5, gt=0, le=1)
     priority_supervision_at: int = Field(default=3, ge=2)
 
     def window_for(self, channel: str | None) -> float:

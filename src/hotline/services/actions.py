@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.adapters.db.models import Case
 from hotline.domain.errors import ConcurrentChange
+from hotline.domain.ledger import TrailEvent
 from hotline.domain.lifecycle import Action, Status, targets, transition
 from hotline.domain.roles import Actor, require
 from hotline.services import actions_centre as centre
@@ -88,7 +89,8 @@ def perform_action(
             case.status = transition(from_status, action, outcome.to_status).value
             case.updated_at = now
             _maintain_callback_queue(case, from_status, now)
-            ledger = sync_case_problem(hotline, session, case, now)  # 挂号销账 (problem ledger)
+            pending = TrailEvent(action.value, case.status, now, outcome.details)
+            ledger = sync_case_problem(hotline, session, case, now, pending)  # 挂号销账
             append_event(
                 session,
                 case,

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.models import Case, CaseEvent, Problem, ProblemLink
+from hotline.adapters.db.models import Case, CaseEvent, Problem, ProblemLink, Unit
 from hotline.domain.ledger import (
     BACK_TO_HANDLING,
     CaseState,
@@ -268,13 +268,19 @@ def _record_suggestions(
 
 
 def review_problem(
-    hotline: Hotline, session: Session, problem: Problem, case: Case, now: datetime
+    hotline: Hotline,
+    session: Session,
+    problem: Problem,
+    case: Case,
+    now: datetime,
+    pending: TrailEvent | None = None,
 ) -> dict[str, Any]:
-    """After a change to one of its cases: lead unit, write-off or reopening, supervision."""
+    """After a change to one of its cases (``pending``: the case's event about to be written):
+    lead unit, write-off or reopening, supervision."""
     if problem.status not in (ProblemStatus.OPEN, ProblemStatus.WRITTEN_OFF):
         return {}
     _refresh_place_and_unit(session, problem)
-    changed = _settle(session, problem, now)
+    changed = _settle(session, problem, now, (case.id, pending) if pending else None)
     _escalate_if_due(hotline, session, problem, case, now)
     return changed
 
@@ -299,7 +305,10 @@ def _refresh_place_and_unit(session: Session, problem: Problem) -> None:
             problem.category_code = problem.category_code or first.category_code
 
 
-def case_states(session: Session, problem_id: int) -> list[CaseState]:
+def case_states(
+    session: Session, problem_id: int, pending: tuple[int, TrailEvent] | None = None
+) -> list[CaseState]:
+    """Each case of the problem; ``pending`` is (case id, event) of an event not yet written."""
     cases = session.execute(
         select(Case.id, Case.status, Case.created_at).where(Case.problem_id == problem_id)
     ).all()
@@ -323,15 +332,19 @@ def case_states(session: Session, problem_id: int) -> list[CaseState]:
     )
     for case_id, action, to_status, at, details in events:
         trails[case_id].append(TrailEvent(action, to_status, at, details or {}))
+    if pending is not None and pending[0] in trails:
+        trails[pending[0]].append(pending[1])
     return [
         CaseState(status, created_at, confirmed_at(trails[case_id]))
         for case_id, status, created_at in cases
     ]
 
 
-def _settle(session: Session, problem: Problem, now: datetime) -> dict[str, Any]:
+def _settle(
+    session: Session, problem: Problem, now: datetime, pending: tuple[int, TrailEvent] | None
+) -> dict[str, Any]:
     """销账 when the rules allow it; back on the ledger when a case of it was reopened."""
-    confirmation = write_off_at(case_states(session, problem.id))
+    confirmation = write_off_at(case_states(session, problem.id, pending))
     if confirmation is not None and problem.status == ProblemStatus.OPEN:
         problem.status = ProblemStatus.WRITTEN_OFF.value
         problem.written_off_at, problem.written_off_by = now, "system"
@@ -353,7 +366,12 @@ def _escalate_if_due(
         return
     if not priority_supervision_due(problem.case_count, threshold, problem.supervision_level):
         return
-    reason = f"同一问题已被投诉 {problem.case_count} 次（问题 {problem.id}：{problem.title}）"
+    unit = session.get(Unit, problem.lead_unit_id)
+    head = f"{unit.head_title or '负责人'}{unit.head_name or ''}" if unit else "负责人"
+    reason = (
+        f"同一问题已被投诉 {problem.case_count} 次（问题 {problem.id}：{problem.title}），"
+        f"责任单位{unit.name if unit else ''}，由{head}负责督办落实"
+    )
     escalate_problem(
         hotline, session, problem, case, Level.PRIORITY, reason, "repeat_complaints", "system", now
     )
@@ -361,10 +379,11 @@ def _escalate_if_due(
 
 
 def sync_case_problem(
-    hotline: Hotline, session: Session, case: Case, now: datetime
+    hotline: Hotline, session: Session, case: Case, now: datetime, pending: TrailEvent
 ) -> dict[str, Any]:
-    """After a lifecycle action: a registered case must be on the ledger, a voided one leaves it,
-    and its problem is reviewed. Returns what changed, for the action's history event."""
+    """After a lifecycle action (``pending``: its event, written next): a registered case must be
+    on the ledger, a voided one leaves it, and its problem is reviewed. Returns what changed,
+    for the action's history event."""
     if case.status == Status.VOID:
         if case.problem_id is None:
             return {}
@@ -380,4 +399,4 @@ def sync_case_problem(
             return {}
         return {"problem": link_at_intake(hotline, session, case, now)}
     problem = lock_problems(session, [case.problem_id]).get(case.problem_id)
-    return review_problem(hotline, session, problem, case, now) if problem else {}
+    return review_problem(hotline, session, problem, case, now, pending) if problem else {}

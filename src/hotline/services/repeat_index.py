@@ -70,6 +70,7 @@ def policy_of(spec: LedgerSpec) -> RepeatPolicy:
         suggest_threshold=min(spec.suggest_threshold, spec.link_threshold),
         window_days=spec.widest_window_days,
         radius_m=spec.radius_m,
+        other_category_factor=spec.other_category_factor,
     )
 
 
