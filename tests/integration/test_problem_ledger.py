@@ -59,9 +59,10 @@ def _problem(hotline: Hotline, number: str) -> Problem:
 
 def _problems(hotline: Hotline) -> int:
     with hotline.db.transaction() as session:
-        return session.scalar(
-            select(func.count()).select_from(Problem).where(Problem.case_count > 0)
-        ) or 0
+        return (
+            session.scalar(select(func.count()).select_from(Problem).where(Problem.case_count > 0))
+            or 0
+        )
 
 
 def test_rewordings_and_small_edits_join_the_problem_and_other_problems_on_the_street_do_not(
@@ -82,8 +83,12 @@ def test_rewordings_and_small_edits_join_the_problem_and_other_problems_on_the_s
     with hotline.db.transaction() as session:
         links = session.scalars(select(ProblemLink).order_by(ProblemLink.id)).all()
         reworded_link = next(
-            link for link in links if link.action == "link" and link.problem_id == problem
-            and link.by == "system" and link.score is not None
+            link
+            for link in links
+            if link.action == "link"
+            and link.problem_id == problem
+            and link.by == "system"
+            and link.score is not None
         )
         assert reworded_link.score is not None and reworded_link.score >= 0.5
         assert {reason["code"] for reason in reworded_link.reasons} >= {"text"}
@@ -96,7 +101,7 @@ def test_the_enrich_event_records_the_decision_and_its_candidates(
     second = _take(hotline, actors["operator"], BBQ_REWORDED)
     with hotline.db.transaction() as session:
         case = session.scalars(select(Case).where(Case.number == second)).one()
-        enrich = [event for event in case.events if event.action == "enrich"][0]
+        enrich = next(event for event in case.events if event.action == "enrich")
         decision = enrich.details["problem"]
     assert decision["decision"] == "linked" and decision["problem"] == case.problem_id
     best = decision["candidates"][0]
@@ -142,9 +147,7 @@ def test_the_window_is_configured_per_channel(
     assert _problem_of(hotline, by_patrol) not in (None, _problem_of(hotline, first))
 
 
-def _candidate_near(
-    hotline: Hotline, lon: float, lat: float, number: str
-) -> dict[str, float]:
+def _candidate_near(hotline: Hotline, lon: float, lat: float, number: str) -> dict[str, float]:
     with hotline.db.transaction() as session:
         case = session.scalars(select(Case).where(Case.number == number)).one()
         session.expunge(case)
@@ -155,9 +158,7 @@ def _candidate_near(
     return {reason["code"]: reason["factor"] for reason in found[0].reasons}
 
 
-def test_the_radius_is_respected(
-    hotline: Hotline, actors: dict[str, Actor]
-) -> None:
+def test_the_radius_is_respected(hotline: Hotline, actors: dict[str, Actor]) -> None:
     first = _take(hotline, actors["operator"], BBQ, lon=117.0400, lat=36.6700)
     # about 110 m north: within the 300 m radius, the closer the stronger
     near = _candidate_near(hotline, 117.0400, 36.6710, first)
@@ -292,7 +293,9 @@ def test_no_write_off_without_a_confirmed_result(
     number = _take(hotline, actors["operator"], BBQ)
     _register_and_dispatch(hotline, actors, number)
     act(hotline, number, Action.ACCEPT, actors["handler"])
-    act(hotline, number, Action.REPLY, actors["handler"], result_type="explained", reply_text="解释")
+    act(
+        hotline, number, Action.REPLY, actors["handler"], result_type="explained", reply_text="解释"
+    )
     for _ in range(3):  # unreachable three times: closed, but nobody confirmed the result
         act(hotline, number, Action.RECORD_CALLBACK, actors["operator"], outcome="unreachable")
     with hotline.db.transaction() as session:
@@ -306,7 +309,14 @@ def test_a_reopened_case_takes_its_problem_back_onto_the_ledger(
     number = _take(hotline, actors["operator"], BBQ)
     _close_satisfied(hotline, actors, number)
     assert _problem(hotline, number).status == "written_off"
-    act(hotline, number, Action.REOPEN, actors["supervisor"], reason="群众再次反映", target="same_unit")
+    act(
+        hotline,
+        number,
+        Action.REOPEN,
+        actors["supervisor"],
+        reason="群众再次反映",
+        target="same_unit",
+    )
     problem = _problem(hotline, number)
     assert problem.status == "open" and problem.recurrence_count == 0
 
@@ -333,7 +343,9 @@ def test_priority_supervision_at_three_complaints_exactly_once(
         unit = session.get(Unit, problem.lead_unit_id)
         assert unit is not None and unit.code == "LX-CGJ"
         assert record.head_title == unit.head_title == "局长"
-        assert unit.name in record.reason and "局长" in record.reason and "4 次" not in record.reason
+        assert (
+            unit.name in record.reason and "局长" in record.reason and "4 次" not in record.reason
+        )
         trigger = session.get(Case, record.case_id)
         assert trigger is not None and trigger.number == third and trigger.supervised
 
@@ -357,6 +369,10 @@ def test_a_voided_case_leaves_the_ledger(hotline: Hotline, actors: dict[str, Act
     assert _problem_of(hotline, second) is None
     assert _problem(hotline, first).case_count == 1
     with hotline.db.transaction() as session:
-        actions = [link.action for link in session.scalars(
-            select(ProblemLink).join(Case).where(Case.number == second).order_by(ProblemLink.id))]
+        actions = [
+            link.action
+            for link in session.scalars(
+                select(ProblemLink).join(Case).where(Case.number == second).order_by(ProblemLink.id)
+            )
+        ]
     assert actions[-1] == "unlink"

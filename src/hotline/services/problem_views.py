@@ -170,9 +170,8 @@ def _links(session: Session, problem_id: int, numbers: dict[int, str]) -> list[d
     ).all()
     missing = {link.case_id for link in links} - set(numbers)
     if missing:
-        numbers = numbers | dict(
-            session.execute(select(Case.id, Case.number).where(Case.id.in_(missing))).tuples()
-        )
+        rows = session.execute(select(Case.id, Case.number).where(Case.id.in_(missing)))
+        numbers = numbers | {case_id: number for case_id, number in rows}
     return [
         {
             "case": numbers.get(link.case_id),
