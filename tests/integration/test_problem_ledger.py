@@ -173,16 +173,25 @@ def test_the_radius_is_respected(hotline: Hotline, actors: dict[str, Actor]) -> 
     assert "near" in _candidate_near(hotline, 117.0400, 36.6800, first)
 
 
-def test_register_puts_a_case_on_the_ledger_when_enrichment_has_not_run(
+def test_register_before_the_search_puts_the_case_alone_and_the_search_then_moves_it(
     hotline: Hotline, actors: dict[str, Actor]
 ) -> None:
-    number = new_case(hotline, actors["operator"], content=BBQ)
+    first = _take(hotline, actors["operator"], BBQ)
+    number = new_case(hotline, actors["operator"], content=BBQ_EDITED, address=ADDRESS)
     assert _problem_of(hotline, number) is None
-    act(hotline, number, Action.REGISTER, actors["operator"], category_code="E0301")
-    problem = _problem(hotline, number)
-    assert problem.case_count == 1 and problem.status == "open"
-    run_worker(hotline, once=True)  # the late enrichment keeps the decision
-    assert _problem_of(hotline, number) == problem.id
+    act(hotline, number, Action.REGISTER, actors["operator"])
+    alone = _problem(hotline, number)
+    assert alone.case_count == 1 and alone.id != _problem_of(hotline, first)
+    run_worker(hotline, once=True)  # the enrichment job searches and moves it
+    assert _problem_of(hotline, number) == _problem_of(hotline, first)
+    with hotline.db.transaction() as session:
+        left = session.get(Problem, alone.id)
+        assert left is not None and left.status == "merged" and left.case_count == 0
+    lonely = new_case(hotline, actors["operator"], content=STALLS, address=ADDRESS)
+    act(hotline, lonely, Action.REGISTER, actors["operator"])
+    kept = _problem_of(hotline, lonely)
+    run_worker(hotline, once=True)  # nothing to join: it keeps its own problem
+    assert _problem_of(hotline, lonely) == kept is not None
 
 
 def _concurrent_enrich(hotline: Hotline, numbers: list[str]) -> None:

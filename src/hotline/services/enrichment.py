@@ -60,6 +60,7 @@ class IntakeDraft:
     community_code: str | None = None
     urgency: str | None = None
     caller_phone: str | None = None
+    number: str | None = None  # a stored case's own number: never its own repeat
 
 
 @dataclass
@@ -245,7 +246,7 @@ STEPS: list[EnrichmentStep] = [
 
 def _draft_document(draft: IntakeDraft) -> RepeatDocument:
     return RepeatDocument(
-        doc_id="",
+        doc_id=draft.number or "",
         text=draft.content,
         title=draft.title or "",
         street_code=draft.street_code,
@@ -313,6 +314,7 @@ def draft_of(case: Case) -> IntakeDraft:
         community_code=case.community_code,
         urgency=case.urgency,
         caller_phone=case.caller_phone,
+        number=case.number,
     )
 
 

@@ -229,17 +229,48 @@ def recount(session: Session, problem: Problem) -> None:
         problem.first_case_at, problem.last_case_at = first, last
 
 
+UNSEARCHED = "unsearched"
+
+
+def register_alone(session: Session, case: Case, now: datetime) -> dict[str, Any]:
+    """立案 before the enrichment job searched: the case gets a problem of its own at once (every
+    registered case is on the ledger), marked so that the search, when it runs, may still move
+    it onto the problem it repeats."""
+    problem = new_problem(session, case, now)
+    note = LinkNote("system", None, ({"code": UNSEARCHED, "text": "立案时尚未比对，先单独挂号"},))
+    attach(session, case, problem, note, now)
+    return {"problem": problem.id, "decision": "registered_unsearched"}
+
+
+def _searched(session: Session, case: Case) -> bool:
+    """Whether the case's place on the ledger was decided by a search (or by a person)."""
+    if case.problem_id is None:
+        return False
+    reasons = session.scalars(
+        select(ProblemLink.reasons)
+        .where(ProblemLink.case_id == case.id, ProblemLink.problem_id == case.problem_id,
+               ProblemLink.action == "link")
+        .order_by(ProblemLink.id.desc())
+        .limit(1)
+    ).first()  # fmt: skip
+    return not (reasons and reasons[0].get("code") == UNSEARCHED)
+
+
 def link_at_intake(hotline: Hotline, session: Session, case: Case, now: datetime) -> dict[str, Any]:
     """Link a new complaint to the problem it repeats, or register a new problem for it."""
-    if case.problem_id is not None or case.status == Status.VOID:
+    if case.status == Status.VOID or _searched(session, case):
         return {}
     lock_ledger(session)
     candidates = find_candidates(hotline, session, document_of(case), case.channel_code, now)
     best = next((c for c in candidates if c.decision == "link"), None)
     if best is not None:
-        problem = lock_problems(session, [best.problem_id])[best.problem_id]
+        problem = lock_problems(session, [best.problem_id, case.problem_id])[best.problem_id]
         note = LinkNote("system", best.score, tuple(best.reasons))
         decision = "linked"
+    elif case.problem_id is not None:  # registered alone before the search: it stays so
+        problem = lock_problems(session, [case.problem_id])[case.problem_id]
+        note = LinkNote("system", None, ({"code": "new", "text": "未找到同一问题，单独挂号"},))
+        decision = "registered"
     else:
         problem = new_problem(session, case, now)
         note = LinkNote("system", None, ({"code": "new", "text": "未找到同一问题，新挂号"},))
@@ -397,6 +428,6 @@ def sync_case_problem(
     if case.problem_id is None:
         if case.status != Status.REGISTERED:
             return {}
-        return {"problem": link_at_intake(hotline, session, case, now)}
+        return {"problem": register_alone(session, case, now)}
     problem = lock_problems(session, [case.problem_id]).get(case.problem_id)
     return review_problem(hotline, session, problem, case, now, pending) if problem else {}
