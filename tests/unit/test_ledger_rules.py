@@ -32,6 +32,7 @@ def test_a_passed_verification_or_a_satisfied_callback_confirms() -> None:
     unsatisfied = event("record_callback", "dispatched", 2, result_satisfaction="unsatisfied")
     assert confirmed_at([unsatisfied]) is None
     assert confirmed_at([event("record_callback", "closed", 2, outcome="unreachable")]) is None
+    assert confirmed_at([event("answer_directly", "answered_directly", 3)]) == at(3)
 
 
 def test_a_later_move_back_to_handling_takes_a_confirmation_back() -> None:

@@ -7,7 +7,8 @@ its result was confirmed *after the last complaint came in*: a verification that
 that a later reopen, failed verification or re-sorting took back does not count. Taking the time
 of the last complaint as the bar means a complaint that arrives after a confirmation (the
 barbecue stall is back) needs a fresh confirmation, while one confirmed visit can settle every
-complaint about the same manhole, whoever of the callers could be reached.
+complaint about the same manhole, whoever of the callers could be reached. A consultation
+answered on the call (直办) is settled by that answer.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def confirmed_at(events: Iterable[TrailEvent]) -> datetime | None:
 
 
 def _confirms(event: TrailEvent) -> bool:
+    if event.action == "answer_directly":  # 直办: the operator settled it on the call itself
+        return True
     if event.action == "verify":
         return bool(event.details.get("passed"))
     if event.action == "record_callback" and event.to_status == Status.CLOSED.value:
