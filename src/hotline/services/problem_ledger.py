@@ -428,6 +428,7 @@ def sync_case_problem(
     if case.problem_id is None:
         if case.status != Status.REGISTERED:
             return {}
+        lock_ledger(session)
         return {"problem": register_alone(session, case, now)}
     problem = lock_problems(session, [case.problem_id]).get(case.problem_id)
     return review_problem(hotline, session, problem, case, now, pending) if problem else {}

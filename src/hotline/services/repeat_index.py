@@ -6,7 +6,8 @@ to a problem, not void) received within the widest time window. Its change log i
 row there in the same transaction as the change, so replaying the rows above the index's
 watermark (with a lookback for rows that took an id before others but committed after them)
 brings any process up to date. A row stands for its case *as it is now*: void or unlinked cases
-leave the index, others are (re)put with their current text, place and category.
+leave the index, others are (re)put with their current text, place and category. Every writer
+of the log holds the ledger lock until it commits, so the log's ids follow commit order.
 
 All processes load the same stored text model (``repeat_models``, newest row), so they score a
 pair alike. The index is rebuilt after ``REBUILD_AFTER`` (which also drops cases that have aged
@@ -33,10 +34,11 @@ from hotline.repeats import IndexChange, RepeatDocument, RepeatIndex, RepeatPoli
 from hotline.services.context import Hotline
 
 REBUILD_AFTER = timedelta(hours=24)
-# Link rows replayed again on every catch-up: covers transactions that took a row id before
-# others but committed after them (PostgreSQL sequences; the ledger lock orders the automatic
-# links, manual edits are not under it). Replaying an entry already applied changes nothing.
-LOOKBACK = 200
+# Link rows replayed again on every catch-up, for rows that took an id before others but
+# committed after them (PostgreSQL sequences). Every writer of problem_links holds the ledger
+# lock until it commits (problem_ledger.lock_ledger), so ids are taken in commit order and none
+# is needed; a writer that bypassed the lock would need one.
+LOOKBACK = 0
 FIT_LIMIT = 50_000  # cases the IDF table is fitted on at most (the newest)
 
 
