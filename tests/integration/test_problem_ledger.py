@@ -385,3 +385,40 @@ def test_a_voided_case_leaves_the_ledger(hotline: Hotline, actors: dict[str, Act
             )
         ]
     assert actions[-1] == "unlink"
+
+
+def test_two_operators_relinking_one_case_at_once_one_wins_the_other_is_told(
+    hotline: Hotline, actors: dict[str, Actor]
+) -> None:
+    from hotline.domain.errors import ConcurrentChange
+    from hotline.services.problem_edits import link_case
+
+    first = _take(hotline, actors["operator"], BBQ)
+    other = _take(hotline, actors["operator"], STALLS)
+    moving = _take(hotline, actors["operator"], MANHOLE)
+    targets = [_problem_of(hotline, first), _problem_of(hotline, other)]
+    with hotline.db.transaction() as session:
+        version = session.scalars(select(Case.version).where(Case.number == moving)).one()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def relink(problem_id: int | None) -> None:
+        assert problem_id is not None
+        barrier.wait()
+        try:
+            link_case(hotline, moving, problem_id, actors["dispatcher"], hotline.now(),
+                      expected_version=version)  # fmt: skip
+            outcomes.append("linked")
+        except ConcurrentChange:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=relink, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "linked"]
+    assert _problem_of(hotline, moving) in targets
+    with hotline.db.transaction() as session:
+        counts = {p.id: p.case_count for p in session.scalars(select(Problem))}
+    assert sum(counts[target] for target in targets if target is not None) == 3
