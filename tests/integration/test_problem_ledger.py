@@ -15,7 +15,7 @@ from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.services.context import Hotline
 from hotline.services.enrichment import IntakeDraft, enrich_case
-from hotline.services.problem_ledger import find_candidates
+from hotline.services.problem_candidates import find_candidates
 from hotline.services.repeat_index import document_of
 from hotline.services.suggestions import suggest_for_draft
 from hotline.worker import run_worker

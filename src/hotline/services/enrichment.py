@@ -30,7 +30,8 @@ from hotline.repeats import RepeatDocument
 from hotline.services.classifier_deployment import active_model
 from hotline.services.context import Hotline
 from hotline.services.history import append_event
-from hotline.services.problem_ledger import ProblemCandidate, find_candidates, link_at_intake
+from hotline.services.problem_candidates import ProblemCandidate, find_candidates
+from hotline.services.problem_ledger import link_at_intake
 from hotline.services.repeat_index import caller_key
 from hotline.services.routing import Place as RoutePlace
 from hotline.services.routing import (

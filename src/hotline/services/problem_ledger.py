@@ -15,8 +15,8 @@ problem rows in ascending id.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, text
@@ -34,9 +34,9 @@ from hotline.domain.ledger import (
     write_off_at,
 )
 from hotline.domain.lifecycle import Status
-from hotline.repeats import Candidate, RepeatDocument
 from hotline.services.context import Hotline
-from hotline.services.repeat_index import current_index, document_of, on_ledger
+from hotline.services.problem_candidates import ProblemCandidate, find_candidates
+from hotline.services.repeat_index import document_of
 from hotline.services.supervision import Level, escalate_problem
 
 LEDGER_LOCK_KEY = 0x686F746C_6C656467  # "hotlledg": one advisory lock for every link decision
@@ -44,77 +44,11 @@ TITLE_CHARS = 60
 SHOWN_CANDIDATES = 5
 
 
-@dataclass(frozen=True, slots=True)
-class ProblemCandidate:
-    """An earlier case about the same problem, with why it is thought so."""
-
-    case: str
-    problem_id: int
-    problem_status: str
-    score: float
-    text_similarity: float
-    decision: str  # link | suggest
-    reasons: list[dict[str, Any]]
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def lock_ledger(session: Session) -> None:
     """Serialise link decisions. PostgreSQL: a transaction-scoped advisory lock; SQLite takes
     the database write lock at BEGIN IMMEDIATE already, so writers are serial anyway."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK_KEY})
-
-
-def _reasons(candidate: Candidate) -> list[dict[str, Any]]:
-    return [asdict(reason) for reason in candidate.reasons]
-
-
-def find_candidates(
-    hotline: Hotline,
-    session: Session,
-    doc: RepeatDocument,
-    channel: str | None,
-    now: datetime,
-) -> list[ProblemCandidate]:
-    """Earlier cases on the ledger about the same problem, best first, within the channel's
-    time window around the complaint (``doc.at``, else ``now``)."""
-    found = current_index(hotline, session, now).query(doc, now=now, exclude={doc.doc_id})
-    if not found:
-        return []
-    cases = {
-        case.number: case
-        for case in session.scalars(select(Case).where(Case.number.in_([c.doc_id for c in found])))
-    }
-    window = timedelta(days=hotline.profile.ledger.window_for(channel))
-    centre = doc.at or now
-    statuses = _problem_statuses(session, {c.problem_id for c in cases.values() if c.problem_id})
-    result = []
-    for candidate in found:
-        case = cases.get(candidate.doc_id)
-        if case is None or not on_ledger(case) or abs(case.created_at - centre) > window:
-            continue
-        assert case.problem_id is not None
-        result.append(
-            ProblemCandidate(
-                case=case.number,
-                problem_id=case.problem_id,
-                problem_status=statuses.get(case.problem_id, ""),
-                score=candidate.score,
-                text_similarity=candidate.text_similarity,
-                decision=candidate.decision.value,
-                reasons=_reasons(candidate),
-            )
-        )
-    return result
-
-
-def _problem_statuses(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(select(Problem.id, Problem.status).where(Problem.id.in_(ids)))
-    return {problem_id: status for problem_id, status in rows}
 
 
 def lock_problems(session: Session, ids: Iterable[int | None]) -> dict[int, Problem]:
