@@ -191,6 +191,30 @@ class ReportsSpec(BaseModel):
     recipients: list[RecipientSpec] = Field(default_factory=list)
 
 
+class LedgerSpec(BaseModel):
+    """The problem ledger: repeat thresholds, time windows and priority supervision.
+
+    The factors of the similarity score stay in :class:`hotline.repeats.RepeatPolicy`; a city
+    sets where its thresholds lie, how far back a complaint looks, and when a problem goes to
+    重点督办. ``channel_window_days`` overrides ``window_days`` for the new complaint's channel.
+    """
+
+    link_threshold: float = Field(default=0.5, gt=0, le=1)
+    suggest_threshold: float = Field(default=0.2, gt=0, le=1)
+    window_days: float = Field(default=90, ge=0)
+    channel_window_days: dict[str, float] = Field(default_factory=dict)
+    radius_m: float = Field(default=300, gt=0)
+    other_category_factor: float = Field(default=0.5, gt=0, le=1)
+    priority_supervision_at: int = Field(default=3, ge=2)
+
+    def window_for(self, channel: str | None) -> float:
+        return self.channel_window_days.get(channel or "", self.window_days)
+
+    @property
+    def widest_window_days(self) -> float:
+        return max([self.window_days, *self.channel_window_days.values()])
+
+
 class CityProfile(BaseModel):
     name: str
     adcode: str
@@ -206,6 +230,7 @@ class CityProfile(BaseModel):
     geo: GeoSpec = GeoSpec()
     routing: RoutingSpec = RoutingSpec()
     reports: ReportsSpec = ReportsSpec()  # schedule and recipients of notices and reports
+    ledger: LedgerSpec = LedgerSpec()
 
     @property
     def city_code(self) -> str:

@@ -20,6 +20,7 @@ from hotline.cli.indicators import indicators_app
 from hotline.cli.locate import locate_command, route_command
 from hotline.cli.org import org_app
 from hotline.cli.output import emit_json, emit_value, log, stderr
+from hotline.cli.problems import problems_app
 from hotline.cli.repeats import repeats_app
 from hotline.cli.report import report_app
 from hotline.cli.taxonomy import taxonomy_app
@@ -45,6 +46,7 @@ app.add_typer(indicators_app, name="indicators")
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(editions_app, name="editions")
 app.add_typer(report_app, name="report")
+app.add_typer(problems_app, name="problems")
 app.command("locate")(locate_command)
 app.command("route")(route_command)
 app.command("seed")(seed_command)

@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from hotline.cli.output import emit_json, emit_value, fail, log, stderr
 from hotline.repeats.grouping import GroupingOptions, group_documents
 from hotline.repeats.scoring import RepeatDocument
-from hotline.repeats.tables import TableError, read_table, table_documents
+from hotline.repeats.tables import TableError, cell_text, read_table, table_documents
 
 repeats_app = typer.Typer(
     help="重复投诉：把同一问题的多条诉求分到一组（文本相似度、地点、时间窗口）。",
@@ -143,3 +143,99 @@ def cluster(
         emit_json({**summary, "out": str(out), "threshold": threshold, "window_days": window_days})
     else:
         emit_value(out)
+
+
+GROUP_HEADER = ["message_id", "group_id"]
+SHOWN_UNKNOWN = 20
+
+
+def _read_groups(path: Path) -> list[tuple[str, str]]:
+    """``message_id,group_id`` rows; duplicate or blank ids are refused, naming them."""
+    try:
+        table = read_table(path)
+    except TableError as exc:
+        fail(escape(str(exc)))
+    if table.columns[:2] != GROUP_HEADER:
+        found = escape(",".join(table.columns))
+        fail(f"{escape(str(path))} 的表头须为 message_id,group_id（实际：{found}）")
+    rows = [(cell_text(message).strip(), cell_text(group).strip())
+            for message, group in zip(table.column("message_id"), table.column("group_id"),
+                                      strict=True)]  # fmt: skip
+    blank = [
+        str(line) for line, (message, group) in enumerate(rows, start=2) if not message or not group
+    ]
+    if blank:
+        fail(f"第 {'、'.join(blank[:10])} 行的 message_id 或 group_id 为空")
+    repeated = [message for message, count in Counter(m for m, _ in rows).items() if count > 1]
+    if repeated:
+        fail(f"message_id 重复：{escape('、'.join(repeated[:10]))}")
+    return rows
+
+
+def _case_numbers(data: Path, id_column: str, case_column: str) -> dict[str, str]:
+    """Message id → case number, from the data file the groups were made of."""
+    try:
+        table = read_table(data)
+    except TableError as exc:
+        fail(escape(str(exc)))
+    missing = [name for name in (id_column, case_column) if name not in table.columns]
+    if missing:
+        present = escape("、".join(table.columns))
+        fail(f"{escape(str(data))} 中没有列 {escape('、'.join(missing))}（现有列：{present}）")
+    pairs = zip(table.column(id_column), table.column(case_column), strict=True)
+    return {cell_text(m).strip(): cell_text(c).strip() for m, c in pairs if cell_text(c).strip()}
+
+
+def _grouped_numbers(
+    rows: list[tuple[str, str]], numbers: dict[str, str] | None
+) -> tuple[dict[str, list[str]], list[str]]:
+    groups: dict[str, list[str]] = {}
+    unmapped = []
+    for message, group in rows:
+        number = message if numbers is None else numbers.get(message)
+        if number is None:
+            unmapped.append(message)
+            continue
+        groups.setdefault(group, []).append(number)
+    return groups, unmapped
+
+
+@repeats_app.command("import")
+def import_command(
+    groups: Annotated[
+        Path, typer.Option("--groups", help="repeats cluster 输出的 message_id,group_id 文件")
+    ],
+    data: Annotated[
+        Path | None, typer.Option("--data", help="分组所用的数据文件（message_id 不是工单编号时）")
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option("--id-column", help="数据文件中的 message_id 列")
+    ] = None,
+    case_column: Annotated[
+        str, typer.Option("--case-column", help="数据文件中的工单编号列")
+    ] = "case_number",
+    json_output: Annotated[bool, typer.Option("--json", help="stdout 输出一个 JSON 摘要")] = False,
+) -> None:
+    """Load groups into the problem ledger: each group becomes (or merges into) one problem."""
+    from hotline.bootstrap import build_hotline  # the only subcommand that needs a database
+    from hotline.services.problem_edits import import_groups
+
+    if (data is None) != (id_column is None):
+        fail("--data 与 --id-column 须同时给出")
+    rows = _read_groups(groups)
+    numbers = _case_numbers(data, id_column, case_column) if data and id_column else None
+    grouped, unmapped = _grouped_numbers(rows, numbers)
+    hotline = build_hotline()
+    report = import_groups(hotline, grouped, groups.name, hotline.now())
+    unknown = unmapped + report.unknown_ids
+    summary = {**report.as_dict(), "rows": len(rows), "unknown_ids": unknown}
+    log(f"{len(rows)} 行、{report.groups} 组：归并 {report.cases_moved} 件，新挂号 "
+        f"{report.problems_created} 个，合并问题 {report.problems_merged} 个，"
+        f"已在同一问题 {report.unchanged} 件")  # fmt: skip
+    if unknown:
+        shown = escape("、".join(unknown[:SHOWN_UNKNOWN]))
+        log(f"[yellow]未找到的编号 {len(unknown)} 个：{shown}[/]")
+    if json_output:
+        emit_json(summary)
+    else:
+        emit_value(report.cases_moved)

@@ -93,6 +93,10 @@ class RepeatPolicy:
     near_factor: float = 1.3  # at distance 0; falls linearly to 1 at radius_m
     far_factor: float = 0.6
     same_category_factor: float = 1.1
+    # Both categorised, differently: 1.0 (no effect) for files without trustworthy categories;
+    # the ledger sets its own (city profile), since a manhole and a barbecue stall at one estate
+    # gate share place and wording but not their category.
+    other_category_factor: float = 1.0
     same_caller_factor: float = 1.25
 
     def __post_init__(self) -> None:
@@ -295,6 +299,8 @@ def _circumstance_reasons(
 ) -> Iterator[Reason]:
     if query.category_code and query.category_code == other.category_code:
         yield Reason("same_category", "同一类别", policy.same_category_factor)
+    elif query.category_code and other.category_code and policy.other_category_factor != 1.0:
+        yield Reason("other_category", "类别不同", policy.other_category_factor)
     if query.caller_key and query.caller_key == other.caller_key:
         yield Reason("same_caller", "同一来电人", policy.same_caller_factor)
     if query.at_ts is not None and other.at_ts is not None:

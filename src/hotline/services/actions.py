@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.adapters.db.models import Case
 from hotline.domain.errors import ConcurrentChange
+from hotline.domain.ledger import TrailEvent
 from hotline.domain.lifecycle import Action, Status, targets, transition
 from hotline.domain.roles import Actor, require
 from hotline.services import actions_centre as centre
@@ -25,6 +26,7 @@ from hotline.services import actions_unit as unit
 from hotline.services.action_support import ActionContext, Outcome
 from hotline.services.context import Hotline
 from hotline.services.history import append_event
+from hotline.services.problem_ledger import sync_case_problem
 from hotline.services.scope import load_case_in_scope
 
 Handler = Callable[[ActionContext], Outcome]
@@ -87,6 +89,8 @@ def perform_action(
             case.status = transition(from_status, action, outcome.to_status).value
             case.updated_at = now
             _maintain_callback_queue(case, from_status, now)
+            pending = TrailEvent(action.value, case.status, now, outcome.details)
+            ledger = sync_case_problem(hotline, session, case, now, pending)  # 挂号销账
             append_event(
                 session,
                 case,
@@ -96,7 +100,7 @@ def perform_action(
                 from_status=from_status.value,
                 to_status=case.status,
                 reason=reason,
-                details=outcome.details,
+                details={**outcome.details, **ledger},
             )
             session.flush()
             return case.version

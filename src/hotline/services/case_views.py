@@ -101,6 +101,7 @@ def summary_view(case: Case, codes: dict[int, str]) -> dict[str, Any]:
         "confidential": case.confidential,
         "district_code": case.district_code,
         "lead_unit": codes.get(case.lead_unit_id) if case.lead_unit_id else None,
+        "problem_id": case.problem_id,
         "accept_due_at": _iso(case.accept_due_at),
         "reply_due_at": _iso(case.reply_due_at),
         "created_at": _iso(case.created_at),

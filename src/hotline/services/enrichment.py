@@ -26,10 +26,14 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.models import Case, Category, Region
 from hotline.domain.lifecycle import Status
 from hotline.geo.locator import Location, Locator
+from hotline.repeats import RepeatDocument
 from hotline.services.classifier_deployment import active_model, model_guesses, model_text
 from hotline.services.classifier_feedback import record_suggestion
 from hotline.services.context import Hotline
 from hotline.services.history import append_event
+from hotline.services.problem_candidates import ProblemCandidate, find_candidates
+from hotline.services.problem_ledger import link_at_intake
+from hotline.services.repeat_index import caller_key
 from hotline.services.routing import Place as RoutePlace
 from hotline.services.routing import (
     RoutingContext,
@@ -57,6 +61,8 @@ class IntakeDraft:
     street_code: str | None = None
     community_code: str | None = None
     urgency: str | None = None
+    caller_phone: str | None = None
+    number: str | None = None  # a stored case's own number: never its own repeat
 
 
 @dataclass
@@ -206,12 +212,48 @@ def category_from_model(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion
     ]
 
 
+def repeat_candidates(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion]:
+    """Earlier cases about the same problem (services.problem_ledger), best first. The decision
+    to link is taken apart, under the ledger lock; this is what the operator is shown."""
+    finder = lookups.extra.get("repeats")
+    if not callable(finder):
+        return []
+    candidates: list[ProblemCandidate] = finder(draft)
+    if not candidates:
+        return []
+    best = candidates[0]
+    verdict = "同一问题，将自动归并" if best.decision == "link" else "疑似同一问题，请确认"
+    shown = "；".join(reason["text"] for reason in best.reasons[:4])
+    value = {
+        "problem_id": best.problem_id,
+        "decision": best.decision,
+        "candidates": [candidate.as_dict() for candidate in candidates[:5]],
+    }
+    reason = f"{verdict}：工单 {best.case}（{shown}）"
+    return [Suggestion("problem", value, best.score, reason, "repeats")]
+
+
 STEPS: list[EnrichmentStep] = [
     locate_place,
     category_from_model,
     category_from_keywords,
     route_suggestion,
+    repeat_candidates,
 ]
+
+
+def _draft_document(draft: IntakeDraft) -> RepeatDocument:
+    return RepeatDocument(
+        doc_id=draft.number or "",
+        text=draft.content,
+        title=draft.title or "",
+        street_code=draft.street_code,
+        community_code=draft.community_code,
+        lon=draft.lon,
+        lat=draft.lat,
+        category_code=draft.category_code,
+        caller_key=caller_key(draft.caller_phone),
+    )
 
 
 def load_lookups(session: Session, hotline: Hotline | None = None) -> Lookups:
@@ -225,6 +267,9 @@ def load_lookups(session: Session, hotline: Hotline | None = None) -> Lookups:
         "locator": locator_for(hotline),
         "routing": cached_context(session, hotline),
         "classifier": active_model(hotline),
+        "repeats": lambda draft: find_candidates(
+            hotline, session, _draft_document(draft), draft.channel, hotline.now()
+        ),
     }
     return Lookups(regions=rows.regions, categories=rows.categories, extra=extra)
 
@@ -275,6 +320,8 @@ def draft_of(case: Case) -> IntakeDraft:
         street_code=case.street_code,
         community_code=case.community_code,
         urgency=case.urgency,
+        caller_phone=case.caller_phone,
+        number=case.number,
     )
 
 
@@ -316,6 +363,7 @@ def enrich_case(hotline: Hotline, case_id: int, now: datetime) -> dict[str, Any]
         applied = _apply(case, suggestions)
         _record_model_suggestion(session, case, draft, lookups, now)
         case.updated_at = now
+        ledger = link_at_intake(hotline, session, case, now)
         append_event(
             session,
             case,
@@ -324,6 +372,10 @@ def enrich_case(hotline: Hotline, case_id: int, now: datetime) -> dict[str, Any]
             at=now,
             from_status=case.status,
             to_status=case.status,
-            details={"applied": applied, "suggestions": [s.__dict__ for s in suggestions]},
+            details={
+                "applied": applied,
+                "suggestions": [s.__dict__ for s in suggestions],
+                **({"problem": ledger} if ledger else {}),
+            },
         )
         return applied

@@ -1,7 +1,8 @@
 """Supervision (督办单): 催办 → 督办 → 重点督办 → 一把手督办.
 
-``escalate`` is the one way to open a supervision, called inside the caller's transaction by
-callbacks, by the problem ledger and by supervisors; ``escalate_many`` is the same for a batch of
+``escalate`` is the one way to open a supervision of a case (``escalate_problem`` of a ledger
+problem), called inside the caller's transaction by callbacks, by the problem ledger and by
+supervisors; ``escalate_many`` is the same for a batch of
 cases (the deadline sweep), built from the same ``Opening``. Opening one writes a case
 history event and queues a notification to the target unit; the same level and source is never
 opened twice while one is open.
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.bulk import insert_rows_returning_ids
-from hotline.adapters.db.models import Case, Supervision, Unit
+from hotline.adapters.db.models import Case, Problem, Supervision, Unit
 from hotline.domain.errors import IllegalTransition, InvalidInput, NotFound
 from hotline.domain.roles import Actor, Permission, Role, require
 from hotline.services.context import Hotline
@@ -84,10 +85,12 @@ class Opening:
     actor: str
     now: datetime
     due_at: datetime
+    problem_id: int | None = None  # a ledger problem's supervision (重点督办 at N complaints)
 
     def record(self) -> dict[str, Any]:
         return {
             "case_id": self.case_id,
+            "problem_id": self.problem_id,
             "level": self.level.value,
             "source": self.source,
             "reason": self.reason,
@@ -102,13 +105,16 @@ class Opening:
         }
 
     def event_details(self, supervision_id: int) -> dict[str, Any]:
-        return {
+        details = {
             "supervision": supervision_id,
             "level": self.level.value,
             "source": self.source,
             "unit": self.unit.code if self.unit else None,
             "head": _head_label(self.unit),
         }
+        if self.problem_id is not None:
+            details["problem"] = self.problem_id
+        return details
 
     def notice(self, supervision_id: int) -> dict[str, Any]:
         return {
@@ -144,9 +150,61 @@ def escalate(
     if existing is not None:
         return existing
     unit = session.get(Unit, case.lead_unit_id) if case.lead_unit_id else None
+    return _open(hotline, session, case, None, unit, level, reason, source, actor, now)
+
+
+def escalate_problem(
+    hotline: Hotline,
+    session: Session,
+    problem: Problem,
+    case: Case,
+    level: Level,
+    reason: str,
+    source: str,
+    actor: str,
+    now: datetime,
+) -> Supervision:
+    """Open a supervision of a ledger problem, addressed to the problem's lead unit and its head;
+    ``case`` is the complaint that triggered it (its history records the supervision)."""
+    stmt = select(Supervision).where(
+        Supervision.problem_id == problem.id,
+        Supervision.level == level,
+        Supervision.source == source,
+        Supervision.status != "closed",
+    )
+    existing = session.scalars(stmt).first()
+    if existing is not None:
+        return existing
+    unit = session.get(Unit, problem.lead_unit_id) if problem.lead_unit_id else None
+    return _open(hotline, session, case, problem, unit, level, reason, source, actor, now)
+
+
+def _open(
+    hotline: Hotline,
+    session: Session,
+    case: Case,
+    problem: Problem | None,
+    unit: Unit | None,
+    level: Level,
+    reason: str,
+    source: str,
+    actor: str,
+    now: datetime,
+) -> Supervision:
     due_at = add_working_days(hotline, now, RESPONSE_WORKING_DAYS[level])
+    district = (problem.district_code if problem else None) or case.district_code
     opening = Opening(
-        case.id, case.number, case.district_code, unit, level, reason, source, actor, now, due_at
+        case.id,
+        case.number,
+        district,
+        unit,
+        level,
+        reason,
+        source,
+        actor,
+        now,
+        due_at,
+        problem.id if problem else None,
     )
     record = Supervision(**opening.record())
     session.add(record)
@@ -336,8 +394,9 @@ def list_supervisions(
     unit: str | None = None,
     district: str | None = None,
     status: str | None = "open",
+    problem_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Open supervision by level, unit and district, newest first, within the actor's reach."""
+    """Open supervision by level, unit, district and problem, newest first, within reach."""
     if actor.role is Role.HANDLER:
         unit_filter: int | None = actor.unit_id
     else:
@@ -350,6 +409,8 @@ def list_supervisions(
             stmt = stmt.where(Supervision.level == _level(level).value)
         if status:
             stmt = stmt.where(Supervision.status == status)
+        if problem_id is not None:
+            stmt = stmt.where(Supervision.problem_id == problem_id)
         if unit:
             stmt = stmt.where(
                 Supervision.target_unit_id.in_(select(Unit.id).where(Unit.code == unit))

@@ -276,6 +276,9 @@ class Problem(Base):
     written_off_by: Mapped[str | None] = mapped_column(String(64))
     supervision_level: Mapped[str | None] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # 0006: the last recurrence (a new complaint after 销账), and where a merged problem went.
+    reopened_at: Mapped[datetime | None]
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
@@ -291,6 +294,18 @@ class ProblemLink(Base):
     reasons: Mapped[list[Any]] = mapped_column(default=list)
     by: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+
+
+class RepeatModel(Base):
+    """The fitted IDF table of the repeat-complaint text model (hotline.repeats.TextModel), so
+    that every process scores alike; the newest row is the one in force."""
+
+    __tablename__ = "repeat_models"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(16))
+    n_docs: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
 
 
 class Assignment(Base):

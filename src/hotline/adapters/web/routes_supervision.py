@@ -39,10 +39,11 @@ def list_supervisions(
     unit: Annotated[str | None, Query(description="承办单位代码")] = None,
     district: Annotated[str | None, Query(description="区县代码")] = None,
     status: Annotated[str | None, Query(description="open | responded | closed")] = "open",
+    problem: Annotated[int | None, Query(description="问题台账编号")] = None,
 ) -> dict[str, Any]:
-    """Open supervision by level, unit and district; handlers see their own unit's."""
+    """Open supervision by level, unit, district and problem; handlers see their own unit's."""
     items = supervision.list_supervisions(
-        hotline, actor, level=level, unit=unit, district=district, status=status
+        hotline, actor, level=level, unit=unit, district=district, status=status, problem_id=problem
     )
     return {"items": items}
 

@@ -147,6 +147,9 @@ class DraftIn(Strict):
     address: str | None = Field(default=None, max_length=300)
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
+    caller_phone: str | None = Field(
+        default=None, max_length=40, description="来电号码：只用于识别同一来电人的重复投诉"
+    )
 
 
 class SuggestionOut(Open):

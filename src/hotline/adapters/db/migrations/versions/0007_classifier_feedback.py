@@ -1,7 +1,7 @@
 """case classifications: the model's suggestion and the centre's choice, per case
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-26 02:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import hotline.adapters.db.types
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
