@@ -80,7 +80,9 @@ class _Reader:
 
     def groups(self, period: Period, dim: str, per_day: bool) -> dict[str, Counter[str]]:
         settled = settlements_for(self.session, period)
-        counts = period_counts(self.session, period, dim, self.clock, self.tail, settled)
+        counts = period_counts(
+            self.session, period, dim, self.clock, self.tail, settled, per_day=per_day
+        )
         return by_group(counts, per_day)
 
     def total(self, period: Period) -> Counter[str]:

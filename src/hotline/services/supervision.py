@@ -242,4 +242,3 @@ def list_supervisions(
             for row in session.execute(select(Case.id, Case.number).where(Case.id.in_(ids)))
         }
         return [_view(record, units, cases) for record in records]
-
