@@ -14,8 +14,10 @@ Foreign keys and triggers are not checked while loading (``session_replication_r
 replica``: the source was consistent), sequences are moved past the copied ids, and the target
 is vacuumed and analysed (fresh statistics, visibility map for index-only scans).
 
-Needs the ``sqlite3`` and ``psql`` programs. Refuses a target that already holds cases unless
-``--replace``. Prints rows per table and seconds (``--json``: one JSON document).
+``--only TABLE …`` copies just those tables (emptied first), e.g. the indicator tables once the
+source has replayed its history, into a target copied earlier. Needs the ``sqlite3`` and ``psql``
+programs. Refuses a target that already holds cases unless ``--replace`` or ``--only``. Prints
+rows per table and seconds (``--json``: one JSON document).
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def _empty_target(target: str, tables: Sequence[tuple[str, list[str]]], replace:
     engine = create_engine(target)
     with engine.begin() as conn:
         cases = conn.scalar(text("SELECT count(*) FROM cases"))
-        if cases and not replace:
+        if cases and not replace and "cases" in dict(tables):
             raise CopyError(f"目标库中已有 {cases} 件工单；加 --replace 清空后复制")
         names = ", ".join(name for name, _ in tables)
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -142,7 +144,9 @@ def _finish(target: str, tables: Sequence[tuple[str, list[str]]]) -> dict[str, i
     return counts
 
 
-def copy_database(source: str, target: str, replace: bool = False) -> dict[str, Any]:
+def copy_database(
+    source: str, target: str, replace: bool = False, only: Sequence[str] = ()
+) -> dict[str, Any]:
     source_url = make_url(source)
     if source_url.get_backend_name() != "sqlite" or not source_url.database:
         raise CopyError("--source 须为 SQLite 数据库文件的地址")
@@ -156,6 +160,11 @@ def copy_database(source: str, target: str, replace: bool = False) -> dict[str, 
     upgrade(source)
     upgrade(target)
     tables = _tables(source, target)
+    if only:
+        unknown = set(only) - {name for name, _ in tables}
+        if unknown:
+            raise CopyError(f"没有这些表：{', '.join(sorted(unknown))}")
+        tables = [(name, columns) for name, columns in tables if name in only]
     _empty_target(target, tables, replace)
     for name, columns in tables:
         stderr.print(f"copying {name} …")
@@ -174,10 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--source", required=True, help="sqlite:///path")
     parser.add_argument("--target", required=True, help="postgresql+psycopg://…")
     parser.add_argument("--replace", action="store_true", help="empty a target holding cases")
+    parser.add_argument("--only", nargs="+", default=[], metavar="TABLE", help="just these")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     try:
-        result = copy_database(args.source, args.target, args.replace)
+        result = copy_database(args.source, args.target, args.replace, args.only)
     except CopyError as error:
         stderr.print(f"[red]{error}")
         return 2
