@@ -36,10 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from alembic.script import ScriptDirectory  # noqa: E402
 from sqlalchemy import create_engine, inspect, make_url, text  # noqa: E402
 
 from bench.common import print_json, redact, stderr  # noqa: E402
-from hotline.adapters.db.migrate import upgrade  # noqa: E402
+from hotline.adapters.db.migrate import alembic_config, current_revision, upgrade  # noqa: E402
 from hotline.adapters.db.models import Base  # noqa: E402
 
 SKIP = frozenset({"alembic_version"})
@@ -60,6 +61,19 @@ def _ensure_database(target: str) -> None:
                 conn.execute(text(f'CREATE DATABASE "{url.database}"'))
     finally:
         admin.dispose()
+
+
+def _migrated(url: str) -> None:
+    """Upgrade to head unless already there: an upgrade takes SQLite's write lock even when it
+    has nothing to do, and the source may be busy (a benchmark replaying into it)."""
+    engine = create_engine(url)
+    try:
+        here = current_revision(engine)
+    finally:
+        engine.dispose()
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if here != head:
+        upgrade(url)
 
 
 def _tables(source: str, target: str) -> list[tuple[str, list[str]]]:
@@ -157,8 +171,8 @@ def copy_database(
             raise CopyError(f"找不到程序 {program}")
     began = time.perf_counter()
     _ensure_database(target)
-    upgrade(source)
-    upgrade(target)
+    for url in (source, target):
+        _migrated(url)
     tables = _tables(source, target)
     if only:
         unknown = set(only) - {name for name, _ in tables}
