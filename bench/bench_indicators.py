@@ -11,7 +11,10 @@ cases, events, callbacks and requests for the month alone; check that the rollup
 raw recomputation from history; measure what keeping facts and rollup in step costs per case
 event (one case re-derived per transaction, and in batches); settle an old month and time the
 report of a settled month. Results go to ``bench/results/indicators.json`` under the database
-kind (sqlite / postgresql), with the machine and the date.
+kind (sqlite / postgresql), with the machine and the date. The database is migrated to head
+first (older generated data gets the report's indexes). For PostgreSQL, a generated SQLite
+database can be copied over with ``bench/copy_to_postgres.py`` (its indicator tables too, once
+replayed there: then ``--reuse`` times the report without a second replay).
 """
 
 from __future__ import annotations
