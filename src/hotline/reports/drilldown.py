@@ -69,7 +69,7 @@ def _stored(
     rows = queries.fact_listing(session, piece.start, piece.end, base, where, as_of)
     derived = {
         Derived.REPLY_DUE_OPEN_PAST: (Kind.REPLY_DUE_OPEN, queries.F.period_at < (as_of or now)),
-        Derived.REPEAT: (Kind.INTAKE, queries.repeat_filter(as_of)),
+        Derived.REPEAT: (Kind.INTAKE, queries.repeat_filter(as_of, piece.start, piece.end)),
     }
     for kind, (source, condition) in derived.items():
         if kind in kinds:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -30,6 +30,8 @@ from hotline.adapters.db.indicator_store import (
 from hotline.adapters.db.models import IndicatorSettlement, IndicatorWatermark
 from hotline.domain.indicator_facts import FactRow, Kind
 from hotline.domain.indicators import Period, month_period, months_touching
+
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,29 @@ def _open_past(session: Session, counts: DayCounts, period: Period, dim: str, cl
         counts.update(queries.open_past_on(session, clock.today, dim, clock.now))
 
 
-def live_counts(session: Session, period: Period, dim: str, clock: Clock, tail: Tail) -> DayCounts:
-    counts = queries.rollup_rows(session, period.start, period.end, dim)
+def _rollup(session: Session, period: Period, dim: str, clock: Clock, per_day: bool) -> DayCounts:
+    """The rollup per day, or summed in SQL over the days before today (dated on the period's
+    first day: they are past, which is all the report asks of them) and per day from today."""
+    if per_day:
+        return queries.rollup_rows(session, period.start, period.end, dim)
+    counts: DayCounts = Counter()
+    past_end = min(period.end, clock.today - ONE_DAY)
+    if period.start <= past_end:
+        counts.update(queries.rollup_sums(session, period.start, past_end, dim))
+    if past_end < period.end:
+        first = max(period.start, clock.today)
+        counts.update(queries.rollup_rows(session, first, period.end, dim))
+    return counts
+
+
+def live_counts(
+    session: Session, period: Period, dim: str, clock: Clock, tail: Tail, per_day: bool = True
+) -> DayCounts:
+    """Rollup, open rounds past their deadline, repeats, corrected for the tail. Without
+    ``per_day`` the days may come folded (see :func:`_rollup`): fold the result by group."""
+    counts = _rollup(session, period, dim, clock, per_day)
     _open_past(session, counts, period, dim, clock)
-    counts.update(queries.repeat_counts(session, period.start, period.end, dim, None))
+    counts.update(queries.repeat_counts(session, period.start, period.end, dim, None, per_day))
     counts.subtract(python_counts(tail.stored, dim, period, clock, tail.repeats))
     counts.update(python_counts(tail.fresh, dim, period, clock, tail.repeats))
     return counts
@@ -134,14 +155,19 @@ def period_counts(
     clock: Clock,
     tail: Tail,
     settled: dict[str, IndicatorSettlement],
+    per_day: bool = True,
 ) -> DayCounts:
-    """Counts per (day, kind, key): a settled month's days from its frozen counts."""
+    """Counts per (day, kind, key): a settled month's days from its frozen counts. Without
+    ``per_day`` the days may be folded onto the first of each stretch (for by_group only)."""
     counts: DayCounts = Counter()
     for piece, month in segments(period, list(settled)):
         if month is None:
-            counts.update(live_counts(session, piece, dim, clock, tail))
+            counts.update(live_counts(session, piece, dim, clock, tail, per_day))
         else:
-            frozen = queries.settled_rows(session, settled[month].id, piece.start, piece.end, dim)
+            settlement_id = settled[month].id
+            frozen = queries.settled_rows(
+                session, settlement_id, piece.start, piece.end, dim, per_day
+            )
             counts.update(frozen)
     return counts
 

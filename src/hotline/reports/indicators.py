@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -72,19 +72,31 @@ class IndicatorQuery:
 
 @dataclass
 class _Reader:
-    """Counts for several periods in one read transaction, sharing one tail."""
+    """Counts for several periods in one read transaction, sharing one tail. Each period's
+    groups are read once; the total is their sum when the report is grouped (every fact lands in
+    exactly one group of any dimension), so a grouped report reads each period once, not twice."""
 
     session: Session
     clock: Clock
     tail: Tail
+    dim: str = "total"  # the report's grouping (not by day), whose groups also give the total
+    read: dict[tuple[Period, str, bool], dict[str, Counter[str]]] = field(default_factory=dict)
 
     def groups(self, period: Period, dim: str, per_day: bool) -> dict[str, Counter[str]]:
-        settled = settlements_for(self.session, period)
-        counts = period_counts(self.session, period, dim, self.clock, self.tail, settled)
-        return by_group(counts, per_day)
+        key = (period, dim, per_day)
+        if key not in self.read:
+            settled = settlements_for(self.session, period)
+            counts = period_counts(
+                self.session, period, dim, self.clock, self.tail, settled, per_day=per_day
+            )
+            self.read[key] = by_group(counts, per_day)
+        return self.read[key]
 
     def total(self, period: Period) -> Counter[str]:
-        return self.groups(period, "total", False).get("", Counter())
+        summed: Counter[str] = Counter()
+        for counts in self.groups(period, self.dim, False).values():
+            summed.update(counts)
+        return summed
 
 
 def _shifted(
@@ -224,7 +236,7 @@ def _groups(
 def indicator_report(db: Database, clock: Clock, query: IndicatorQuery) -> dict[str, Any]:
     """The whole report as one JSON-ready document."""
     with db.transaction() as session:
-        reader = _Reader(session, clock, load_tail(session, clock))
+        reader = _Reader(session, clock, load_tail(session, clock), query.dim)
         definitions = report_definitions(session, query)
         period = query.period
         total = _values(

@@ -19,6 +19,7 @@ from hotline.adapters.db.database import Database
 from hotline.adapters.db.indicator_store import (
     DIMENSIONS,
     RollupKey,
+    chunks,
     project_cases,
     unit_directory,
 )
@@ -53,15 +54,18 @@ def raw_counts(
     session: Session, period: Period, clock: Clock, district: str | None = None
 ) -> Counter[RollupKey]:
     """The period's counts per (day, kind, dimension, key) from history up to ``clock.now``
-    (with ``district``, only of the cases filed under it: a cheaper check at scale)."""
+    (with ``district``, only of the cases filed under it: a cheaper check at scale). Cases are
+    replayed a batch at a time, so memory stays flat however long the history."""
     ids = _candidates(session, period, clock, district)
-    projected = project_cases(session, ids, clock.tz, unit_directory(session), until=clock.now)
-    rows = _as_current([r for case_rows in projected.values() for r in case_rows], clock.now)
     repeats = queries.repeat_cases(session, ids, clock.now)
+    units = unit_directory(session)
     counts: Counter[RollupKey] = Counter()
-    for dim in ("total", *DIMENSIONS):
-        for (day, kind, key), n in python_counts(rows, dim, period, clock, repeats).items():
-            counts[(day, kind, dim, key)] += n
+    for part in chunks(ids, 5000):
+        projected = project_cases(session, part, clock.tz, units, until=clock.now)
+        rows = _as_current([r for case_rows in projected.values() for r in case_rows], clock.now)
+        for dim in ("total", *DIMENSIONS):
+            for (day, kind, key), n in python_counts(rows, dim, period, clock, repeats).items():
+                counts[(day, kind, dim, key)] += n
     return counts
 
 

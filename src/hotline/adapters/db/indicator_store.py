@@ -245,11 +245,13 @@ def rebuild_rollup(session: Session) -> None:
     """The rollup recomputed from the currently valid facts, set-based (after a full replay)."""
     session.execute(delete(IndicatorRollup))
     for dim, expression in ROLLUP_KEYS.items():
+        # PostgreSQL refuses a constant in GROUP BY ('total' has key ''): group by columns only.
+        group = "period_on, kind" if dim == "total" else f"period_on, kind, {expression}"
         session.execute(
             text(
                 "INSERT INTO indicator_rollup (day_on, kind, dim, key, n) "
                 f"SELECT period_on, kind, '{dim}', {expression}, count(*) FROM indicator_facts "
-                f"WHERE valid_to_at IS NULL GROUP BY period_on, kind, {expression}"
+                f"WHERE valid_to_at IS NULL GROUP BY {group}"
             )
         )
 
@@ -273,15 +275,16 @@ def newest_seqs(session: Session, case_ids: Sequence[int]) -> dict[int, int]:
 
 
 def recent_cases(session: Session, after_event_id: int) -> tuple[dict[int, int], int]:
-    """Cases with events after ``after_event_id``: {case_id: newest seq}, and the newest id."""
-    stmt = (
-        select(CaseEvent.case_id, func.max(CaseEvent.seq), func.max(CaseEvent.id))
-        .where(CaseEvent.id > after_event_id)
-        .group_by(CaseEvent.case_id)
+    """Cases with events after ``after_event_id``: {case_id: newest seq}, and the newest id.
+    Folded here rather than by GROUP BY, which SQLite would answer by walking the whole
+    (case_id, seq) index instead of the few newest rows."""
+    stmt = select(CaseEvent.id, CaseEvent.case_id, CaseEvent.seq).where(
+        CaseEvent.id > after_event_id
     )
-    newest, top = {}, after_event_id
-    for case_id, seq, event_id in session.execute(stmt):
-        newest[case_id] = seq
+    newest: dict[int, int] = {}
+    top = after_event_id
+    for event_id, case_id, seq in session.execute(stmt):
+        newest[case_id] = max(newest.get(case_id, 0), seq)
         top = max(top, event_id)
     return newest, top
 

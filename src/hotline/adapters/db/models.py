@@ -528,6 +528,8 @@ class IndicatorRollup(Base):
     dim: Mapped[str] = mapped_column(String(12), primary_key=True)
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+    # reports read one dimension over a stretch of days: covering, in that order (0009)
+    __table_args__ = (Index("ix_indicator_rollup_dim_day", "dim", "day_on", "kind", "key", "n"),)
 
 
 class IndicatorCaseState(Base):
@@ -575,6 +577,10 @@ class IndicatorSettledCount(Base):
     dim: Mapped[str] = mapped_column(String(12), primary_key=True)
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        Index("ix_indicator_settled_counts_dim_day", "settlement_id", "dim", "day_on", "kind",
+              "key", "n"),
+    )  # fmt: skip
 
 
 class CaseClassification(Base):
@@ -597,6 +603,8 @@ class CaseClassification(Base):
     registered_code: Mapped[str | None] = mapped_column(String(32))
     registered_by: Mapped[str | None] = mapped_column(String(64))
     registered_at: Mapped[datetime | None]
+
+
 # -- evaluation (考评) and report editions ------------------------------------------------------
 
 
