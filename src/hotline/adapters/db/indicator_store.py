@@ -245,13 +245,13 @@ def rebuild_rollup(session: Session) -> None:
     """The rollup recomputed from the currently valid facts, set-based (after a full replay)."""
     session.execute(delete(IndicatorRollup))
     for dim, expression in ROLLUP_KEYS.items():
-        # PostgreSQL refuses a constant in GROUP BY ('total' has key ''): group by columns only.
-        group = "period_on, kind" if dim == "total" else f"period_on, kind, {expression}"
+        # PostgreSQL refuses a constant in GROUP BY ('' of the total): group by columns only
+        grouping = "period_on, kind" if dim == "total" else f"period_on, kind, {expression}"
         session.execute(
             text(
                 "INSERT INTO indicator_rollup (day_on, kind, dim, key, n) "
                 f"SELECT period_on, kind, '{dim}', {expression}, count(*) FROM indicator_facts "
-                f"WHERE valid_to_at IS NULL GROUP BY {group}"
+                f"WHERE valid_to_at IS NULL GROUP BY {grouping}"
             )
         )
 
