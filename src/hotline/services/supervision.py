@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.bulk import insert_rows_returning_ids
@@ -54,9 +54,12 @@ def _level(value: str) -> Level:
         raise InvalidInput(f"督办级别须为 {allowed}", fields=("level",)) from exc
 
 
-def _already_open(session: Session, case: Case, level: Level, source: str) -> Supervision | None:
+def _already_open(
+    session: Session, owner: ColumnElement[bool], level: Level, source: str
+) -> Supervision | None:
+    """The open supervision of this level and source for ``owner`` (a case or a problem)."""
     stmt = select(Supervision).where(
-        Supervision.case_id == case.id,
+        owner,
         Supervision.level == level,
         Supervision.source == source,
         Supervision.status != "closed",
@@ -146,7 +149,7 @@ def escalate(
     now: datetime,
 ) -> Supervision:
     """Open a supervision of ``case`` (in the caller's transaction); idempotent per level+source."""
-    existing = _already_open(session, case, level, source)
+    existing = _already_open(session, Supervision.case_id == case.id, level, source)
     if existing is not None:
         return existing
     unit = session.get(Unit, case.lead_unit_id) if case.lead_unit_id else None
@@ -166,13 +169,7 @@ def escalate_problem(
 ) -> Supervision:
     """Open a supervision of a ledger problem, addressed to the problem's lead unit and its head;
     ``case`` is the complaint that triggered it (its history records the supervision)."""
-    stmt = select(Supervision).where(
-        Supervision.problem_id == problem.id,
-        Supervision.level == level,
-        Supervision.source == source,
-        Supervision.status != "closed",
-    )
-    existing = session.scalars(stmt).first()
+    existing = _already_open(session, Supervision.problem_id == problem.id, level, source)
     if existing is not None:
         return existing
     unit = session.get(Unit, problem.lead_unit_id) if problem.lead_unit_id else None
