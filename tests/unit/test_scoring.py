@@ -145,3 +145,18 @@ def test_what_if_shows_the_differences() -> None:
 def test_a_scheme_with_an_error_is_refused(scheme: Scheme, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         evaluate(scheme, _inputs())
+
+
+def test_an_entity_with_nothing_due_is_on_no_list() -> None:
+    scheme = Scheme(
+        name="t",
+        version="1",
+        indicators=(IndicatorRule("result_satisfaction", 100, 0.85),),
+        red_top=2,
+    )
+    empty = EntityInput("E", "空区", {"result_satisfaction": None})
+    busy = EntityInput("B", "忙区", {"result_satisfaction": 0.85})
+    results = {r.entity: r for r in evaluate(scheme, [empty, busy])}
+    assert (results["E"].score, results["E"].rank, results["E"].lists) == (100.0, 1, [])
+    assert results["B"].lists == ["red"]
+    assert not results["E"].rated and "不列入红黑榜" in results["E"].explanation[-2]

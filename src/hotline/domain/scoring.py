@@ -147,6 +147,7 @@ class EntityResult:
     lists: list[str] = field(default_factory=list)
     amount: float = 0.0
     explanation: list[str] = field(default_factory=list)
+    rated: bool = True  # False: no indicator had anything due, so no list can name it
 
 
 def _indicator_points(rule: IndicatorRule, value: float | None) -> tuple[float, bool, str]:
@@ -189,6 +190,9 @@ def score_entity(scheme: Scheme, entity: EntityInput) -> EntityResult:
         result.score += points
         result.explanation.append(f"经批准的调整（{reason}）：{points:+g} 分")
     result.score = round(result.score, 2)
+    result.rated = any(entity.values.get(rule.code) is not None for rule in scheme.indicators)
+    if not result.rated:
+        result.explanation.append("本月各项指标均无应计案件：按基准计分，不列入红黑榜")
     result.explanation.append(f"合计 {result.score:.2f} 分")
     return result
 
@@ -204,13 +208,16 @@ def _rank(results: list[EntityResult]) -> None:
 def _lists(scheme: Scheme, results: list[EntityResult]) -> None:
     count = len(results)
     for result in results:
-        if result.rank <= scheme.red_top and all(result.baseline_passed.values()):
+        # Naming on a list needs something to judge: with nothing due, only the baseline score.
+        passed_all = all(result.baseline_passed.values())
+        if result.rank <= scheme.red_top and passed_all and result.rated:
             result.lists.append(ListRule.RED.value)
         failing_core = any(
             not result.baseline_passed.get(code, True) for code in scheme.black_if_failing
         )
         on_red = ListRule.RED.value in result.lists
-        if (result.rank > count - scheme.black_bottom or failing_core) and not on_red:
+        bottom = result.rank > count - scheme.black_bottom
+        if (bottom or failing_core) and not on_red and result.rated:
             result.lists.append(ListRule.BLACK.value)
 
 
