@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.adapters.web.problems import problem_responses
-from hotline.domain.errors import Forbidden, InvalidInput
-from hotline.domain.roles import Actor, Permission, Role, require
+from hotline.domain.errors import InvalidInput
+from hotline.domain.roles import Actor, Permission, require
 from hotline.services.editions import edition_content, list_editions
 from hotline.services.evaluation import evaluation_report
 from hotline.services.evaluation_adjustments import (
@@ -31,7 +31,6 @@ from hotline.services.evaluation_adjustments import (
 router = APIRouter(prefix="/api/v1", tags=["考评与报表 evaluation"])
 
 SCHEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-REPORT_READERS = (Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.ADMIN)
 EntityQuery = Annotated[
     Literal["district", "unit", "street"],
     Query(description="district 区县及功能区 | unit 直属单位 | street 街道办事处"),
@@ -44,11 +43,6 @@ def _scheme_name(value: str | None, field: str) -> str | None:
     if not SCHEME_NAME.match(value) or value.endswith((".yaml", ".yml")):
         raise InvalidInput(f"{field} 须为内置考评方案的名称，如 jinan-2026", fields=(field,))
     return value
-
-
-def _require_reader(actor: Actor) -> None:
-    if actor.role not in REPORT_READERS:
-        raise Forbidden(f"角色「{actor.role.value}」不能查看通报与报表")
 
 
 @router.get("/evaluation", summary="月度考评：得分、名次、基准线、红黑榜、资金",
@@ -137,14 +131,14 @@ def get_editions(
 ) -> dict[str, Any]:
     """Newest first; each delivery with status (pending, retrying, sent, failed, skipped),
     attempts, last error and the next retry."""
-    _require_reader(actor)
+    require(actor.role, Permission.READ_REPORTS)
     return {"items": list_editions(hotline, kind, limit)}
 
 
 @router.get("/reports/editions/{edition_id}/content", summary="下载一份已生成的通报或报表",
             responses=problem_responses(401, 403, 404))  # fmt: skip
 def get_edition_content(edition_id: int, hotline: HotlineDep, actor: ActorDep) -> Response:
-    _require_reader(actor)
+    require(actor.role, Permission.READ_REPORTS)
     name, media_type, content = edition_content(hotline, edition_id)
     disposition = f'attachment; filename="{name}"'
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
