@@ -15,7 +15,9 @@ from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.services.context import Hotline
 from hotline.services.enrichment import IntakeDraft, enrich_case
+from hotline.domain.ledger import write_off_at
 from hotline.services.problem_candidates import find_candidates
+from hotline.services.problem_ledger import case_states
 from hotline.services.repeat_index import document_of
 from hotline.services.suggestions import suggest_for_draft
 from hotline.worker import run_worker
@@ -422,3 +424,16 @@ def test_two_operators_relinking_one_case_at_once_one_wins_the_other_is_told(
     with hotline.db.transaction() as session:
         counts = {p.id: p.case_count for p in session.scalars(select(Problem))}
     assert sum(counts[target] for target in targets if target is not None) == 3
+
+
+def test_a_stored_direct_answer_still_confirms_its_problem(
+    hotline: Hotline, actors: dict[str, Actor]
+) -> None:
+    """Reviewed later (another case's action, an operator's relink), the ledger reads the stored
+    history: a direct answer (直办) confirms as it did when it was the event being written."""
+    number = _take(hotline, actors["operator"], "小区门口垃圾桶满溢，气味很大，请尽快清运")
+    act(hotline, number, Action.ANSWER_DIRECTLY, actors["operator"], reply_text="已告知清运时间")
+    problem_id = _problem_of(hotline, number)
+    assert problem_id is not None
+    with hotline.db.transaction() as session:
+        assert write_off_at(case_states(session, problem_id)) is not None

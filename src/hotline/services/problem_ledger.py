@@ -289,7 +289,7 @@ def case_states(
         .where(
             CaseEvent.case_id.in_(list(trails)),
             or_(
-                CaseEvent.action.in_(("verify", "record_callback")),
+                CaseEvent.action.in_(("verify", "record_callback", "answer_directly")),
                 CaseEvent.to_status.in_(BACK_TO_HANDLING),
             ),
         )
