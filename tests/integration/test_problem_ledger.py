@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.models import Case, Problem, ProblemLink, Supervision, Unit
+from hotline.domain.ledger import write_off_at
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.services.context import Hotline
 from hotline.services.enrichment import IntakeDraft, enrich_case
-from hotline.domain.ledger import write_off_at
 from hotline.services.problem_candidates import find_candidates
 from hotline.services.problem_ledger import case_states
 from hotline.services.repeat_index import document_of
