@@ -50,7 +50,9 @@ def test_a_configured_schedule() -> None:
     ("kind", "key", "message"),
     [
         ("hourly", "2026-11-25", "报表类型"),
-        ("daily", "2026-11-31", "YYYY-MM-DD"),
+        ("daily", "2026-11-31", "不存在的日期"),
+        ("daily", "20261125", "YYYY-MM-DD"),
+        ("weekly", "2026-W1", "YYYY-Www"),
         ("weekly", "2026-48", "YYYY-Www"),
         ("monthly", "2026-13", "YYYY-MM"),
     ],

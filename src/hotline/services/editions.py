@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.models import OutboxItem, ReportDelivery, ReportEdition
 from hotline.adapters.notify.smtp import Mail, MailAttachment
 from hotline.domain.errors import InvalidInput, NotFound
-from hotline.domain.indicators import month_period
 from hotline.profile import RecipientSpec, ReportScheduleSpec
+from hotline.reports.notices.periods import period_of
 from hotline.services import outbox
 from hotline.services.context import Hotline
 
@@ -84,20 +84,10 @@ def due_periods(schedule: ReportScheduleSpec, now_local: datetime) -> list[tuple
 
 
 def check_period(kind: str, key: str) -> None:
-    """Refuse a kind or period key that cannot name an edition."""
+    """Refuse a kind or period key that cannot name an edition (the notices' own key rules)."""
     if kind not in KINDS:
         raise InvalidInput(f"报表类型须为 {'/'.join(KINDS)} 之一", fields=("kind",))
-    try:
-        if kind == "daily":
-            date.fromisoformat(key)
-        elif kind == "weekly":
-            datetime.strptime(f"{key}-1", "%G-W%V-%u")
-        else:
-            month_period(key)
-    except ValueError as exc:
-        shapes = {"daily": "YYYY-MM-DD", "weekly": "YYYY-Www", "monthly": "YYYY-MM"}
-        raise InvalidInput(f"{KIND_LABELS[kind]}的期号须为 {shapes[kind]}：{key}",
-                           fields=("key",)) from exc  # fmt: skip
+    period_of(kind, key)
 
 
 # -- production --------------------------------------------------------------------------------
