@@ -34,6 +34,8 @@ PERMISSION_LABELS = {  # by value, so a permission added later still renders (by
     "respond_supervision": "回复督办",
     "view_classifier_report": "查看分类模型准确率报告",
     "read_reports": "查看通报、报表与热点预警",
+    "request_adjustment": "申请考评剔除/申诉",
+    "decide_adjustment": "审批考评剔除/申诉（市级）",
 }
 
 

@@ -34,6 +34,8 @@ class Permission(StrEnum):
     RESPOND_SUPERVISION = "respond_supervision"  # the target unit answers it
     VIEW_CLASSIFIER_REPORT = "view_classifier_report"  # the classifier's production accuracy
     READ_REPORTS = "read_reports"  # notices, reports and hotspots (通报、报表、热点预警)
+    REQUEST_ADJUSTMENT = "request_adjustment"  # ask for an evaluation exclusion or appeal
+    DECIDE_ADJUSTMENT = "decide_adjustment"  # approve or reject one (city level, not the requester)
 
 
 A = Action
@@ -73,6 +75,7 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             A.CLOSE,
             P.SUPERVISE,
             P.READ_REPORTS,
+            P.REQUEST_ADJUSTMENT,
         }
     ),
     R.HANDLER: frozenset(
@@ -96,6 +99,7 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             P.SUPERVISE,
             P.VIEW_CLASSIFIER_REPORT,
             P.READ_REPORTS,
+            P.REQUEST_ADJUSTMENT,
         }
     ),
     R.LEADER: frozenset(
@@ -106,6 +110,8 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             P.SUPERVISE,
             P.VIEW_CLASSIFIER_REPORT,
             P.READ_REPORTS,
+            P.REQUEST_ADJUSTMENT,
+            P.DECIDE_ADJUSTMENT,
         }
     ),
     # Administrators deploy models (`hotline classifier deploy`), so they read how they do.
@@ -116,6 +122,8 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             P.MANAGE_USERS,
             P.VIEW_CLASSIFIER_REPORT,
             P.READ_REPORTS,
+            P.REQUEST_ADJUSTMENT,
+            P.DECIDE_ADJUSTMENT,
         }
     ),
     # Partners see only the public Open311 view, never the internal case API.

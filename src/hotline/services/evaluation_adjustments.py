@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from hotline.adapters.db.models import Case, EvaluationAdjustment, EvaluationAdjustmentEvent, User
 from hotline.domain.errors import ConcurrentChange, Conflict, Forbidden, InvalidInput, NotFound
 from hotline.domain.indicators import month_period
-from hotline.domain.roles import Actor, Role
+from hotline.domain.roles import Actor, Permission, may
 from hotline.domain.scoring import INDICATOR_NAMES, KNOWN_DEDUCTIONS, KNOWN_INDICATORS
 from hotline.services.accounts import actor_of
 from hotline.services.context import Hotline
@@ -27,8 +27,6 @@ from hotline.services.evaluation_inputs import check_entity_kind, entities_of
 KINDS = ("exclude", "points")
 STATUSES = ("pending", "approved", "rejected")
 TARGET_LABELS = {"media_exposure": "媒体曝光", "overdue_supervision": "督办超期"}
-REQUESTERS = (Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.ADMIN)
-DECIDERS = (Role.LEADER, Role.ADMIN)
 MAX_POINTS = 100.0
 
 
@@ -88,7 +86,7 @@ def request_adjustment(
     hotline: Hotline, actor: Actor, request: AdjustmentRequest, now: datetime
 ) -> dict[str, Any]:
     """Record a pending exclusion or points adjustment; it counts only once approved."""
-    if actor.role not in REQUESTERS:
+    if not may(actor.role, Permission.REQUEST_ADJUSTMENT):
         raise Forbidden(f"角色「{actor.role.value}」不能申请考评剔除或调整")
     month_period(request.month)
     reason = _require_reason(request.reason, "reason")
@@ -125,7 +123,7 @@ def decide_adjustment(
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Approve or reject a pending adjustment, once; a second decision is refused (409)."""
-    if actor.role not in DECIDERS or actor.district_code:
+    if not may(actor.role, Permission.DECIDE_ADJUSTMENT) or actor.district_code:
         raise Forbidden("只有市级领导或管理员可以审批考评剔除和调整")
     note = _require_reason(note, "note")
     try:
@@ -165,7 +163,7 @@ def list_adjustments(
     hotline: Hotline, actor: Actor, month: str | None = None, status: str | None = None
 ) -> list[dict[str, Any]]:
     """Adjustments with their audit trails, oldest first; district users see their district's."""
-    if actor.role not in REQUESTERS:
+    if not may(actor.role, Permission.READ_REPORTS):
         raise Forbidden(f"角色「{actor.role.value}」不能查看考评调整")
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"状态须为 {'/'.join(STATUSES)} 之一", fields=("status",))
