@@ -23,7 +23,7 @@ from hotline.services.editions import JOB_KIND as DELIVER_REPORT
 from hotline.services.editions import deliver, run_schedule
 from hotline.services.enrichment import enrich_case
 from hotline.services.notifications import send_notification
-from hotline.services.report_production import produce
+from hotline.services.report_production import produce_formats
 from hotline.services.settlement import refresh_indicator_facts, settle_due_periods
 from hotline.services.sweeps import sweep_deadlines
 
@@ -93,7 +93,7 @@ def run_periodic(hotline: Hotline) -> int:
     raised = sweep_deadlines(hotline, now).total
     refresh_indicator_facts(hotline, now)
     settle_due_periods(hotline, now)
-    run_schedule(hotline, now, produce)
+    run_schedule(hotline, now, produce_formats)
     return raised
 
 

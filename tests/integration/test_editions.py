@@ -62,14 +62,17 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
 
 @dataclass
 class CountingProducer:
-    """Stands in for report_production.produce: a small HTML page and a real xlsx file."""
+    """Stands in for report_production.produce_formats: a small HTML page and a real xlsx."""
 
-    calls: list[tuple[str, str, str]] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)
 
-    def __call__(self, _hotline: Hotline, kind: str, key: str, fmt: str) -> bytes:
-        self.calls.append((kind, key, fmt))
-        if fmt == "html":
-            return f"<html><body><h1>{kind} {key}</h1><p>受理 3 件</p></body></html>".encode()
+    def __call__(self, _hotline: Hotline, kind: str, key: str) -> dict[str, bytes]:
+        self.calls.append((kind, key))
+        html = f"<html><body><h1>{kind} {key}</h1><p>受理 3 件</p></body></html>".encode()
+        return {"html": html, "xlsx": self._xlsx()}
+
+    @staticmethod
+    def _xlsx() -> bytes:
         book = Workbook()
         sheet = book.active
         assert sheet is not None
@@ -116,7 +119,7 @@ def test_the_schedule_produces_each_period_exactly_once(hotline: Hotline, clock:
     at_local(hotline, clock, "2026-12-01T08:00")
     keys = [(r["kind"], r["key"]) for r in run_schedule(hotline, clock(), producer)]
     assert keys == [("daily", "2026-11-30"), ("monthly", "2026-11")]
-    assert len(producer.calls) == len(set(producer.calls)) == 2 * 8  # html + xlsx each
+    assert len(producer.calls) == len(set(producer.calls)) == 8  # one build per period
 
 
 def test_editions_are_stored_with_size_and_sha256(hotline: Hotline, clock: FakeClock) -> None:

@@ -90,10 +90,10 @@ def test_request_approve_and_list_adjustments(october: October) -> None:
 
 def test_editions_list_and_save(hotline: Hotline, clock: FakeClock, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    def producer(_h: Hotline, kind: str, key: str, fmt: str) -> bytes:
-        return f"{kind} {key} {fmt}".encode()
+    def producer(_h: Hotline, kind: str, key: str) -> dict[str, bytes]:
+        return {fmt: f"{kind} {key} {fmt}".encode() for fmt in ("html", "xlsx")}
 
-    monkeypatch.setattr(editions_cli, "produce", producer)
+    monkeypatch.setattr(editions_cli, "produce_formats", producer)
     made = run("editions", "produce", "--kind", "weekly", "--key", "2026-W47", "--json")
     assert made.exit_code == 0, made.output
     again = run("editions", "produce", "--kind", "weekly", "--key", "2026-W47")

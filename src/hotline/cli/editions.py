@@ -17,7 +17,7 @@ from hotline.bootstrap import build_hotline
 from hotline.cli.output import emit_json, emit_value, fail, log
 from hotline.domain.errors import DomainError
 from hotline.services.editions import KINDS, edition_content, list_editions, produce_edition
-from hotline.services.report_production import produce
+from hotline.services.report_production import produce_formats
 
 editions_app = typer.Typer(help="通报与报表的版本及投递", no_args_is_help=True)
 
@@ -70,7 +70,7 @@ def produce_command(
 
     def run() -> None:
         hotline = build_hotline()
-        result = produce_edition(hotline, kind, key, produce, hotline.now())
+        result = produce_edition(hotline, kind, key, produce_formats, hotline.now())
         if result is None:
             fail(f"{kind} {key} 已经生成过，不再重复生成", exit_code=1)
         if json_output:

@@ -39,8 +39,9 @@ CONTENT_TYPES = {"html": "text/html; charset=utf-8", "xlsx": XLSX_TYPE}
 JOB_KIND = "deliver_report"
 NOT_CONFIGURED = "未配置 SMTP 服务器（HOTLINE_SMTP_HOST），未发送"
 
-# (hotline, kind, period key, format) → the edition's bytes: report_production.produce.
-Producer = Callable[[Hotline, str, str, str], bytes]
+# (hotline, kind, period key) → the edition's bytes per format, from one build of the notice:
+# report_production.produce_formats.
+Producer = Callable[[Hotline, str, str], dict[str, bytes]]
 
 
 class Mailer(Protocol):
@@ -140,7 +141,7 @@ def produce_edition(
     with hotline.db.transaction() as session:
         if _produced(session, kind, key):
             return None
-    contents = {fmt: producer(hotline, kind, key, fmt) for fmt in FORMATS}
+    contents = producer(hotline, kind, key)
     try:
         with hotline.db.transaction() as session:
             if _produced(session, kind, key):

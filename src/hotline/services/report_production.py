@@ -96,6 +96,13 @@ def produce_edition(hotline: Hotline, kind: str, key: str, fmt: str) -> Edition:
     return Edition(kind, key, fmt, content, notice)
 
 
+def produce_formats(hotline: Hotline, kind: str, key: str) -> dict[str, bytes]:
+    """The notice built once and rendered in every format (what an edition stores and mails)."""
+    check_request(kind, key, "html")
+    notice = build_notice(hotline, kind, key)
+    return {"html": render_html(notice), "xlsx": render_xlsx(notice)}
+
+
 def produce(hotline: Hotline, kind: str, key: str, fmt: str) -> bytes:
     """The rendered notice of ``kind`` for period ``key`` in ``fmt``."""
     return produce_edition(hotline, kind, key, fmt).content
