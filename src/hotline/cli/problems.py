@@ -51,12 +51,13 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 def all_problems(hotline: Hotline, query: ProblemFilter) -> dict[str, Any]:
     """Every page of the list (the export is the whole ledger, not one screen)."""
-    first = list_problems(hotline, SYSTEM, query)
+    now = hotline.now()  # one moment for every page of the export
+    first = list_problems(hotline, SYSTEM, query, now)
     items = list(first["items"])
     page = 1
     while len(items) < first["total"]:
         page += 1
-        more = list_problems(hotline, SYSTEM, _page(query, page))["items"]
+        more = list_problems(hotline, SYSTEM, _page(query, page), now)["items"]
         if not more:
             break
         items += more

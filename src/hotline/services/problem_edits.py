@@ -133,13 +133,9 @@ def unlink_case(
             if from_problem is not None and case.problem_id != from_problem:
                 raise NotFound(f"工单 {number} 不在问题 {from_problem} 上")
             lock_ledger(session)
-            lock_problems(session, [case.problem_id])
-            if case.problem_id is not None:
-                alone = session.scalar(
-                    select(Problem.case_count).where(Problem.id == case.problem_id)
-                )
-                if alone == 1:
-                    raise IllegalTransition(f"工单 {number} 已单独成为一个问题，无需拆分")
+            current = lock_problems(session, [case.problem_id]).get(case.problem_id or 0)
+            if current is not None and current.case_count == 1:
+                raise IllegalTransition(f"工单 {number} 已单独成为一个问题，无需拆分")
             note = LinkNote(actor.name, None, ({"code": "manual", "text": reason or "人工拆分"},))
             details = _move(hotline, session, case, new_problem(session, case, now), note, now)
             _record(session, case, "unlink_problem", actor.name, now, details)

@@ -144,11 +144,12 @@ def problem_view(problem: Problem, units: dict[int, Unit], now: datetime) -> dic
     }
 
 
-def list_problems(hotline: Hotline, actor: Actor, f: ProblemFilter) -> dict[str, Any]:
+def list_problems(
+    hotline: Hotline, actor: Actor, f: ProblemFilter, now: datetime
+) -> dict[str, Any]:
     """The ledger, filtered and sorted (age: oldest first; count, recurrences: most first)."""
     require(actor.role, Permission.READ_CASE)
     f.check()
-    now = hotline.now()
     with hotline.db.transaction() as session:
         stmt = _filtered(session, f, actor, now)
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -208,10 +209,9 @@ def _supervisions(
     ]
 
 
-def get_problem(hotline: Hotline, problem_id: int, actor: Actor) -> dict[str, Any]:
+def get_problem(hotline: Hotline, problem_id: int, actor: Actor, now: datetime) -> dict[str, Any]:
     """One problem: its cases (in the actor's scope, masked), link audit and supervision."""
     require(actor.role, Permission.READ_CASE)
-    now = hotline.now()
     with hotline.db.transaction() as session:
         problem = problem_in_scope(session, problem_id, actor)
         units = _units(session)

@@ -28,6 +28,7 @@ class LinkIn(BaseModel):
 def list_endpoint(
     hotline: HotlineDep,
     actor: ActorDep,
+    now: NowDep,
     status: Annotated[
         str, Query(description="open 在账 | written_off 已销账 | merged | void | all")
     ] = "open",
@@ -52,13 +53,15 @@ def list_endpoint(
         page=page,
         page_size=page_size,
     )
-    return list_problems(hotline, actor, found)
+    return list_problems(hotline, actor, found, now)
 
 
 @router.get("/{problem_id}", summary="查看问题", responses=problem_responses(401, 403, 404))
-def get_endpoint(problem_id: int, hotline: HotlineDep, actor: ActorDep) -> dict[str, Any]:
+def get_endpoint(
+    problem_id: int, hotline: HotlineDep, actor: ActorDep, now: NowDep
+) -> dict[str, Any]:
     """The problem with its cases (masked), link audit and supervision."""
-    return get_problem(hotline, problem_id, actor)
+    return get_problem(hotline, problem_id, actor, now)
 
 
 @router.post(
