@@ -79,8 +79,8 @@ def test_bad_adjustments_are_refused(api: Api) -> None:
 
 
 def test_editions_are_listed_and_downloadable(api: Api, hotline: Hotline, clock: FakeClock) -> None:
-    def producer(_h: Hotline, kind: str, key: str, fmt: str) -> bytes:
-        return f"<p>{kind} {key}</p>".encode() if fmt == "html" else b"PK\x03\x04"
+    def producer(_h: Hotline, kind: str, key: str) -> dict[str, bytes]:
+        return {"html": f"<p>{kind} {key}</p>".encode(), "xlsx": b"PK\x03\x04"}
 
     produce_edition(hotline, "daily", "2026-11-24", producer, clock())
     response = api.request("GET", "/api/v1/reports/editions", "lead", params={"kind": "daily"})

@@ -20,6 +20,7 @@ from hotline.domain.roles import Actor, Permission, may, require
 from hotline.domain.sla import SlaState, sla_state
 from hotline.services.context import Hotline
 from hotline.services.scope import load_case_in_scope, restrict_to_scope
+from hotline.services.units import unit_codes
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -38,10 +39,6 @@ def _event_view(event: CaseEvent) -> dict[str, Any]:
         "details": event.details,
         "hash": event.hash,
     }
-
-
-def _unit_codes(session: Session) -> dict[int, str]:
-    return {row.id: row.code for row in session.execute(select(Unit.id, Unit.code))}
 
 
 def _assignments_view(case: Case, codes: dict[int, str]) -> list[dict[str, Any]]:
@@ -133,7 +130,7 @@ def _accepted_at(case: Case) -> datetime | None:
 
 
 def full_view(session: Session, case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
-    codes = _unit_codes(session)
+    codes = unit_codes(session)
     events = session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
     ).all()
@@ -226,7 +223,7 @@ def list_cases(hotline: Hotline, actor: Actor, f: CaseFilter) -> dict[str, Any]:
             .limit(f.page_size)
             .options(selectinload(Case.assignments))
         ).all()
-        codes = _unit_codes(session)
+        codes = unit_codes(session)
         return {
             "total": total,
             "page": f.page,

@@ -27,6 +27,7 @@ from hotline.services.deadlines import add_working_days
 from hotline.services.history import BatchHistory, append_event
 from hotline.services.outbox import enqueue, enqueue_many
 from hotline.services.scope import load_case_in_scope
+from hotline.services.units import unit_codes
 
 
 class Level(StrEnum):
@@ -400,7 +401,7 @@ def list_supervisions(
         require(actor.role, Permission.READ_CASE)
         unit_filter = None
     with hotline.db.transaction() as session:
-        units = {row.id: row.code for row in session.execute(select(Unit.id, Unit.code))}
+        units = unit_codes(session)
         stmt = select(Supervision).order_by(Supervision.id.desc())
         if level:
             stmt = stmt.where(Supervision.level == _level(level).value)

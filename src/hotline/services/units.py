@@ -32,3 +32,8 @@ def subtree_ids(session: Session, root_id: int) -> set[int]:
 
 def is_below(session: Session, unit_id: int, ancestor_id: int) -> bool:
     return unit_id != ancestor_id and unit_id in subtree_ids(session, ancestor_id)
+
+
+def unit_codes(session: Session) -> dict[int, str]:
+    """Every unit's code by id, for labelling rows that hold unit ids."""
+    return {row.id: row.code for row in session.execute(select(Unit.id, Unit.code))}
