@@ -362,3 +362,29 @@ def test_a_day_without_cases_still_makes_a_notice(hotline: Hotline, clock: FakeC
     page = parse(produce(hotline, "daily", "2026-11-25", "html"))
     assert page.figures["受理"] == "0"
     load_workbook(BytesIO(produce(hotline, "daily", "2026-11-25", "xlsx")))
+
+
+def test_long_lists_are_cut_but_their_counts_stay_whole(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At city scale a day has hundreds of unsatisfied callbacks and media cases: the notice
+    names the first LIST_LIMIT of each and says how many there are; the figures count all."""
+    from hotline.reports.notices import queries
+
+    cases = november(story)
+    story.at("2026-11-25", "12:00")
+    b6 = story.case(channel="media", district_code="370103", media_outlet="齐鲁晚报")
+    more = [story.case(district_code="370102", content="经十路占道经营") for _ in range(2)]
+    link(story, "经十路占道经营", "370102", b6, *more)  # 3 today: listed before the older one
+    story.at("2026-11-25", "18:00")
+    monkeypatch.setattr(queries, "LIST_LIMIT", 1)
+    notice = build_notice(story.hotline, "daily", "2026-11-25")
+    media = notice.table("media")
+    assert [r["number"] for r in media.rows] == [cases["b3"]]  # first received, one listed
+    assert "共 2 件" in (media.note or "")
+    figures = {f.label: f.value for f in notice.figures}
+    assert figures["媒体曝光"] == 2
+    problems = notice.table("problems")
+    assert [r["title"] for r in problems.rows] == ["经十路占道经营"]
+    assert "共 2 个" in (problems.note or "")
+    assert figures["3 次及以上投诉问题"] == 2

@@ -41,11 +41,12 @@ class _Parts:
 
 
 def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Parts:
-    unhappy = q.unsatisfied(session, window)
+    unhappy = q.unsatisfied_counts(session, window)
     districts = sections.district_table(session, window, unhappy)
     channels, channel_totals = sections.channel_tables(session, window)
-    media = sections.media_table(session, window)
-    problems = sections.problems_table(
+    media_total = q.media_count(session, window)
+    media = sections.media_table(session, window, media_total)
+    problems, problem_total = sections.problems_table(
         session,
         window,
         settings.problem_threshold,
@@ -58,13 +59,13 @@ def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Pa
         Figure("办结", _int(total, "answered")),
         Figure("结案", _int(total, "closed")),
         Figure("超期未办结", _int(total, "overdue")),
-        Figure("不满意回访", len(unhappy)),
-        Figure("媒体曝光", len(q.media_cases(session, window))),
-        Figure(f"{settings.problem_threshold} 次及以上投诉问题", len(problems.rows), unit="个"),
+        Figure("不满意回访", sum(unhappy.values())),
+        Figure("媒体曝光", media_total),
+        Figure(f"{settings.problem_threshold} 次及以上投诉问题", problem_total, unit="个"),
         Figure("热点预警", len(hotspots.rows), unit="处"),
     )
     overdue = sections.overdue_table(session, window)
-    unsatisfied = sections.unsatisfied_table(session, window, unhappy)
+    unsatisfied = sections.unsatisfied_table(session, window, sum(unhappy.values()))
     tables = (districts, channels, channel_totals, overdue, unsatisfied, media, problems, hotspots)
     return _Parts(tables, figures)
 

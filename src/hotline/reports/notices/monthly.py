@@ -129,9 +129,8 @@ def monthly_report(
     window = q.Window(period, clock.tz, clock.now)
     report = indicator_report(db, clock, IndicatorQuery(period, "district"))
     with db.transaction() as session:
-        unhappy = q.unsatisfied(session, window)
-        districts = sections.district_table(session, window, unhappy)
-        problems = sections.problems_table(
+        districts = sections.district_table(session, window, q.unsatisfied_counts(session, window))
+        problems, _ = sections.problems_table(
             session, window, 2, "本月突出问题（投诉最多）", TOP_PROBLEMS
         )
         trend = sections.trend_table(session, window)

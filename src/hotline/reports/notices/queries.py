@@ -176,32 +176,63 @@ def overdue_list(session: Session, window: Window) -> list[Case]:
     return list(session.scalars(stmt))
 
 
-def unsatisfied(session: Session, window: Window) -> list[tuple[Callback, Case]]:
+def _unsatisfied_filter(window: Window) -> Any:
     """Reached callbacks in the period that answered 不满意 on the process or the result."""
+    return and_(
+        Callback.at >= window.start_at,
+        Callback.at < window.end_at,
+        Callback.outcome == "reached",
+        or_(
+            Callback.result_satisfaction == UNSATISFIED,
+            Callback.process_satisfaction == UNSATISFIED,
+        ),
+    )
+
+
+def unsatisfied_counts(session: Session, window: Window) -> Counter[str]:
+    """Unsatisfied callbacks per district (all of them, confidential ones included)."""
+    stmt = (
+        select(Case.district_code, func.count())
+        .select_from(Callback)
+        .join(Case, Case.id == Callback.case_id)
+        .where(_unsatisfied_filter(window))
+        .group_by(Case.district_code)
+    )
+    return Counter({d or "": n for d, n in session.execute(stmt)})
+
+
+def unsatisfied_list(session: Session, window: Window) -> list[tuple[Callback, Case]]:
+    """The first of them, in callback order, confidential cases left out."""
     stmt = (
         select(Callback, Case)
         .join(Case, Case.id == Callback.case_id)
-        .where(Callback.at >= window.start_at, Callback.at < window.end_at)
-        .where(Callback.outcome == "reached")
-        .where(
-            or_(
-                Callback.result_satisfaction == UNSATISFIED,
-                Callback.process_satisfaction == UNSATISFIED,
-            )
-        )
+        .where(_unsatisfied_filter(window), Case.confidential.is_(False))
         .order_by(Callback.at, Callback.id)
+        .limit(LIST_LIMIT)
     )
     return [(cb, case) for cb, case in session.execute(stmt)]
 
 
+def _media_filter(window: Window) -> Any:
+    """Media-reported issues received in the period (媒体曝光), void ones excluded."""
+    return and_(
+        Case.received_on.between(window.period.start, window.period.end),
+        Case.status != VOID,
+        or_(Case.channel_code == "media", Case.media_outlet.is_not(None)),
+    )
+
+
+def media_count(session: Session, window: Window) -> int:
+    return session.scalar(select(func.count()).select_from(Case).where(_media_filter(window))) or 0
+
+
 def media_cases(session: Session, window: Window) -> list[Case]:
-    """Media-reported issues received in the period (媒体曝光)."""
+    """The first of them in order of receipt, confidential cases left out."""
     stmt = (
         select(Case)
-        .where(Case.received_on.between(window.period.start, window.period.end))
-        .where(Case.status != VOID)
-        .where(or_(Case.channel_code == "media", Case.media_outlet.is_not(None)))
+        .where(_media_filter(window), Case.confidential.is_(False))
         .order_by(Case.created_at, Case.id)
+        .limit(LIST_LIMIT)
     )
     return list(session.scalars(stmt))
 
@@ -214,24 +245,27 @@ class ProblemCount:
 
 
 def problems_with_many(
-    session: Session, window: Window, threshold: int, limit: int = LIST_LIMIT
-) -> list[ProblemCount]:
+    session: Session, window: Window, threshold: int, limit: int
+) -> tuple[list[ProblemCount], int]:
     """Problems with ≥ threshold complaints by the period's end and at least one in it, most
-    complaints in the period first."""
+    complaints in the period first: the first ``limit`` of them, and how many there are."""
     period = window.period
+    total = func.count()
     in_period = func.sum(sql_case((Case.received_on >= period.start, 1), else_=0))
     stmt = (
-        select(Case.problem_id, func.count(), in_period)
+        select(Case.problem_id, total, in_period, func.count().over())
         .where(Case.problem_id.is_not(None), Case.received_on <= period.end)
         .where(Case.status != VOID)
         .group_by(Case.problem_id)
-        .having(func.count() >= threshold, func.max(Case.received_on) >= period.start)
+        .having(total >= threshold, func.max(Case.received_on) >= period.start)
+        .order_by(in_period.desc(), total.desc(), Case.problem_id)
+        .limit(limit)
     )
-    counts = {pid: (int(total), int(fresh or 0)) for pid, total, fresh in session.execute(stmt)}
-    problems = session.scalars(select(Problem).where(Problem.id.in_(list(counts)))).all()
-    found = [ProblemCount(p, *counts[p.id]) for p in problems]
-    found.sort(key=lambda c: (-c.in_period, -c.total, c.problem.id))
-    return found[:limit]
+    rows = session.execute(stmt).all()
+    counts = {pid: (int(n), int(fresh or 0)) for pid, n, fresh, _ in rows}
+    problems = {p.id: p for p in session.scalars(select(Problem).where(Problem.id.in_(counts)))}
+    found = [ProblemCount(problems[pid], *counts[pid]) for pid, *_ in rows]
+    return found, int(rows[0][3]) if rows else 0
 
 
 def daily_series(session: Session, window: Window) -> dict[date, Counter[str]]:

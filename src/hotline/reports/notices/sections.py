@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.models import Callback, Case
+from hotline.adapters.db.models import Case
 from hotline.domain.lifecycle import STATUS_LABELS, Status
 from hotline.reports.hotspots import Hotspot
 from hotline.reports.notices import queries as q
@@ -39,12 +39,9 @@ def _count(value: Value) -> int:
     return value if isinstance(value, int) else 0
 
 
-def district_table(
-    session: Session, window: q.Window, unsatisfied: list[tuple[Callback, Case]]
-) -> Table:
+def district_table(session: Session, window: q.Window, unhappy: Counter[str]) -> Table:
     intake, handled = q.intake(session, window), q.handled(session, window)
     overdue = q.overdue_counts(session, window)
-    unhappy = Counter(case.district_code or "" for _, case in unsatisfied)
     per_district = Counter[str]()
     for (district, _channel), n in intake.items():
         per_district[district] += n
@@ -155,9 +152,8 @@ def _solved(value: bool | None) -> str:
     return "—" if value is None else ("已解决" if value else "未解决")
 
 
-def unsatisfied_table(
-    session: Session, window: q.Window, found: list[tuple[Callback, Case]]
-) -> Table:
+def unsatisfied_table(session: Session, window: q.Window, total: int) -> Table:
+    found = q.unsatisfied_list(session, window)
     units = q.unit_names(session, [cb.unit_id or case.lead_unit_id for cb, case in found])
     districts = q.district_names(session)
     rows = tuple(
@@ -171,7 +167,6 @@ def unsatisfied_table(
             "at": cb.at.astimezone(window.tz).strftime(TIME),
         }
         for cb, case in found
-        if not case.confidential
     )
     columns = (
         Column("number", "工单编号"),
@@ -182,11 +177,12 @@ def unsatisfied_table(
         Column("solved", "是否解决"),
         Column("at", "回访时间"),
     )
-    return Table("unsatisfied", "不满意回访", columns, rows, "保密件只计数不列明细。")
+    note = f"共 {total} 件，按回访时间列前 {q.LIST_LIMIT} 件；保密件只计数不列明细。"
+    return Table("unsatisfied", "不满意回访", columns, rows, note)
 
 
-def media_table(session: Session, window: q.Window) -> Table:
-    cases = [c for c in q.media_cases(session, window) if not c.confidential]
+def media_table(session: Session, window: q.Window, total: int) -> Table:
+    cases = q.media_cases(session, window)
     categories = q.category_names(session, [c.category_code for c in cases])
     districts = q.district_names(session)
     rows = tuple(
@@ -212,13 +208,17 @@ def media_table(session: Session, window: q.Window) -> Table:
         Column("link", "链接"),
         Column("status", "当前状态"),
     )
-    return Table("media", "媒体曝光问题", columns, rows)
+    note = f"共 {total} 件，按受理时间列前 {q.LIST_LIMIT} 件；保密件只计数不列明细。"
+    return Table("media", "媒体曝光问题", columns, rows, note)
 
 
 def problems_table(
-    session: Session, window: q.Window, threshold: int, title: str, limit: int = q.LIST_LIMIT
-) -> Table:
-    found = q.problems_with_many(session, window, threshold, limit)
+    session: Session, window: q.Window, threshold: int, title: str, limit: int | None = None
+) -> tuple[Table, int]:
+    """The table of the first ``limit`` (default: the list limit) problems, and how many
+    problems qualify."""
+    limit = limit or q.LIST_LIMIT
+    found, total = q.problems_with_many(session, window, threshold, limit)
     districts = q.district_names(session)
     rows = tuple(
         {
@@ -241,8 +241,11 @@ def problems_table(
         Column("supervision", "督办级别"),
         Column("status", "台账状态"),
     )
-    note = f"截至期末累计投诉 ≥ {threshold} 次且本期有新投诉的问题，按本期投诉数排序。"
-    return Table("problems", title, columns, rows, note)
+    note = (
+        f"截至期末累计投诉 ≥ {threshold} 次且本期有新投诉的问题共 {total} 个，"
+        f"按本期投诉数排序，列前 {limit} 个。"
+    )
+    return Table("problems", title, columns, rows, note), total
 
 
 def hotspot_table(found: list[Hotspot]) -> Table:
