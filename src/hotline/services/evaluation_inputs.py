@@ -122,8 +122,7 @@ class _Reader:
     dim: str
     settlement: IndicatorSettlement | None
 
-    def counts(self) -> dict[str, Counter[str]]:
-        settled = settlements_for(self.session, self.period)
+    def counts(self, settled: dict[str, IndicatorSettlement]) -> dict[str, Counter[str]]:
         tail = load_tail(self.session, self.clock)
         raw = period_counts(self.session, self.period, self.dim, self.clock, tail, settled)
         return by_group(raw)
@@ -139,17 +138,15 @@ class _Reader:
 
 
 def _exclusions(
-    reader: _Reader, definitions: Mapping[str, IndicatorDef], counts: dict[str, Counter[str]]
+    reader: _Reader,
+    definitions: Mapping[str, IndicatorDef],
+    counts: dict[str, Counter[str]],
+    excluded_cases: Mapping[str, set[int]],
 ) -> dict[str, dict[str, list[str]]]:
     """Take approved excluded cases out of the indicators they were excluded from. The same
     fact kind feeds several indicators (a callback feeds three satisfaction rates), so the
     correction is kept per indicator as ``indicator:kind`` entries beside the plain counts."""
-    month = f"{reader.period.start:%Y-%m}"
-    by_target: dict[str, set[int]] = {}
-    for adjustment in approved(reader.session, month, "exclude"):
-        target = adjustment.target or ""
-        if adjustment.case_id is not None and target in definitions:
-            by_target.setdefault(target, set()).add(adjustment.case_id)
+    by_target = {t: ids for t, ids in excluded_cases.items() if t in definitions}
     numbers = _case_numbers(reader.session, (i for ids in by_target.values() for i in ids))
     excluded: dict[str, dict[str, list[str]]] = {}
     for target, ids in by_target.items():
@@ -227,7 +224,8 @@ def _deductions(
     return result
 
 
-def _excluded_from_deductions(session: Session, month: str) -> dict[str, set[int]]:
+def _approved_exclusions(session: Session, month: str) -> dict[str, set[int]]:
+    """Approved exclusions by target (an indicator or a deduction): the case ids taken out."""
     result: dict[str, set[int]] = {}
     for adjustment in approved(session, month, "exclude"):
         if adjustment.case_id is not None and adjustment.target:
@@ -252,13 +250,15 @@ def read_month(
     session: Session, clock: Clock, month: str, period: Period, entity_kind: str
 ) -> MonthInputs:
     """All inputs of one month's evaluation, in the caller's read transaction."""
-    settled = settlements_for(session, period).get(month)
+    settlements = settlements_for(session, period)
+    settled = settlements.get(month)
     reader = _Reader(session, clock, period, _dim(entity_kind), settled)
     definitions = {d.key: d for d in report_definitions(session, IndicatorQuery(period))}
     entities = entities_of(session, entity_kind)
-    counts = reader.counts()
-    excluded = _exclusions(reader, definitions, counts)
-    deductions = _deductions(reader, entity_kind, _excluded_from_deductions(session, month))
+    counts = reader.counts(settlements)
+    exclusions = _approved_exclusions(session, month)
+    excluded = _exclusions(reader, definitions, counts, exclusions)
+    deductions = _deductions(reader, entity_kind, exclusions)
     points = _points(session, month, entity_kind, entities)
     inputs = MonthInputs(entities, definitions, counts, excluded, deductions, points,
                          settled is not None)  # fmt: skip
