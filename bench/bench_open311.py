@@ -53,8 +53,6 @@ def make_app() -> FastAPI:
     from hotline.adapters.open311 import MOUNT_PATH, create_open311_app
     from hotline.bootstrap import build_hotline
 
-    if os.environ.get("BENCH_COUNTER") == "separate":
-        _allocate_numbers_apart()
     hotline = build_hotline()
     app = FastAPI(openapi_url=None)
     app.mount(MOUNT_PATH, create_open311_app(hotline))
@@ -70,39 +68,6 @@ def make_app() -> FastAPI:
         return Response(b'[{"ok":true}]', media_type="application/json; charset=utf-8")
 
     return app
-
-
-def _allocate_numbers_apart() -> None:
-    """Experiment only (--counter separate): take the daily case number in its own short
-    transaction, committed without waiting for the disk. The case's own commit flushes the WAL
-    up to and past that allocation, so a number in a stored case is never lost; a failed create
-    leaves a gap. The shipped intake holds the counter row lock until the case commits, which
-    serialises every create behind one WAL flush."""
-    from sqlalchemy.dialects import postgresql
-    from sqlalchemy.orm import Session
-
-    from hotline.adapters.db.models import CaseNumberCounter
-    from hotline.services import intake
-
-    table = CaseNumberCounter.__table__
-    engines: dict[str, Any] = {}
-
-    def next_daily_seq(session: Session, day_on: Any) -> int:
-        stmt = (
-            postgresql.insert(table)
-            .values(day_on=day_on, last_seq=1)
-            .on_conflict_do_update(
-                index_elements=[table.c.day_on], set_={"last_seq": table.c.last_seq + 1}
-            )
-            .returning(table.c.last_seq)
-        )
-        url = session.get_bind().engine.url
-        engine = engines.setdefault(str(url), create_engine(url, pool_size=4, max_overflow=0))
-        with engine.begin() as conn:
-            conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            return int(conn.execute(stmt).scalar_one())
-
-    intake.next_daily_seq = next_daily_seq  # type: ignore[assignment]
 
 
 # ── setup ────────────────────────────────────────────────────────────────────────────────────
@@ -324,12 +289,6 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--drain-workers", type=int, default=2)
     parser.add_argument("--drain-seconds", type=float, default=60.0)
-    parser.add_argument(
-        "--counter",
-        choices=("shipped", "separate"),
-        default="shipped",
-        help="experiment: allocate case numbers apart from the create",
-    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--no-write", action="store_true", help="do not write the results file")
     args = parser.parse_args()
@@ -341,7 +300,6 @@ def main() -> None:
         **os.environ,
         "HOTLINE_DATABASE_URL": url,
         "HOTLINE_VAR_DIR": str(var_dir),
-        "BENCH_COUNTER": args.counter,
     }
     server = start_server(env, args.port, args.server_workers)
     try:

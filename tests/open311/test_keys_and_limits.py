@@ -144,7 +144,9 @@ def test_key_cache_expires() -> None:
 
 
 def test_method_not_allowed_keeps_the_errors_shape(o311: Open311Client) -> None:
-    assert_errors(o311.http.delete("/open311/v2/requests.xml"), 405)
+    response = o311.http.delete("/open311/v2/requests.xml")
+    assert_errors(response, 405)
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
 
 
 def test_an_unexpected_failure_is_a_general_service_error(

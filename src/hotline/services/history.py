@@ -61,6 +61,33 @@ def _sealed_values(
     }
 
 
+def first_event_values(
+    case_number: str,
+    *,
+    action: str,
+    actor: str,
+    at: datetime,
+    to_status: str,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    """The columns of a new case's first event, sealed onto ``GENESIS``, for a writer that
+    inserts it together with the case (intake); ``case_id`` is the writer's to fill in."""
+    values = _sealed_values(
+        0,
+        case_number,
+        (0, GENESIS),
+        action=action,
+        actor=actor,
+        at=at,
+        from_status=None,
+        to_status=to_status,
+        reason=None,
+        details=details,
+    )
+    del values["case_id"]
+    return values
+
+
 def append_event(
     session: Session,
     case: Case,

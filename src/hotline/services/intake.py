@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.counters import next_daily_seq
-from hotline.adapters.db.models import Case, Category, Channel
+from hotline.adapters.db.models import Category, Channel
+from hotline.adapters.db.new_case import NewCaseRows, insert_new_case
 from hotline.domain.errors import InvalidInput
-from hotline.domain.history import GENESIS
 from hotline.domain.lifecycle import Status
 from hotline.domain.numbering import format_case_number
 from hotline.domain.roles import Actor, Permission, require
 from hotline.services.context import Hotline
-from hotline.services.history import append_event
-from hotline.services.outbox import enqueue
+from hotline.services.history import first_event_values
+from hotline.services.outbox import job_values
 
 MAX_CONTENT = 4000
 URGENCIES = ("normal", "urgent", "emergency")
@@ -71,7 +73,36 @@ def _check_location(data: NewCase) -> None:
         raise InvalidInput("坐标系须为 wgs84 或 gcj02", fields=("coord_system",))
 
 
-def _check_references(session: Session, data: NewCase) -> None:
+@dataclass(frozen=True)
+class ActiveCodes:
+    """The active channel and category codes, from this process's reference cache."""
+
+    channels: frozenset[str]
+    categories: frozenset[str]
+
+
+def _read_active_codes(session: Session) -> ActiveCodes:
+    return ActiveCodes(
+        frozenset(session.scalars(select(Channel.code).where(Channel.active.is_(True)))),
+        frozenset(session.scalars(select(Category.code).where(Category.active.is_(True)))),
+    )
+
+
+def active_codes(hotline: Hotline) -> ActiveCodes:
+    """Reused per process like the routing context (services/reference_cache.py): an edit made
+    here shows at once, another process's deactivation within ``reference_cache_seconds``."""
+
+    def build() -> ActiveCodes:
+        with hotline.db.transaction() as session:
+            return _read_active_codes(session)
+
+    codes = hotline.reference.get("intake_codes", build)
+    assert isinstance(codes, ActiveCodes)
+    return codes
+
+
+def _refuse_unknown(session: Session, data: NewCase) -> None:
+    """The database's word on codes the cache does not hold as active (new, inactive, unknown)."""
     channel = session.get(Channel, data.channel)
     if channel is None or not channel.active:
         raise InvalidInput(f"未知的来源渠道「{data.channel}」", fields=("channel",))
@@ -81,67 +112,92 @@ def _check_references(session: Session, data: NewCase) -> None:
             raise InvalidInput(f"未知的类别代码「{data.category_code}」", fields=("category_code",))
 
 
-def validate_new_case(session: Session, data: NewCase) -> None:
+def _check_references(hotline: Hotline, data: NewCase) -> None:
+    codes = active_codes(hotline)
+    if data.channel in codes.channels and (
+        data.category_code is None or data.category_code in codes.categories
+    ):
+        return
+    with hotline.db.transaction() as session:
+        _refuse_unknown(session, data)
+
+
+def validate_new_case(hotline: Hotline, data: NewCase) -> None:
+    """Everything checked before a number is taken, so that refused input leaves no gap."""
     _check_text(data)
     _check_location(data)
-    _check_references(session, data)
+    _check_references(hotline, data)
 
 
-def _new_case_row(
-    hotline: Hotline, session: Session, data: NewCase, actor: Actor, now: datetime
-) -> Case:
-    received_on = now.astimezone(hotline.settings.tz).date()
-    number = format_case_number(
-        received_on, next_daily_seq(session, received_on), hotline.profile.case_number_format
-    )
+def _case_values(
+    hotline: Hotline, data: NewCase, actor: Actor, now: datetime, received_on: date, seq: int
+) -> dict[str, Any]:
+    """The new case's columns (a plain INSERT: no ORM object to build, flush and reload; the
+    other columns take their defaults)."""
     anonymous = data.anonymous or not (data.caller_name or data.caller_phone)
-    return Case(
-        number=number,
-        status=Status.RECEIVED.value,
-        channel_code=data.channel,
-        title=data.title,
-        content=data.content.strip(),
-        address=data.address,
-        lon=data.lon,
-        lat=data.lat,
-        coord_system=data.coord_system or ("wgs84" if data.lon is not None else None),
-        category_code=data.category_code,
-        urgency=data.urgency,
-        caller_name=data.caller_name,
-        caller_phone=data.caller_phone,
-        anonymous=anonymous,
-        confidential=data.confidential,
+    return {
+        "number": format_case_number(received_on, seq, hotline.profile.case_number_format),
+        "status": Status.RECEIVED.value,
+        "version": 1,  # as the ORM's version counter starts
+        "channel_code": data.channel,
+        "title": data.title,
+        "content": data.content.strip(),
+        "address": data.address,
+        "lon": data.lon,
+        "lat": data.lat,
+        "coord_system": data.coord_system or ("wgs84" if data.lon is not None else None),
+        "category_code": data.category_code,
+        "urgency": data.urgency,
+        "caller_name": data.caller_name,
+        "caller_phone": data.caller_phone,
+        "anonymous": anonymous,
+        "confidential": data.confidential,
         # A district desk's intake is its district's until located otherwise; without this the
         # district-scoped creator could not read back the case it just created.
-        district_code=data.district_code or actor.district_code,
-        media_outlet=data.media_outlet,
-        media_link=data.media_link,
-        media_published_at=data.media_published_at,
-        received_on=received_on,
-        created_at=now,
-        updated_at=now,
-        created_by=actor.name,
-    )
+        "district_code": data.district_code or actor.district_code,
+        "media_outlet": data.media_outlet,
+        "media_link": data.media_link,
+        "media_published_at": data.media_published_at,
+        "received_on": received_on,
+        "created_at": now,
+        "updated_at": now,
+        "created_by": actor.name,
+    }
 
 
-def create_case(hotline: Hotline, data: NewCase, actor: Actor, now: datetime) -> str:
-    """Take a complaint: one transaction; returns the new case number."""
-    require(actor.role, Permission.CREATE_CASE)
-    with hotline.db.transaction() as session:
-        validate_new_case(session, data)
-        case = _new_case_row(hotline, session, data, actor, now)
-        session.add(case)
-        session.flush()
-        append_event(
-            session,
-            case,
+def _rows(
+    hotline: Hotline, data: NewCase, actor: Actor, now: datetime, received_on: date
+) -> Callable[[int], NewCaseRows]:
+    def rows_for(seq: int) -> NewCaseRows:
+        case = _case_values(hotline, data, actor, now, received_on, seq)
+        event = first_event_values(
+            case["number"],
             action="receive",
             actor=actor.name,
             at=now,
-            from_status=None,
             to_status=Status.RECEIVED.value,
             details={"channel": data.channel, "has_contact": bool(data.caller_phone)},
-            last=(0, GENESIS),  # a new case has no history: no lookup while the number is held
         )
-        enqueue(session, "enrich", {"case_id": case.id, "number": case.number}, now)
-        return case.number
+        return NewCaseRows(case, event, job_values("enrich", {"number": case["number"]}, now))
+
+    return rows_for
+
+
+def create_case(hotline: Hotline, data: NewCase, actor: Actor, now: datetime) -> str:
+    """Take a complaint; returns the new case number.
+
+    Checked first, against the reference cache, so refused input takes no number; then numbered
+    and stored at once (adapters/db/new_case.py): the case, its first history event
+    (``receive``) and the ``enrich`` job (payload: ``case_id``, ``number``), atomically. On
+    PostgreSQL the number is taken in a statement of its own just before, so concurrent creates
+    do not queue on the counter; a create that fails after that leaves a gap
+    (docs/decisions/0011-case-numbers-outside-the-create.md).
+    """
+    require(actor.role, Permission.CREATE_CASE)
+    validate_new_case(hotline, data)
+    received_on = now.astimezone(hotline.settings.tz).date()
+    _case_id, rows = insert_new_case(
+        hotline.db, received_on, _rows(hotline, data, actor, now, received_on)
+    )
+    number: str = rows.case["number"]
+    return number

@@ -40,6 +40,11 @@ def _pending(
     }
 
 
+def job_values(kind: str, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The columns of a new job due now, for a writer that inserts the row itself (intake)."""
+    return _pending(kind, payload, now, None, 5)
+
+
 def enqueue(
     session: Session,
     kind: str,

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,6 +62,14 @@ class Database:
         """Commit on success, roll back on any error: a failing step leaves no trace."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection on which each statement is its own transaction, committed as it ends
+        (PostgreSQL; for work that must not wait for, or be undone with, a larger transaction)."""
+        with self.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,4 +1,4 @@
-"""A per-process count of writes to the reference tables (units, categories, regions).
+"""A per-process count of writes to the reference tables (units, categories, regions, channels).
 
 Caches of reference data (services/reference_cache.py) compare it to notice, at once, any change
 made through the ORM in this process; changes made by another process reach them when their
@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from hotline.adapters.db.models import Category, Region, Unit
+from hotline.adapters.db.models import Category, Channel, Region, Unit
 
 _generation = 0
 
@@ -25,6 +25,6 @@ def _bump(*_args: Any) -> None:
     _generation += 1
 
 
-for _model in (Unit, Category, Region):
+for _model in (Unit, Category, Region, Channel):
     for _name in ("after_insert", "after_update", "after_delete"):
         event.listen(_model, _name, _bump)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ExceptionHandler
 
 from hotline.adapters.open311.wire import errors_document, format_of_path, render
 from hotline.domain.errors import DomainError, Forbidden, NotFound
@@ -43,26 +44,31 @@ def error_response(request: Request, status: int, description: str, **headers: s
     return render(fmt, "errors", errors_document(status, description), status, headers)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(Open311Error)
-    async def _open311(request: Request, exc: Open311Error) -> Response:
-        return error_response(request, exc.status, exc.description, **exc.headers)
+async def _open311(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Open311Error)
+    return error_response(request, exc.status, exc.description, **exc.headers)
 
-    @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> Response:
-        return error_response(request, _status_of(exc), exc.detail)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        description = "no such resource" if exc.status_code == 404 else str(exc.detail)
-        return error_response(request, exc.status_code, description)
+async def _domain(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return error_response(request, _status_of(exc), exc.detail)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        return error_response(request, 400, "invalid request")
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        # The spec's "general service error" is a 400; the cause goes to the log, not the client.
-        log.exception("Open311 request failed: %s %s", request.method, request.url.path)
-        return error_response(request, 400, "general service error（服务暂时不可用，请稍后重试）")
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    description = "no such resource" if exc.status_code == 404 else str(exc.detail)
+    return error_response(request, exc.status_code, description, **(exc.headers or {}))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    # The spec's "general service error" is a 400; the cause goes to the log, not the client.
+    log.exception("Open311 request failed: %s %s", request.method, request.url.path)
+    return error_response(request, 400, "general service error（服务暂时不可用，请稍后重试）")
+
+
+EXCEPTION_HANDLERS: dict[Any, ExceptionHandler] = {
+    Open311Error: _open311,
+    DomainError: _domain,
+    StarletteHTTPException: _http,
+    Exception: _unexpected,
+}

@@ -1,0 +1,129 @@
+"""A new case's rows written at once: the case, its first history event and the job queued for it.
+
+The caller gives a function from the day's sequence number to the rows (the number goes into the
+case and into the event's hash); the new case's id is filled in here, as the event's ``case_id``
+and as ``case_id`` in the job's payload.
+
+* PostgreSQL: two statements on one autocommit connection, two round trips. The number is taken
+  first, in a statement of its own (``counters.reserve_daily_seq``: the counter row is locked
+  for that statement only); then the three rows go in as one statement, data-modifying CTEs,
+  which is one atomic transaction by itself. A failure after the number is taken leaves a gap
+  (docs/decisions/0011-case-numbers-outside-the-create.md).
+* SQLite: one transaction (BEGIN IMMEDIATE): the number inside it, then three INSERTs. No gaps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Select, Table, bindparam, func, insert, literal_column, select
+from sqlalchemy.dialects.postgresql import JSONB
+
+from hotline.adapters.db.counters import next_daily_seq, reserve_daily_seq
+from hotline.adapters.db.database import Database
+from hotline.adapters.db.models import Case, CaseEvent, OutboxItem
+
+log = logging.getLogger(__name__)
+_CASES: Table = Case.__table__  # type: ignore[assignment]
+_EVENTS: Table = CaseEvent.__table__  # type: ignore[assignment]
+_OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class NewCaseRows:
+    """Column values: ``case`` of cases, ``event`` of case_events (but ``case_id``), ``job`` of
+    outbox (its ``payload`` gets ``case_id``). The same column names on every call."""
+
+    case: dict[str, Any]
+    event: dict[str, Any]
+    job: dict[str, Any]
+
+
+def insert_new_case(
+    db: Database, day_on: date, rows_for: Callable[[int], NewCaseRows]
+) -> tuple[int, NewCaseRows]:
+    """Number, then store, a new case; returns its id and the rows written."""
+    if db.dialect == "postgresql":
+        with db.autocommit() as connection:
+            seq = reserve_daily_seq(connection, day_on)
+            try:
+                rows = _with_defaults(rows_for(seq))
+                statement = _pg_statement(tuple(rows.case), tuple(rows.event), tuple(rows.job))
+                case_id = connection.execute(statement, _pg_params(rows)).scalar_one()
+            except BaseException:
+                log.warning("case number %s #%d was taken but not used (a gap)", day_on, seq)
+                raise
+            return int(case_id), rows
+    with db.transaction() as session:
+        rows = rows_for(next_daily_seq(session, day_on))
+        connection = session.connection()
+        case_id = connection.execute(insert(_CASES).returning(_CASES.c.id), rows.case).scalar_one()
+        connection.execute(insert(_EVENTS), {**rows.event, "case_id": case_id})
+        payload = {"case_id": case_id, **rows.job["payload"]}
+        connection.execute(insert(_OUTBOX), {**rows.job, "payload": payload})
+        return int(case_id), rows
+
+
+def _scalar_defaults(table: Table) -> dict[str, Any]:
+    return {
+        column.name: column.default.arg  # type: ignore[attr-defined]
+        for column in table.columns
+        if column.default is not None and column.default.is_scalar
+    }
+
+
+_DEFAULTS = {table.name: _scalar_defaults(table) for table in (_CASES, _EVENTS, _OUTBOX)}
+
+
+def _with_defaults(rows: NewCaseRows) -> NewCaseRows:
+    """The columns' scalar defaults (``default=False`` …) added where no value is given: inside a
+    CTE, SQLAlchemy names such columns but leaves their values to the caller."""
+    return NewCaseRows(
+        {**_DEFAULTS[_CASES.name], **rows.case},
+        {**_DEFAULTS[_EVENTS.name], **rows.event},
+        {**_DEFAULTS[_OUTBOX.name], **rows.job},
+    )
+
+
+def _params(prefix: str, table: Table, names: tuple[str, ...]) -> list[Any]:
+    return [bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names]
+
+
+@lru_cache(maxsize=8)
+def _pg_statement(
+    case_columns: tuple[str, ...], event_columns: tuple[str, ...], job_columns: tuple[str, ...]
+) -> Select[Any]:
+    """``WITH new_case AS (INSERT … RETURNING id), new_event AS (INSERT … SELECT new_case.id, …),
+    new_job AS (INSERT … SELECT …, :payload || {"case_id": new_case.id}) SELECT id FROM new_case``,
+    built once per set of column names. Foreign keys are checked at the end of the statement,
+    when the case row is there."""
+    new_case = (
+        insert(_CASES)
+        .values(dict(zip(case_columns, _params("c_", _CASES, case_columns), strict=True)))
+        .returning(_CASES.c.id)
+        .cte("new_case")
+    )
+    event_values = select(new_case.c.id, *_params("e_", _EVENTS, event_columns))
+    new_event = insert(_EVENTS).from_select(["case_id", *event_columns], event_values)
+    with_id = bindparam("j_payload", type_=JSONB).op("||", return_type=JSONB)(
+        func.jsonb_build_object(literal_column("'case_id'"), new_case.c.id, type_=JSONB)
+    )
+    job_values = [
+        with_id if name == "payload" else bindparam(f"j_{name}", type_=_OUTBOX.c[name].type)
+        for name in job_columns
+    ]
+    new_job = insert(_OUTBOX).from_select(list(job_columns), select(*job_values))
+    return select(new_case.c.id).add_cte(new_event.cte("new_event"), new_job.cte("new_job"))
+
+
+def _pg_params(rows: NewCaseRows) -> dict[str, Any]:
+    return {
+        **{f"c_{name}": value for name, value in rows.case.items()},
+        **{f"e_{name}": value for name, value in rows.event.items()},
+        **{f"j_{name}": value for name, value in rows.job.items()},
+    }
