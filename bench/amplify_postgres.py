@@ -1,8 +1,8 @@
 """Scale a generated PostgreSQL benchmark database up K-fold inside PostgreSQL: 10,000,000 cases
 in well under an hour, where generating them would take hours and more disk than the machine has.
 
-    .venv/bin/python bench/amplify_postgres.py --source hotline_base100k --target hotline_bench10m \\
-        --factor 100 [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--replace] [--json]
+    .venv/bin/python bench/amplify_postgres.py --source hotline_base100k \\
+        --target hotline_bench10m --factor 100 [--server URL] [--replace] [--json]
 
 The source is a database written by ``bench/generate.py`` whose history has been replayed into
 indicator facts (``rebuild_indicator_facts``; the facts must be current: the watermark at the
@@ -50,15 +50,21 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # noqa: E402
-from rich.progress import TimeElapsedColumn, TimeRemainingColumn  # noqa: E402
+from rich.progress import (  # noqa: E402  # noqa: E402
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from sqlalchemy import Connection, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.common import human_bytes, print_json, redact, stderr  # noqa: E402
 from bench.synth.sink import free_bytes  # noqa: E402
-from hotline.adapters.db.indicator_store import rebuild_rollup  # noqa: E402
 from hotline.adapters.db.database import Database  # noqa: E402
+from hotline.adapters.db.indicator_store import rebuild_rollup  # noqa: E402
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CASE_NUMBER = "left(number, 9) || lpad((right(number, 6)::int + {k} * {stride})::text, 6, '0')"
@@ -248,9 +254,13 @@ def amplify(args: argparse.Namespace) -> dict[str, Any]:
         need = needed_bytes(conn, args.factor)
     free, where = free_bytes(source)
     source.dispose()
-    stderr.print(f"copies need about {human_bytes(need)}; free at {where}: {human_bytes(free or 0)}")
+    stderr.print(
+        f"copies need about {human_bytes(need)}; free at {where}: {human_bytes(free or 0)}"
+    )
     if free is not None and free < need + (2 << 30):
-        raise SystemExit(f"not enough disk: need about {human_bytes(need)}, {human_bytes(free)} free")
+        raise SystemExit(
+            f"not enough disk: need about {human_bytes(need)}, {human_bytes(free)} free"
+        )
     began = time.perf_counter()
     make_target(args.server, args.source, args.target, args.replace)
     steps["template_copy_s"] = time.perf_counter() - began
@@ -266,11 +276,16 @@ def _load_copies(conn: Connection, factor: int) -> dict[str, float]:
     conn.execute(text("SET session_replication_role = replica"))
     conn.execute(text("SET maintenance_work_mem = '1GB'"))
     off = offsets(conn)
-    tops = {t: _scalar(conn, f"SELECT coalesce(max({key}), 0) FROM {t}") for t, (key, _) in SHIFTS.items()}
+    tops = {
+        t: _scalar(conn, f"SELECT coalesce(max({key}), 0) FROM {t}")
+        for t, (key, _) in SHIFTS.items()
+    }
     largest_day = _scalar(conn, "SELECT coalesce(max(last_seq), 0) FROM case_number_counters")
     stride = 10 ** len(str(largest_day))
     if factor * stride > NUMBER_WIDTH:
-        raise SystemExit(f"{factor} copies of days of up to {largest_day} cases overflow six digits")
+        raise SystemExit(
+            f"{factor} copies of days of up to {largest_day} cases overflow six digits"
+        )
     statements = {t: copy_statement(conn, t, off, stride) for t in SHIFTS}
     indexes = secondary_indexes(conn, list(SHIFTS))
     timings: dict[str, float] = {}
@@ -293,7 +308,7 @@ def _load_copies(conn: Connection, factor: int) -> dict[str, float]:
         {"extra": (factor - 1) * stride},
     )
     began = time.perf_counter()
-    for table, _drop, create in indexes:
+    for _table, _drop, create in indexes:
         stderr.print(f"index: {create[:110]}")
         conn.execute(text(create))
         conn.commit()
@@ -301,7 +316,10 @@ def _load_copies(conn: Connection, factor: int) -> dict[str, float]:
     for table, (key, _) in SHIFTS.items():
         if key == "id":
             conn.execute(
-                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
             )
     conn.commit()
     return timings
