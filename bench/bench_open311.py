@@ -239,8 +239,18 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "postgresql": os.environ.get("BENCH_PG_VERSION"),
+        "server": _server_stack(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def _server_stack() -> str:
+    """What uvicorn runs on ("auto" picks httptools and uvloop when they are installed)."""
+    from importlib.util import find_spec
+
+    http = "httptools" if find_spec("httptools") else "h11"
+    loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    return f"uvicorn, {http}, {loop}"
 
 
 async def load(port: int, key: str, args: argparse.Namespace, server_pid: int) -> dict[str, Any]:
