@@ -155,7 +155,9 @@ def link_repeats(hotline: Hotline) -> dict[str, Any]:
             session.execute(text(sql))
         # fresh planner statistics, as a production database keeps them (the generator's
         # were taken before any case had a problem)
-        session.execute(text("ANALYZE cases" if hotline.db.dialect == "postgresql" else "ANALYZE"))
+        session.execute(
+            text("ANALYZE cases, problems" if hotline.db.dialect == "postgresql" else "ANALYZE")
+        )
         linked = session.scalar(select(func.count()).where(Case.problem_id.is_not(None)))
     return {"linked_cases": linked, "seconds": round(time.perf_counter() - began, 1)}
 

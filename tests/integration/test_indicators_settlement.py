@@ -16,7 +16,11 @@ from hotline.domain.roles import Actor, Role
 from hotline.reports.indicator_counts import Clock
 from hotline.reports.recompute import verify_settlement
 from hotline.services.context import Hotline
-from hotline.services.settlement import settle_due_periods, settle_month
+from hotline.services.settlement import (
+    refresh_indicator_facts,
+    settle_due_periods,
+    settle_month,
+)
 from tests.conftest import FakeClock
 from tests.integration.test_indicators import (
     EXPECTED,
@@ -154,3 +158,42 @@ def test_the_worker_settles_last_month_from_the_configured_day(story: Story) -> 
     assert settle_due_periods(story.hotline, story.clock(), settle_day=5) == []
     assert _verify(story)["matches"]
     assert totals(story.report(OCTOBER)) == EXPECTED
+
+
+def _repeats(story: Story, as_of: Any) -> dict[str, int]:
+    from hotline.adapters.db.indicator_queries import repeat_counts
+
+    with story.hotline.db.transaction() as session:
+        counts = repeat_counts(session, OCTOBER.start, OCTOBER.end, "district", as_of, False)
+    return {key: n for (_day, _kind, key), n in counts.items() if n}
+
+
+def test_live_repeats_from_problem_counts_agree_with_the_link_history(story: Story) -> None:
+    """The live repeat rate reads problems.case_count (kept by the ledger); the as-of reading
+    (settlement, recomputation) counts linked cases in the link history. Through links and
+    unlinks by the ledger's own services they must agree."""
+    from hotline.services.problem_edits import link_case, unlink_case
+
+    story.at("2026-10-12")
+    first, second, third = (story.case(district_code="370102") for _ in range(3))
+    refresh_indicator_facts(story.hotline, story.clock())  # their intake facts
+    story.link(first)
+    with story.hotline.db.transaction() as session:
+        problem_id = session.execute(
+            text("SELECT problem_id FROM cases WHERE number = :n"), {"n": first}
+        ).scalar_one()
+    dispatcher = story.actors["dispatcher"]
+    seen = []
+    for step in (
+        lambda: link_case(story.hotline, second, problem_id, dispatcher, story.clock()),
+        lambda: link_case(story.hotline, third, problem_id, dispatcher, story.clock()),
+        lambda: unlink_case(story.hotline, second, dispatcher, story.clock()),
+        lambda: unlink_case(story.hotline, third, dispatcher, story.clock()),
+    ):
+        story.clock.advance(minutes=5)
+        step()
+        story.clock.advance(minutes=1)
+        live, recorded = _repeats(story, None), _repeats(story, story.clock())
+        assert live == recorded
+        seen.append(live.get("370102", 0))
+    assert seen == [2, 3, 2, 0]

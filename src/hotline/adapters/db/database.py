@@ -42,7 +42,17 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # JIT off: PostgreSQL compiles any plan above jit_above_cost, and for the report queries of
+    # a large ledger that compilation took 2.6 s of a 5 s query while saving nothing
+    # (docs/decisions/0012-postgresql-jit-off.md).
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"options": "-c jit=off"},
+    )
 
 
 class Database:

@@ -21,6 +21,7 @@ from hotline.adapters.db.models import (
     IndicatorFact,
     IndicatorRollup,
     IndicatorSettledCount,
+    Problem,
     ProblemLink,
 )
 from hotline.domain.indicator_facts import Derived, Kind
@@ -146,12 +147,17 @@ def _repeat_condition(case: Any, as_of: datetime | None) -> ColumnElement[bool]:
 def _repeat_case_ids(as_of: datetime | None, days: tuple[date, date] | None = None) -> Select[int]:
     """The same condition as a set (for many). With ``days``, only cases taken in then (a day
     of slack either side: intake facts fall on the local date of receipt), so the cost follows
-    the period's linked cases, not every linked case there is."""
+    the period's cases, not the whole ledger."""
     near = _NEAR
-    linked_here = [near.problem_id.is_not(None)]
+    here = [near.problem_id.is_not(None)]
     if days is not None:
-        linked_here.append(near.received_on.between(days[0] - ONE_DAY, days[1] + ONE_DAY))
-    cases_here = select(near.id, near.problem_id).where(*linked_here).subquery()
+        here.append(near.received_on.between(days[0] - ONE_DAY, days[1] + ONE_DAY))
+    if as_of is None:
+        # Now: the ledger keeps each problem's case count (problem_ledger.recount on every link
+        # and unlink), so a repeat is one key lookup instead of counting every linked case.
+        repeated_now = select(Problem.id).where(Problem.case_count >= 2)
+        return select(near.id).where(*here, near.problem_id.in_(repeated_now))
+    cases_here = select(near.id, near.problem_id).where(*here).subquery()
     linked = _LINKED
     repeated = (
         select(linked.problem_id)

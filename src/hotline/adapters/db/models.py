@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     bindparam,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
@@ -236,6 +237,11 @@ def sweep_pending(stage: str, marker: str) -> ColumnElement[bool]:
         terms.append(Case.accept_late.is_(None))
     return and_(*terms)
 
+
+# A period's cases with their problems, read without the rows (the repeat rate, the notices).
+RECEIVED_PROBLEM_INDEX = Index(
+    "ix_cases_received_problem", Case.received_on, Case.problem_id, Case.id
+)
 
 SWEEP_INDEXES = tuple(
     Index(
@@ -515,7 +521,23 @@ class IndicatorFact(Base):
     channel_code: Mapped[str] = mapped_column(String(32))
     valid_from_at: Mapped[datetime]
     valid_to_at: Mapped[datetime | None]
-    __table_args__ = (Index("ix_indicator_facts_period", "period_on", "kind"),)
+    __table_args__ = (
+        Index("ix_indicator_facts_period", "period_on", "kind"),
+        # The repeat rate counts a period's current intake facts of repeated cases: this index
+        # holds every column that count reads (index-only), for intake facts alone.
+        Index(
+            "ix_indicator_facts_intake",
+            "period_on",
+            "case_id",
+            "district_code",
+            "street_code",
+            "category_code",
+            "channel_code",
+            "unit_id",
+            postgresql_where=text("kind = 'intake' AND valid_to_at IS NULL"),
+            sqlite_where=text("kind = 'intake' AND valid_to_at IS NULL"),
+        ),
+    )
 
 
 class IndicatorRollup(Base):
