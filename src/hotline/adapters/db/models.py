@@ -187,7 +187,7 @@ class Case(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     closed_as: Mapped[str | None] = mapped_column(String(32))
-    closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
     problem_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id"), index=True)
     callback_next_at: Mapped[datetime | None] = mapped_column(index=True)
     received_on: Mapped[date] = mapped_column(Date, index=True)
@@ -241,6 +241,14 @@ def sweep_pending(stage: str, marker: str) -> ColumnElement[bool]:
 # A period's cases with their problems, read without the rows (the repeat rate, the notices).
 RECEIVED_PROBLEM_INDEX = Index(
     "ix_cases_received_problem", Case.received_on, Case.problem_id, Case.id
+)
+# A period's cases by street and category, read without the rows (hotspot detection).
+RECEIVED_STREET_CATEGORY_INDEX = Index(
+    "ix_cases_received_street_category",
+    Case.received_on,
+    Case.street_code,
+    Case.category_code,
+    Case.status,
 )
 
 SWEEP_INDEXES = tuple(
@@ -367,7 +375,7 @@ class Callback(Base):
     result_satisfaction: Mapped[str | None] = mapped_column(String(24))
     solved: Mapped[bool | None] = mapped_column(Boolean)
     comment: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime]
+    at: Mapped[datetime] = mapped_column(index=True)
     by: Mapped[str] = mapped_column(String(64))
 
 
@@ -388,7 +396,18 @@ class CaseEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     case: Mapped[Case] = relationship(back_populates="events")
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),
+        # Answers by time (the notices' 办结 and overdue-at-a-moment), read without the rows.
+        Index(
+            "ix_case_events_answer_at",
+            "at",
+            "action",
+            "case_id",
+            postgresql_where=text("action IN ('reply', 'answer_directly')"),
+            sqlite_where=text("action IN ('reply', 'answer_directly')"),
+        ),
+    )
 
 
 class OutboxItem(Base):
@@ -440,7 +459,7 @@ class Supervision(Base):
     head_name: Mapped[str | None] = mapped_column(String(100))
     head_title: Mapped[str | None] = mapped_column(String(100))
     district_code: Mapped[str | None] = mapped_column(String(16), index=True)
-    due_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)  # open | responded | closed
     response: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime | None]

@@ -138,41 +138,45 @@ PENDING_REPLY = tuple(
 )  # fmt: skip
 
 
-def _overdue_filter(window: Window) -> Any:
-    """Past the reply deadline and not answered at the notice's moment. The candidates are the
-    cases still waiting for a reply (the status index) and those answered only after the moment
-    (the event time index), so the query never walks the whole ledger's deadlines."""
+def _overdue(window: Window) -> Any:
+    """Past the reply deadline and not answered at the notice's moment, as rows of (id,
+    district, deadline, confidential). The candidates are the cases still waiting for a reply
+    (the status index) and those answered only after the moment (the reply-time index), each
+    branch filtered on its own, so the query never walks the whole ledger."""
     moment = window.as_of
-    waiting = select(Case.id).where(Case.status.in_(PENDING_REPLY), Case.reply_due_at < moment)
-    answered_later = select(CaseEvent.case_id).where(
-        CaseEvent.action == "reply", CaseEvent.at > moment
-    )
-    return and_(
-        Case.id.in_(union(waiting, answered_later)),
+    still_open = (
         Case.reply_due_at < moment,
         or_(Case.replied_at.is_(None), Case.replied_at > moment),
         Case.status.not_in(NOT_PENDING),
         or_(Case.closed_at.is_(None), Case.closed_at > moment),
     )
+    columns = (Case.id, Case.district_code, Case.reply_due_at, Case.confidential)
+    waiting = select(*columns).where(Case.status.in_(PENDING_REPLY), *still_open)
+    answered_later = (
+        select(*columns)
+        .join(CaseEvent, CaseEvent.case_id == Case.id)
+        .where(CaseEvent.action == "reply", CaseEvent.at > moment, *still_open)
+    )
+    return union(waiting, answered_later).subquery("overdue")
 
 
 def overdue_counts(session: Session, window: Window) -> Counter[str]:
     """Open cases past their reply deadline at the notice's moment, per district."""
-    stmt = (
-        select(Case.district_code, func.count())
-        .where(_overdue_filter(window))
-        .group_by(Case.district_code)
-    )
+    overdue = _overdue(window)
+    stmt = select(overdue.c.district_code, func.count()).group_by(overdue.c.district_code)
     return Counter({d or "": n for d, n in session.execute(stmt)})
 
 
 def overdue_list(session: Session, window: Window) -> list[Case]:
-    stmt = (
-        select(Case)
-        .where(_overdue_filter(window), Case.confidential.is_(False))
-        .order_by(Case.reply_due_at, Case.id)
+    overdue = _overdue(window)
+    first = (
+        select(overdue.c.id)
+        .where(overdue.c.confidential.is_(False))
+        .order_by(overdue.c.reply_due_at, overdue.c.id)
         .limit(LIST_LIMIT)
     )
+    ids = list(session.scalars(first))
+    stmt = select(Case).where(Case.id.in_(ids)).order_by(Case.reply_due_at, Case.id)
     return list(session.scalars(stmt))
 
 
@@ -248,13 +252,25 @@ def problems_with_many(
     session: Session, window: Window, threshold: int, limit: int
 ) -> tuple[list[ProblemCount], int]:
     """Problems with ≥ threshold complaints by the period's end and at least one in it, most
-    complaints in the period first: the first ``limit`` of them, and how many there are."""
+    complaints in the period first: the first ``limit`` of them, and how many there are.
+
+    Candidates are the problems of the period's cases (read index-only) that the ledger's own
+    counts allow (``case_count`` now ≥ the count at the period's end, ``last_case_at`` ≥ any
+    complaint in the period), so only their cases are counted, never every linked case."""
     period = window.period
+    in_period_problems = select(Case.problem_id).where(
+        Case.received_on.between(period.start, period.end), Case.problem_id.is_not(None)
+    )
+    candidates = select(Problem.id).where(
+        Problem.case_count >= threshold,
+        Problem.last_case_at >= window.start_at,
+        Problem.id.in_(in_period_problems),
+    )
     total = func.count()
     in_period = func.sum(sql_case((Case.received_on >= period.start, 1), else_=0))
     stmt = (
         select(Case.problem_id, total, in_period, func.count().over())
-        .where(Case.problem_id.is_not(None), Case.received_on <= period.end)
+        .where(Case.problem_id.in_(candidates), Case.received_on <= period.end)
         .where(Case.status != VOID)
         .group_by(Case.problem_id)
         .having(total >= threshold, func.max(Case.received_on) >= period.start)
