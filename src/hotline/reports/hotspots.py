@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from statistics import NormalDist
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.database import Database
@@ -147,24 +147,42 @@ def _judge(cell: _Cell, day: date, params: HotspotParams) -> Hotspot | None:
 
 
 def _counts(session: Session, day: date, params: HotspotParams) -> list[_Cell]:
+    """Daily counts over the whole span of the cells that can be hotspots: a cell needs at
+    least ``min_count`` complaints in its widest recent window, so the others (most of a city's
+    street × category cells and nearly all its problems on a given day) are never read."""
     first = day - timedelta(days=params.span_days - 1)
+    recent = day - timedelta(days=max(params.windows) - 1)
     live = and_(Case.received_on.between(first, day), Case.status != Status.VOID.value)
     cells: dict[tuple[str, str], dict[date, int]] = defaultdict(dict)
+    place = (Case.street_code, Case.category_code)
+    busy_places = _busy(place, recent, day, params.min_count)
     by_place = (
-        select(Case.street_code, Case.category_code, Case.received_on, func.count())
-        .where(live, Case.street_code.is_not(None), Case.category_code.is_not(None))
-        .group_by(Case.street_code, Case.category_code, Case.received_on)
+        select(*place, Case.received_on, func.count())
+        .where(live, tuple_(*place).in_(busy_places))
+        .group_by(*place, Case.received_on)
     )
     for street, category, on, n in session.execute(by_place):
         cells["cell", f"{street}:{category}"][on] = n
+    busy_problems = _busy((Case.problem_id,), recent, day, params.min_count)
     by_problem = (
         select(Case.problem_id, Case.received_on, func.count())
-        .where(live, Case.problem_id.is_not(None))
+        .where(live, Case.problem_id.in_(busy_problems))
         .group_by(Case.problem_id, Case.received_on)
     )
     for problem_id, on, n in session.execute(by_problem):
         cells["problem", str(problem_id)][on] = n
     return [_Cell(kind, key, daily) for (kind, key), daily in cells.items()]
+
+
+def _busy(keys: tuple[Any, ...], first: date, last: date, min_count: int) -> Any:
+    """Keys (none of them NULL) with at least ``min_count`` live complaints in [first, last]."""
+    return (
+        select(*keys)
+        .where(Case.received_on.between(first, last), Case.status != Status.VOID.value)
+        .where(*(key.is_not(None) for key in keys))
+        .group_by(*keys)
+        .having(func.count() >= min_count)
+    )
 
 
 def _names(session: Session, model: Any, codes: Iterable[str]) -> dict[str, str]:

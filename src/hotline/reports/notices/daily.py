@@ -42,7 +42,8 @@ class _Parts:
 
 def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Parts:
     unhappy = q.unsatisfied_counts(session, window)
-    districts = sections.district_table(session, window, unhappy)
+    late = q.overdue(session, window)
+    districts = sections.district_table(session, window, unhappy, late.counts)
     channels, channel_totals = sections.channel_tables(session, window)
     media_total = q.media_count(session, window)
     media = sections.media_table(session, window, media_total)
@@ -64,7 +65,7 @@ def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Pa
         Figure(f"{settings.problem_threshold} 次及以上投诉问题", problem_total, unit="个"),
         Figure("热点预警", len(hotspots.rows), unit="处"),
     )
-    overdue = sections.overdue_table(session, window)
+    overdue = sections.overdue_table(session, window, late.first)
     unsatisfied = sections.unsatisfied_table(session, window, sum(unhappy.values()))
     tables = (districts, channels, channel_totals, overdue, unsatisfied, media, problems, hotspots)
     return _Parts(tables, figures)

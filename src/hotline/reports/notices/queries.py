@@ -160,24 +160,25 @@ def _overdue(window: Window) -> Any:
     return union(waiting, answered_later).subquery("overdue")
 
 
-def overdue_counts(session: Session, window: Window) -> Counter[str]:
-    """Open cases past their reply deadline at the notice's moment, per district."""
-    overdue = _overdue(window)
-    stmt = select(overdue.c.district_code, func.count()).group_by(overdue.c.district_code)
-    return Counter({d or "": n for d, n in session.execute(stmt)})
+@dataclass(frozen=True)
+class Overdue:
+    counts: Counter[str]  # per district, confidential cases included
+    first: list[Case]  # the first LIST_LIMIT by deadline, confidential cases left out
 
 
-def overdue_list(session: Session, window: Window) -> list[Case]:
-    overdue = _overdue(window)
-    first = (
-        select(overdue.c.id)
-        .where(overdue.c.confidential.is_(False))
-        .order_by(overdue.c.reply_due_at, overdue.c.id)
-        .limit(LIST_LIMIT)
-    )
-    ids = list(session.scalars(first))
-    stmt = select(Case).where(Case.id.in_(ids)).order_by(Case.reply_due_at, Case.id)
-    return list(session.scalars(stmt))
+def overdue(session: Session, window: Window) -> Overdue:
+    """Open cases past their reply deadline at the notice's moment: one read of the candidates
+    (a city has tens of thousands) for both the counts and the named list."""
+    late = _overdue(window)
+    rows = session.execute(
+        select(late.c.id, late.c.district_code, late.c.reply_due_at, late.c.confidential)
+    ).all()
+    counts = Counter(district or "" for _id, district, _due, _secret in rows)
+    named = sorted((due, case_id) for case_id, _d, due, secret in rows if not secret)
+    ids = [case_id for _due, case_id in named[:LIST_LIMIT]]
+    cases = session.scalars(select(Case).where(Case.id.in_(ids))).all()
+    by_id = {case.id: case for case in cases}
+    return Overdue(counts, [by_id[case_id] for case_id in ids])
 
 
 def _unsatisfied_filter(window: Window) -> Any:

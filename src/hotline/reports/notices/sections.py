@@ -39,9 +39,10 @@ def _count(value: Value) -> int:
     return value if isinstance(value, int) else 0
 
 
-def district_table(session: Session, window: q.Window, unhappy: Counter[str]) -> Table:
+def district_table(
+    session: Session, window: q.Window, unhappy: Counter[str], overdue: Counter[str]
+) -> Table:
     intake, handled = q.intake(session, window), q.handled(session, window)
-    overdue = q.overdue_counts(session, window)
     per_district = Counter[str]()
     for (district, _channel), n in intake.items():
         per_district[district] += n
@@ -115,8 +116,7 @@ def channel_tables(session: Session, window: q.Window) -> tuple[Table, Table]:
     return matrix, by_channel
 
 
-def overdue_table(session: Session, window: q.Window) -> Table:
-    cases = q.overdue_list(session, window)
+def overdue_table(session: Session, window: q.Window, cases: list[Case]) -> Table:
     units = q.unit_names(session, [c.lead_unit_id for c in cases])
     categories = q.category_names(session, [c.category_code for c in cases])
     districts = q.district_names(session)
