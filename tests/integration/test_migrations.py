@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.migrate import current_revision, drift, upgrade
@@ -29,5 +29,17 @@ def test_upgrade_from_empty_and_again_is_idempotent(tmp_path: Path) -> None:
     db = Database(url)
     try:
         assert drift(db.engine) == []
+    finally:
+        db.dispose()
+
+
+def test_postgresql_connections_run_without_jit(settings: Settings) -> None:
+    """Decision 0012: JIT compilation cost seconds per report query at 10 M cases."""
+    db = Database(settings.database_url)
+    try:
+        with db.transaction() as session:
+            if db.dialect != "postgresql":
+                return  # SQLite has no JIT
+            assert session.execute(text("SHOW jit")).scalar() == "off"
     finally:
         db.dispose()

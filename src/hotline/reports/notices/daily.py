@@ -43,8 +43,11 @@ class _Parts:
 def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Parts:
     unhappy = q.unsatisfied_counts(session, window)
     late = q.overdue(session, window)
-    districts = sections.district_table(session, window, unhappy, late.counts)
-    channels, channel_totals = sections.channel_tables(session, window)
+    intake = q.intake(session, window)
+    districts = sections.district_table(
+        session, window, intake=intake, unhappy=unhappy, overdue=late.counts
+    )
+    channels, channel_totals = sections.channel_tables(session, window, intake)
     media_total = q.media_count(session, window)
     media = sections.media_table(session, window, media_total)
     problems, problem_total = sections.problems_table(

@@ -129,9 +129,13 @@ def monthly_report(
     window = q.Window(period, clock.tz, clock.now)
     report = indicator_report(db, clock, IndicatorQuery(period, "district"))
     with db.transaction() as session:
-        unhappy = q.unsatisfied_counts(session, window)
-        late = q.overdue(session, window).counts
-        districts = sections.district_table(session, window, unhappy, late)
+        districts = sections.district_table(
+            session,
+            window,
+            intake=q.intake(session, window),
+            unhappy=q.unsatisfied_counts(session, window),
+            overdue=q.overdue(session, window, named=False).counts,
+        )
         problems, _ = sections.problems_table(
             session, window, 2, "本月突出问题（投诉最多）", TOP_PROBLEMS
         )

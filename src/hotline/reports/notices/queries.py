@@ -166,16 +166,16 @@ class Overdue:
     first: list[Case]  # the first LIST_LIMIT by deadline, confidential cases left out
 
 
-def overdue(session: Session, window: Window) -> Overdue:
+def overdue(session: Session, window: Window, *, named: bool = True) -> Overdue:
     """Open cases past their reply deadline at the notice's moment: one read of the candidates
-    (a city has tens of thousands) for both the counts and the named list."""
+    (a city has tens of thousands) for both the counts and, if ``named``, the named list."""
     late = _overdue(window)
     rows = session.execute(
         select(late.c.id, late.c.district_code, late.c.reply_due_at, late.c.confidential)
     ).all()
     counts = Counter(district or "" for _id, district, _due, _secret in rows)
-    named = sorted((due, case_id) for case_id, _d, due, secret in rows if not secret)
-    ids = [case_id for _due, case_id in named[:LIST_LIMIT]]
+    listed = sorted((due, case_id) for case_id, _d, due, secret in rows if not secret)
+    ids = [case_id for _due, case_id in listed[:LIST_LIMIT]] if named else []
     cases = session.scalars(select(Case).where(Case.id.in_(ids))).all()
     by_id = {case.id: case for case in cases}
     return Overdue(counts, [by_id[case_id] for case_id in ids])

@@ -40,9 +40,16 @@ def _count(value: Value) -> int:
 
 
 def district_table(
-    session: Session, window: q.Window, unhappy: Counter[str], overdue: Counter[str]
+    session: Session,
+    window: q.Window,
+    *,
+    intake: Counter[tuple[str, str]],
+    unhappy: Counter[str],
+    overdue: Counter[str],
 ) -> Table:
-    intake, handled = q.intake(session, window), q.handled(session, window)
+    """Per district; the counts read once by the notice are passed in (the channel tables and
+    the figures use them too)."""
+    handled = q.handled(session, window)
     per_district = Counter[str]()
     for (district, _channel), n in intake.items():
         per_district[district] += n
@@ -79,9 +86,10 @@ def _order(code: str) -> tuple[int, str]:
     return (code == "", code)  # unlocated last
 
 
-def channel_tables(session: Session, window: q.Window) -> tuple[Table, Table]:
+def channel_tables(
+    session: Session, window: q.Window, intake: Counter[tuple[str, str]]
+) -> tuple[Table, Table]:
     """The district × channel matrix, and the channel totals (for the chart)."""
-    intake = q.intake(session, window)
     channels = q.channel_names(session)
     used = [code for code in channels if any(c == code for _, c in intake)]
     used += sorted({c for _, c in intake} - set(used))
