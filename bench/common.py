@@ -161,6 +161,20 @@ def redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def ensure_postgres_database(url: str) -> None:
+    """Create the database of a PostgreSQL ``url`` if the server does not have it yet."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                {"name": target.database})  # fmt: skip
+            if not found:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
 def recreate_postgres_database(server_url: str, name: str) -> str:
     """Drop and create database ``name`` on the server of ``server_url``; its URL."""
     server = make_url(server_url)

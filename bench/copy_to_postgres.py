@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
 from alembic.script import ScriptDirectory  # noqa: E402
 from sqlalchemy import create_engine, inspect, make_url, text  # noqa: E402
 
-from bench.common import print_json, redact, stderr  # noqa: E402
+from bench.common import ensure_postgres_database, print_json, redact, stderr  # noqa: E402
 from hotline.adapters.db.migrate import alembic_config, current_revision, upgrade  # noqa: E402
 from hotline.adapters.db.models import Base  # noqa: E402
 
@@ -48,19 +48,6 @@ SKIP = frozenset({"alembic_version"})
 
 class CopyError(Exception):
     """Bad input or a target that cannot take the data; the message is for people."""
-
-
-def _ensure_database(target: str) -> None:
-    url = make_url(target)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                {"name": url.database})  # fmt: skip
-            if not found:
-                conn.execute(text(f'CREATE DATABASE "{url.database}"'))
-    finally:
-        admin.dispose()
 
 
 def _migrated(url: str) -> None:
@@ -170,7 +157,7 @@ def copy_database(
         if shutil.which(program) is None:
             raise CopyError(f"找不到程序 {program}")
     began = time.perf_counter()
-    _ensure_database(target)
+    ensure_postgres_database(target)
     for url in (source, target):
         _migrated(url)
     tables = _tables(source, target)

@@ -51,6 +51,7 @@ from sqlalchemy import func, inspect, select, text  # noqa: E402
 from bench.common import (  # noqa: E402
     Timer,
     cpu_seconds,
+    ensure_postgres_database,
     human_bytes,
     print_json,
     process_cpu_seconds,
@@ -136,7 +137,9 @@ def _roles(options: Options) -> dict[int, int]:
 
 def prepare(db: Database, settings: Settings, options: Options) -> int:
     """Migrate and seed where the reference tables are empty; the cases already there (refused
-    unless ``--reset``)."""
+    unless ``--reset``). A PostgreSQL database the server lacks is created first."""
+    if db.dialect == "postgresql":
+        ensure_postgres_database(db.url)
     upgrade(db.url)
     with db.transaction() as session:
         seeded = session.scalar(select(func.count()).select_from(Channel))

@@ -159,6 +159,22 @@ def test_daily_notice_has_the_hand_computed_numbers(story: Story) -> None:
     assert figures["媒体曝光"] == 1 and figures["3 次及以上投诉问题"] == 1
 
 
+def test_a_notice_made_days_later_counts_what_was_overdue_at_its_moment(story: Story) -> None:
+    """a1 is replied two days after the notice day: the notice of the 25th, made on the 27th,
+    still counts and names it (overdue at the end of the 25th); the 27th's own notice does not."""
+    cases = november(story)
+    story.at("2026-11-27", "10:00")
+    story.reply(cases["a1"])
+    story.at("2026-11-27", "18:00")
+    late = build_notice(story.hotline, "daily", "2026-11-25")
+    assert [r["number"] for r in late.table("overdue").rows] == [cases["a1"]]
+    assert {f.label: f.value for f in late.figures}["超期未办结"] == 1
+    overdue = [r["overdue"] for r in late.table("districts").rows]
+    assert overdue == [row[4] for row in DISTRICT_ROWS]
+    today = build_notice(story.hotline, "daily", "2026-11-27")  # others have run out since
+    assert cases["a1"] not in [r["number"] for r in today.table("overdue").rows]
+
+
 def test_confidential_cases_count_but_are_never_named(story: Story) -> None:
     cases = november(story)
     html = produce(story.hotline, "daily", "2026-11-25", "html").decode("utf-8")

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from hotline.adapters.db.models import OutboxItem, ReportDelivery, ReportEdition
 from hotline.adapters.notify.smtp import Mail, MailAttachment
@@ -245,24 +245,32 @@ def _delivery_data(delivery: ReportDelivery, job: OutboxItem | None) -> dict[str
     }
 
 
-def _edition_data(session: Session, edition: ReportEdition) -> dict[str, Any]:
+def _editions_data(session: Session, editions: list[ReportEdition]) -> list[dict[str, Any]]:
+    """Editions with their deliveries and the deliveries' outbox jobs, three queries in all."""
     deliveries = session.scalars(
-        select(ReportDelivery).where(ReportDelivery.edition_id == edition.id)
+        select(ReportDelivery).where(ReportDelivery.edition_id.in_([e.id for e in editions]))
         .order_by(ReportDelivery.id)
     ).all()  # fmt: skip
-    jobs = {d.id: session.get(OutboxItem, d.outbox_id) if d.outbox_id else None
-            for d in deliveries}  # fmt: skip
-    return {
-        "id": edition.id,
-        "kind": edition.kind,
-        "kind_label": KIND_LABELS.get(edition.kind, edition.kind),
-        "period_key": edition.period_key,
-        "format": edition.format,
-        "size": edition.size,
-        "sha256": edition.sha256,
-        "produced_at": edition.produced_at.isoformat(),
-        "deliveries": [_delivery_data(d, jobs[d.id]) for d in deliveries],
-    }
+    outbox_ids = [d.outbox_id for d in deliveries if d.outbox_id]
+    jobs = {job.id: job for job in session.scalars(
+        select(OutboxItem).where(OutboxItem.id.in_(outbox_ids)))}  # fmt: skip
+    by_edition: dict[int, list[dict[str, Any]]] = {e.id: [] for e in editions}
+    for d in deliveries:
+        by_edition[d.edition_id].append(_delivery_data(d, jobs.get(d.outbox_id or 0)))
+    return [
+        {
+            "id": edition.id,
+            "kind": edition.kind,
+            "kind_label": KIND_LABELS.get(edition.kind, edition.kind),
+            "period_key": edition.period_key,
+            "format": edition.format,
+            "size": edition.size,
+            "sha256": edition.sha256,
+            "produced_at": edition.produced_at.isoformat(),
+            "deliveries": by_edition[edition.id],
+        }
+        for edition in editions
+    ]
 
 
 def list_editions(
@@ -278,7 +286,9 @@ def list_editions(
                                               ReportEdition.id.desc())  # fmt: skip
         if kind is not None:
             stmt = stmt.where(ReportEdition.kind == kind)
-        return [_edition_data(session, e) for e in session.scalars(stmt.limit(limit))]
+        # the stored file stays in the database: a listing never needs it
+        editions = list(session.scalars(stmt.options(defer(ReportEdition.content)).limit(limit)))
+        return _editions_data(session, editions)
 
 
 def edition_content(hotline: Hotline, edition_id: int) -> tuple[str, str, bytes]:

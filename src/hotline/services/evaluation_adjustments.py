@@ -174,7 +174,7 @@ def list_adjustments(
             stmt = stmt.where(EvaluationAdjustment.month == month)
         if status is not None:
             stmt = stmt.where(EvaluationAdjustment.status == status)
-        rows = [_as_data(session, a) for a in session.scalars(stmt)]
+        rows = _all_as_data(session, list(session.scalars(stmt)))
     return [row for row in rows if _visible(actor, row)]
 
 
@@ -185,20 +185,47 @@ def _visible(actor: Actor, row: dict[str, Any]) -> bool:
 
 
 def _as_data(session: Session, adjustment: EvaluationAdjustment) -> dict[str, Any]:
-    case = session.get(Case, adjustment.case_id) if adjustment.case_id else None
+    return _all_as_data(session, [adjustment])[0]
+
+
+def _all_as_data(session: Session, adjustments: list[EvaluationAdjustment]) -> list[dict[str, Any]]:
+    """Adjustments with their case and audit trail: three queries however many there are."""
+    case_ids = [a.case_id for a in adjustments if a.case_id]
+    cases = {
+        case_id: (number, district)
+        for case_id, number, district in session.execute(
+            select(Case.id, Case.number, Case.district_code).where(Case.id.in_(case_ids))
+        )
+    }
+    trails: dict[int, list[dict[str, Any]]] = {a.id: [] for a in adjustments}
     events = session.scalars(
         select(EvaluationAdjustmentEvent)
-        .where(EvaluationAdjustmentEvent.adjustment_id == adjustment.id)
+        .where(EvaluationAdjustmentEvent.adjustment_id.in_(list(trails)))
         .order_by(EvaluationAdjustmentEvent.id)
     )
+    for e in events:
+        trails[e.adjustment_id].append(
+            {"action": e.action, "actor": e.actor, "at": e.at.isoformat(), "note": e.note}
+        )
+    return [
+        _adjustment_data(a, cases.get(a.case_id or 0, (None, None)), trails[a.id])
+        for a in adjustments
+    ]
+
+
+def _adjustment_data(
+    adjustment: EvaluationAdjustment,
+    case: tuple[str | None, str | None],
+    audit: list[dict[str, Any]],
+) -> dict[str, Any]:
     target = adjustment.target
     return {
         "id": adjustment.id,
         "version": adjustment.version,
         "month": adjustment.month,
         "kind": adjustment.kind,
-        "case": case.number if case else None,
-        "case_district": case.district_code if case else None,
+        "case": case[0],
+        "case_district": case[1],
         "target": target,
         "target_label": INDICATOR_NAMES.get(target or "")
         or TARGET_LABELS.get(target or "", target),
@@ -213,10 +240,7 @@ def _as_data(session: Session, adjustment: EvaluationAdjustment) -> dict[str, An
         "decided_by": adjustment.decided_by,
         "decided_at": adjustment.decided_at.isoformat() if adjustment.decided_at else None,
         "decision_note": adjustment.decision_note,
-        "audit": [
-            {"action": e.action, "actor": e.actor, "at": e.at.isoformat(), "note": e.note}
-            for e in events
-        ],
+        "audit": audit,
     }
 
 

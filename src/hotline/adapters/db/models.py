@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from hotline.adapters.db.types import PortableJSON, UTCDateTime
+from hotline.domain.lifecycle import Status
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -249,6 +250,41 @@ RECEIVED_STREET_CATEGORY_INDEX = Index(
     Case.street_code,
     Case.category_code,
     Case.status,
+)
+
+# Cases waiting for a unit's reply (the reply clock may have run out): a notice's "overdue at
+# its moment" reads those past their deadline from the partial index below, index-only.
+PENDING_REPLY: tuple[str, ...] = tuple(
+    s.value
+    for s in (Status.RECEIVED, Status.REGISTERED, Status.DISPATCHED, Status.ACCEPTED,
+              Status.RETURNED)
+)  # fmt: skip
+
+
+def reply_pending() -> ColumnElement[bool]:
+    """The status test of PENDING_REPLY_INDEX, rendered inline so the planner can match it."""
+    statuses: BindParameter[list[str]] = bindparam(
+        "reply_pending", list(PENDING_REPLY), expanding=True, literal_execute=True
+    )
+    return Case.status.in_(statuses)
+
+
+_OVERDUE_COLUMNS = ("district_code", "confidential", "replied_at", "closed_at")
+PENDING_REPLY_INDEX = Index(
+    "ix_cases_pending_reply_due",
+    Case.reply_due_at,
+    postgresql_include=list(_OVERDUE_COLUMNS),
+    postgresql_where=reply_pending(),
+    sqlite_where=reply_pending(),
+)
+# Cases by their latest reply: those answered after a notice's moment (it may be made days
+# later), with what deciding "overdue at that moment" reads.
+REPLIED_INDEX = Index(
+    "ix_cases_replied_at",
+    Case.replied_at,
+    postgresql_include=["reply_due_at", "status", "district_code", "confidential", "closed_at"],
+    postgresql_where=Case.replied_at.is_not(None),
+    sqlite_where=Case.replied_at.is_not(None),
 )
 
 SWEEP_INDEXES = tuple(

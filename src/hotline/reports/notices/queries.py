@@ -14,11 +14,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.models import (
+    PENDING_REPLY,
     Callback,
     Case,
     CaseEvent,
@@ -27,6 +28,7 @@ from hotline.adapters.db.models import (
     Problem,
     Region,
     Unit,
+    reply_pending,
 )
 from hotline.domain.indicators import Period
 from hotline.domain.lifecycle import Status
@@ -131,33 +133,31 @@ def handled(session: Session, window: Window) -> dict[str, Counter[str]]:
     return result
 
 
-PENDING_REPLY = tuple(
-    s.value
-    for s in (Status.RECEIVED, Status.REGISTERED, Status.DISPATCHED, Status.ACCEPTED,
-              Status.RETURNED)
-)  # fmt: skip
-
-
-def _overdue(window: Window) -> Any:
-    """Past the reply deadline and not answered at the notice's moment, as rows of (id,
-    district, deadline, confidential). The candidates are the cases still waiting for a reply
-    (the status index) and those answered only after the moment (the reply-time index), each
-    branch filtered on its own, so the query never walks the whole ledger."""
+def _overdue_branches(window: Window) -> tuple[Any, Any]:
+    """Past the reply deadline and not answered at the notice's moment, as two disjoint sets of
+    cases (id, district, deadline, confidential): those still waiting for a reply now
+    (``PENDING_REPLY_INDEX``: only the waiting cases whose deadline has passed are read), and
+    those answered since the moment (``REPLIED_INDEX``: only replies after the moment are
+    read). ``replied_at`` is the latest reply, cleared by a rework or reopen, so a case answered
+    after the moment and not sent back has ``replied_at`` > moment. Both read index-only on
+    PostgreSQL, so a city's tens of thousands of open cases are never fetched row by row."""
     moment = window.as_of
-    still_open = (
+    not_closed = or_(Case.closed_at.is_(None), Case.closed_at > moment)
+    columns = (Case.id, Case.district_code, Case.reply_due_at, Case.confidential)
+    waiting = select(*columns).where(
+        reply_pending(),
         Case.reply_due_at < moment,
         or_(Case.replied_at.is_(None), Case.replied_at > moment),
-        Case.status.not_in(NOT_PENDING),
-        or_(Case.closed_at.is_(None), Case.closed_at > moment),
+        not_closed,
     )
-    columns = (Case.id, Case.district_code, Case.reply_due_at, Case.confidential)
-    waiting = select(*columns).where(Case.status.in_(PENDING_REPLY), *still_open)
-    answered_later = (
-        select(*columns)
-        .join(CaseEvent, CaseEvent.case_id == Case.id)
-        .where(CaseEvent.action == "reply", CaseEvent.at > moment, *still_open)
+    answered_later = select(*columns).where(
+        Case.replied_at > moment,
+        Case.replied_at.is_not(None),  # the REPLIED_INDEX predicate, for the planner
+        Case.reply_due_at < moment,
+        Case.status.not_in((*PENDING_REPLY, *NOT_PENDING)),
+        not_closed,
     )
-    return union(waiting, answered_later).subquery("overdue")
+    return waiting, answered_later
 
 
 @dataclass(frozen=True)
@@ -167,17 +167,24 @@ class Overdue:
 
 
 def overdue(session: Session, window: Window, *, named: bool = True) -> Overdue:
-    """Open cases past their reply deadline at the notice's moment: one read of the candidates
-    (a city has tens of thousands) for both the counts and, if ``named``, the named list."""
-    late = _overdue(window)
-    rows = session.execute(
-        select(late.c.id, late.c.district_code, late.c.reply_due_at, late.c.confidential)
-    ).all()
-    counts = Counter(district or "" for _id, district, _due, _secret in rows)
-    listed = sorted((due, case_id) for case_id, _d, due, secret in rows if not secret)
-    ids = [case_id for _due, case_id in listed[:LIST_LIMIT]] if named else []
-    cases = session.scalars(select(Case).where(Case.id.in_(ids))).all()
-    by_id = {case.id: case for case in cases}
+    """Open cases past their reply deadline at the notice's moment: counted per district in
+    SQL and, if ``named``, the first by deadline (confidential cases left out)."""
+    counts: Counter[str] = Counter()
+    branches = _overdue_branches(window)
+    for branch in branches:
+        late = branch.subquery()
+        for district, n in session.execute(
+            select(late.c.district_code, func.count()).group_by(late.c.district_code)
+        ):
+            counts[district or ""] += n
+    if not named:
+        return Overdue(counts, [])
+    listed = union_all(
+        *(branch.where(Case.confidential.is_(False)) for branch in branches)
+    ).subquery()
+    first = select(listed.c.id).order_by(listed.c.reply_due_at, listed.c.id).limit(LIST_LIMIT)
+    ids = list(session.scalars(first))
+    by_id = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)))}
     return Overdue(counts, [by_id[case_id] for case_id in ids])
 
 
