@@ -5,6 +5,7 @@ found. Caller data is masked (the case summaries of case_views)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,8 +105,10 @@ ORDER: dict[str, tuple[ColumnElement[Any], ...]] = {
 }
 
 
-def _units(session: Session) -> dict[int, Unit]:
-    return {unit.id: unit for unit in session.scalars(select(Unit))}
+def _units(session: Session, ids: Iterable[int | None]) -> dict[int, Unit]:
+    """The units named (a city has thousands of units; a page names a few)."""
+    wanted = {unit_id for unit_id in ids if unit_id}
+    return {unit.id: unit for unit in session.scalars(select(Unit).where(Unit.id.in_(wanted)))}
 
 
 def _age_days(problem: Problem, now: datetime) -> int:
@@ -156,7 +159,7 @@ def list_problems(
         rows = session.scalars(
             stmt.order_by(*ORDER[f.sort]).offset((f.page - 1) * f.page_size).limit(f.page_size)
         ).all()
-        units = _units(session)
+        units = _units(session, (problem.lead_unit_id for problem in rows))
         return {
             "total": total,
             "page": f.page,
@@ -186,12 +189,7 @@ def _links(session: Session, problem_id: int, numbers: dict[int, str]) -> list[d
     ]
 
 
-def _supervisions(
-    session: Session, problem_id: int, units: dict[int, Unit]
-) -> list[dict[str, Any]]:
-    records = session.scalars(
-        select(Supervision).where(Supervision.problem_id == problem_id).order_by(Supervision.id)
-    )
+def _supervisions(records: Sequence[Supervision], units: dict[int, Unit]) -> list[dict[str, Any]]:
     return [
         {
             "id": record.id,
@@ -214,15 +212,22 @@ def get_problem(hotline: Hotline, problem_id: int, actor: Actor, now: datetime) 
     require(actor.role, Permission.READ_CASE)
     with hotline.db.transaction() as session:
         problem = problem_in_scope(session, problem_id, actor)
-        units = _units(session)
-        codes = {unit_id: unit.code for unit_id, unit in units.items()}
         stmt = restrict_to_scope(session, select(Case).where(Case.problem_id == problem.id), actor)
         cases = session.scalars(
             stmt.order_by(Case.created_at, Case.id).options(selectinload(Case.assignments))
         ).all()
+        supervisions = session.scalars(
+            select(Supervision).where(Supervision.problem_id == problem.id).order_by(Supervision.id)
+        ).all()
+        units = _units(
+            session,
+            [problem.lead_unit_id, *(c.lead_unit_id for c in cases),
+             *(s.target_unit_id for s in supervisions)],
+        )  # fmt: skip
+        codes = {unit_id: unit.code for unit_id, unit in units.items()}
         return {
             **problem_view(problem, units, now),
             "cases": [summary_view(case, codes) for case in cases],
             "links": _links(session, problem.id, {case.id: case.number for case in cases}),
-            "supervisions": _supervisions(session, problem.id, units),
+            "supervisions": _supervisions(supervisions, units),
         }
