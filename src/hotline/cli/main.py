@@ -58,7 +58,7 @@ def serve(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
 ) -> None:
-    """Serve the API and workbench (uvicorn)."""
+    """Serve the JSON API and Open311 (uvicorn)."""
     import uvicorn
 
     from hotline.adapters.web.app import create_app
