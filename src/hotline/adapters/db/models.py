@@ -269,11 +269,10 @@ def reply_pending() -> ColumnElement[bool]:
     return Case.status.in_(statuses)
 
 
-_OVERDUE_COLUMNS = ("district_code", "confidential", "replied_at", "closed_at")
 PENDING_REPLY_INDEX = Index(
     "ix_cases_pending_reply_due",
     Case.reply_due_at,
-    postgresql_include=list(_OVERDUE_COLUMNS),
+    postgresql_include=["id", "district_code", "confidential", "replied_at"],
     postgresql_where=reply_pending(),
     sqlite_where=reply_pending(),
 )
@@ -282,7 +281,7 @@ PENDING_REPLY_INDEX = Index(
 REPLIED_INDEX = Index(
     "ix_cases_replied_at",
     Case.replied_at,
-    postgresql_include=["reply_due_at", "status", "district_code", "confidential", "closed_at"],
+    postgresql_include=["id", "reply_due_at", "status", "district_code", "confidential"],
     postgresql_where=Case.replied_at.is_not(None),
     sqlite_where=Case.replied_at.is_not(None),
 )

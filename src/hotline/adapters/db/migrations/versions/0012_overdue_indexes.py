@@ -33,7 +33,7 @@ def upgrade() -> None:
         "ix_cases_pending_reply_due",
         "cases",
         ["reply_due_at"],
-        postgresql_include=["district_code", "confidential", "replied_at", "closed_at"],
+        postgresql_include=["id", "district_code", "confidential", "replied_at"],
         postgresql_where=sa.text(WAITING),
         sqlite_where=sa.text(WAITING),
     )
@@ -41,7 +41,7 @@ def upgrade() -> None:
         "ix_cases_replied_at",
         "cases",
         ["replied_at"],
-        postgresql_include=["reply_due_at", "status", "district_code", "confidential", "closed_at"],
+        postgresql_include=["id", "reply_due_at", "status", "district_code", "confidential"],
         postgresql_where=sa.text(REPLIED),
         sqlite_where=sa.text(REPLIED),
     )
