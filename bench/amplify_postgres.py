@@ -65,6 +65,7 @@ from bench.common import human_bytes, print_json, redact, stderr  # noqa: E402
 from bench.synth.sink import free_bytes  # noqa: E402
 from hotline.adapters.db.database import Database  # noqa: E402
 from hotline.adapters.db.indicator_store import rebuild_rollup  # noqa: E402
+from hotline.adapters.db.intake_cells import rebuild_intake_cells  # noqa: E402
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CASE_NUMBER = "left(number, 9) || lpad((right(number, 6)::int + {k} * {stride})::text, 6, '0')"
@@ -326,13 +327,15 @@ def _load_copies(conn: Connection, factor: int) -> dict[str, float]:
 
 
 def _finish(target_url: str) -> dict[str, float]:
-    """The rollup from all facts (the application's own SQL), the watermark at the newest
-    event, then VACUUM ANALYZE."""
+    """The rollup from all facts and the intake cells from all cases (the application's own
+    SQL: the copies were loaded with triggers off), the watermark at the newest event, then
+    VACUUM ANALYZE."""
     timings: dict[str, float] = {}
     began = time.perf_counter()
     db = Database(target_url)
     with db.transaction() as session:
         rebuild_rollup(session)
+        rebuild_intake_cells(session)
         session.execute(
             text("UPDATE indicator_watermark SET last_event_id = (SELECT max(id) FROM case_events)")
         )

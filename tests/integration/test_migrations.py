@@ -43,3 +43,19 @@ def test_postgresql_connections_run_without_jit(settings: Settings) -> None:
             assert session.execute(text("SHOW jit")).scalar() == "off"
     finally:
         db.dispose()
+
+
+def test_busy_tables_are_vacuumed_after_one_percent_changes(settings: Settings) -> None:
+    """Decision 0013: the notices' index-only reads need recent pages marked all-visible."""
+    db = Database(settings.database_url)
+    try:
+        with db.transaction() as session:
+            if db.dialect != "postgresql":
+                return  # no autovacuum on SQLite
+            options = session.execute(
+                text("SELECT reloptions FROM pg_class WHERE relname = 'cases'")
+            ).scalar()
+            assert "autovacuum_vacuum_scale_factor=0.01" in options
+            assert "autovacuum_vacuum_insert_scale_factor=0.01" in options
+    finally:
+        db.dispose()

@@ -26,7 +26,7 @@ from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.database import Database
-from hotline.adapters.db.models import Case, Category, Problem, Region
+from hotline.adapters.db.models import Case, CaseIntakeCell, Category, Problem, Region
 from hotline.domain.errors import InvalidInput
 from hotline.domain.lifecycle import Status
 
@@ -149,21 +149,22 @@ def _judge(cell: _Cell, day: date, params: HotspotParams) -> Hotspot | None:
 def _counts(session: Session, day: date, params: HotspotParams) -> list[_Cell]:
     """Daily counts over the whole span of the cells that can be hotspots: a cell needs at
     least ``min_count`` complaints in its widest recent window, so the others (most of a city's
-    street × category cells and nearly all its problems on a given day) are never read."""
+    street × category cells and nearly all its problems on a given day) are never read.
+    Street × category counts come from ``case_intake_cells`` (one row per cell and day, kept by
+    the database: adapters/db/intake_cells.py), problems from the cases."""
     first = day - timedelta(days=params.span_days - 1)
     recent = day - timedelta(days=max(params.windows) - 1)
-    live = and_(Case.received_on.between(first, day), Case.status != Status.VOID.value)
     cells: dict[tuple[str, str], dict[date, int]] = defaultdict(dict)
-    place = (Case.street_code, Case.category_code)
-    busy_places = _busy(place, recent, day, params.min_count)
-    by_place = (
-        select(*place, Case.received_on, func.count())
-        .where(live, tuple_(*place).in_(busy_places))
-        .group_by(*place, Case.received_on)
-    )
-    for street, category, on, n in session.execute(by_place):
+    for street, category, on, n in session.execute(_cell_counts(first, recent, day, params)):
         cells["cell", f"{street}:{category}"][on] = n
-    busy_problems = _busy((Case.problem_id,), recent, day, params.min_count)
+    live = and_(Case.received_on.between(first, day), Case.status != Status.VOID.value)
+    busy_problems = (
+        select(Case.problem_id)
+        .where(Case.received_on.between(recent, day), Case.status != Status.VOID.value)
+        .where(Case.problem_id.is_not(None))
+        .group_by(Case.problem_id)
+        .having(func.count() >= params.min_count)
+    )
     by_problem = (
         select(Case.problem_id, Case.received_on, func.count())
         .where(live, Case.problem_id.in_(busy_problems))
@@ -174,14 +175,20 @@ def _counts(session: Session, day: date, params: HotspotParams) -> list[_Cell]:
     return [_Cell(kind, key, daily) for (kind, key), daily in cells.items()]
 
 
-def _busy(keys: tuple[Any, ...], first: date, last: date, min_count: int) -> Any:
-    """Keys (none of them NULL) with at least ``min_count`` live complaints in [first, last]."""
-    return (
-        select(*keys)
-        .where(Case.received_on.between(first, last), Case.status != Status.VOID.value)
-        .where(*(key.is_not(None) for key in keys))
-        .group_by(*keys)
-        .having(func.count() >= min_count)
+def _cell_counts(first: date, recent: date, day: date, params: HotspotParams) -> Any:
+    """(street, category, day, count) over [first, day] for the cells, street and category
+    both known, with at least ``min_count`` complaints in [recent, day]."""
+    cell = CaseIntakeCell
+    place = (cell.street_code, cell.category_code)
+    known = and_(cell.street_code != "", cell.category_code != "")
+    busy = (
+        select(*place)
+        .where(cell.received_on.between(recent, day), known)
+        .group_by(*place)
+        .having(func.sum(cell.n) >= params.min_count)
+    )
+    return select(*place, cell.received_on, cell.n).where(
+        cell.received_on.between(first, day), cell.n > 0, tuple_(*place).in_(busy)
     )
 
 

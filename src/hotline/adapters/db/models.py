@@ -594,6 +594,17 @@ class IndicatorFact(Base):
     )
 
 
+class CaseIntakeCell(Base):
+    """Live (non-void) cases per received day, street and category ('' where unknown), kept by
+    triggers on ``cases`` (migration 0014, adapters/db/intake_cells.py); read by the hotspots."""
+
+    __tablename__ = "case_intake_cells"
+    received_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    street_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    category_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class IndicatorRollup(Base):
     """Counts of the currently valid facts per local day, kind and one grouping dimension
     (dim 'total' with key '' is the ungrouped count); kept in step with indicator_facts."""
