@@ -21,7 +21,7 @@ from hotline.adapters.web import (
 )
 from hotline.adapters.web.docs_ui import install_docs
 from hotline.adapters.web.middleware import NoStoreForApi, UploadSizeGuard
-from hotline.adapters.web.problems import install_problem_handlers
+from hotline.adapters.web.problems import install_problem_docs, install_problem_handlers
 from hotline.services.context import Hotline
 
 DESCRIPTION = """城管热线工单系统的 JSON 接口。
@@ -39,6 +39,7 @@ def create_app(hotline: Hotline) -> FastAPI:
     app = FastAPI(title="hotline 城管热线 API", version="1", description=DESCRIPTION, docs_url=None)
     app.state.hotline = hotline
     install_problem_handlers(app)
+    install_problem_docs(app)
     install_docs(app)
     routers = (
         routes_auth,

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.adapters.web.problems import problem_responses
+from hotline.adapters.web.routes_reports import NOTICE_FILE
 from hotline.domain.errors import InvalidInput
 from hotline.domain.roles import Actor, Permission, require
 from hotline.services.editions import edition_content, list_editions
@@ -136,7 +137,8 @@ def get_editions(
 
 
 @router.get("/reports/editions/{edition_id}/content", summary="下载一份已生成的通报或报表",
-            responses=problem_responses(401, 403, 404))  # fmt: skip
+            response_class=Response,
+            responses={200: NOTICE_FILE, **problem_responses(401, 403, 404, 422)})  # fmt: skip
 def get_edition_content(edition_id: int, hotline: HotlineDep, actor: ActorDep) -> Response:
     require(actor.role, Permission.READ_REPORTS)
     name, media_type, content = edition_content(hotline, edition_id)

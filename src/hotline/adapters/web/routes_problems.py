@@ -67,7 +67,7 @@ def get_endpoint(
 @router.post(
     "/{problem_id}/cases",
     summary="把工单归入该问题",
-    responses=problem_responses(401, 403, 404, 409, 422, 428),
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 def link_endpoint(
     problem_id: int,
@@ -92,7 +92,7 @@ def link_endpoint(
 @router.delete(
     "/{problem_id}/cases/{number}",
     summary="把工单从该问题拆出（单独挂号）",
-    responses=problem_responses(401, 403, 404, 409, 428),
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 def unlink_endpoint(
     problem_id: int,

@@ -23,14 +23,15 @@ router = APIRouter(prefix="/api/v1", tags=["通报与报表 reports"])
 DEFAULTS = HotspotParams()
 
 FormatQuery = Annotated[Literal["html", "xlsx"], Query(alias="format", description="html 或 xlsx")]
-FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {
-            "text/html": {},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-        },
-        "description": "通报文件",
+NOTICE_FILE: dict[str, Any] = {
+    "content": {
+        "text/html": {},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
     },
+    "description": "通报文件",
+}
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: NOTICE_FILE,
     **problem_responses(401, 403, 422),
 }
 
