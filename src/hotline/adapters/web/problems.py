@@ -47,7 +47,6 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
 }
 
 HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "请求有误"),
     404: ("not_found", "未找到"),
     405: ("method_not_allowed", "不支持该请求方法"),
     406: ("not_acceptable", "无法提供所要求的格式"),
@@ -154,10 +153,26 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        return _unreadable_body(request)
     code, title = HTTP_PROBLEMS.get(exc.status_code, ("http_error", "请求未能完成"))
     detail = f"没有这个地址：{request.url.path}" if exc.status_code == 404 else title
     return problem_response(
         request, exc.status_code, code, title, detail, headers=getattr(exc, "headers", None)
+    )
+
+
+def _unreadable_body(request: Request) -> JSONResponse:
+    """FastAPI's 400 for a body it could not read (JSON not in UTF-8, a broken multipart form):
+    the same 422 naming ``body`` as malformed JSON gets, so a client handles one answer."""
+    reason = "请求体无法解析：JSON 须为 UTF-8 编码，上传须为完整的 multipart/form-data"
+    return problem_response(
+        request,
+        422,
+        InvalidInput.code,
+        InvalidInput.title,
+        "以下字段有误：body",
+        invalid_params=[("body", reason)],
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
+from hotline.adapters.web.params import RecordId
 from hotline.adapters.web.problems import problem_responses
 from hotline.adapters.web.schemas import AttachmentListOut, AttachmentOut
 from hotline.services.attachments import (
@@ -66,7 +67,7 @@ def upload_endpoint(
     responses=problem_responses(401, 403, 404),
 )
 def download_endpoint(
-    number: str, attachment_id: int, hotline: HotlineDep, actor: ActorDep
+    number: str, attachment_id: RecordId, hotline: HotlineDep, actor: ActorDep
 ) -> Response:
     view, path = open_attachment(hotline, number, attachment_id, actor)
     disposition = f"attachment; filename*=UTF-8''{quote(view['filename'])}"

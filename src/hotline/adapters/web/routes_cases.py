@@ -17,6 +17,7 @@ from hotline.adapters.web.etags import (
     expected_version,
 )
 from hotline.adapters.web.idempotent import create_once
+from hotline.adapters.web.params import Page
 from hotline.adapters.web.problems import problem_responses
 from hotline.adapters.web.schemas import CaseIn, CaseListOut, CaseOut, RevealIn, RevealOut
 from hotline.domain.errors import ConcurrentChange, NotFound
@@ -107,9 +108,13 @@ def list_cases_endpoint(
     district: Annotated[str | None, Query(description="区县代码")] = None,
     category: Annotated[str | None, Query(description="类别代码")] = None,
     channel: Annotated[str | None, Query(description="来源渠道代码")] = None,
-    created_from: Annotated[datetime | None, Query(description="登记时间起（含）")] = None,
-    created_to: Annotated[datetime | None, Query(description="登记时间止（不含）")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    created_from: Annotated[
+        datetime | None, Query(description="登记时间起（含），2000–2099 年")
+    ] = None,
+    created_to: Annotated[
+        datetime | None, Query(description="登记时间止（不含），2000–2099 年")
+    ] = None,
+    page: Page = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
     """Cases in the caller's scope, newest first; times without an offset are local time."""
