@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.adapters.web.etags import expected_version
-from hotline.adapters.web.params import MAX_ID, Page, RecordId
+from hotline.adapters.web.params import MAX_ID, CaseNumber, Page, RecordId
 from hotline.adapters.web.problems import problem_responses
 from hotline.services.problem_edits import link_case, unlink_case
 from hotline.services.problem_views import SORTS, ProblemFilter, get_problem, list_problems
@@ -17,7 +17,10 @@ from hotline.services.problem_views import SORTS, ProblemFilter, get_problem, li
 router = APIRouter(prefix="/api/v1/problems", tags=["问题台账 problems"])
 MAX_AGE_DAYS = 36_500  # a century: older than any ledger, inside what a datetime can go back
 IfMatch = Annotated[
-    str | None, Header(alias="If-Match", description='工单所见版本的 ETag，如 "3"；必填')
+    str | None,
+    Header(
+        alias="If-Match", description='工单所见版本的 ETag，如 "3"；必填', examples=['"1"', "*"]
+    ),
 ]
 
 
@@ -102,7 +105,7 @@ def link_endpoint(
 )
 def unlink_endpoint(
     problem_id: RecordId,
-    number: str,
+    number: CaseNumber,
     hotline: HotlineDep,
     actor: ActorDep,
     now: NowDep,
