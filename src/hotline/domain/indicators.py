@@ -207,13 +207,43 @@ class Period:
         return {"from": self.start.isoformat(), "to": self.end.isoformat()}
 
 
-def month_period(month: str) -> Period:
-    """``2026-10`` → 2026-10-01 … 2026-10-31."""
+# The dates a person may ask about. The hotline holds nothing from before 2000, and reports step
+# a year back (同比) and days either side: near year 1 or 9999 that leaves what ``date`` can hold,
+# so a date outside this span is refused by name instead of failing halfway through a report.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def supported_day(day: date, field: str) -> date:
+    """``day`` when it lies in FIRST_DAY … LAST_DAY; otherwise a refusal naming ``field``."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        span = f"{FIRST_DAY.isoformat()} 至 {LAST_DAY.isoformat()}"
+        raise InvalidInput(f"{field} 须在 {span} 之间：{day.isoformat()}", fields=(field,))
+    return day
+
+
+def asked_period(start: date, end: date, fields: tuple[str, str] = ("from", "to")) -> Period:
+    """A period a person asked for, each end checked under the name it was given by."""
+    return Period(supported_day(start, fields[0]), supported_day(end, fields[1]))
+
+
+def _first_of(month: str) -> date:
     try:
-        first = date.fromisoformat(f"{month}-01")
+        return date.fromisoformat(f"{month}-01")
     except ValueError as exc:
         raise InvalidInput(f"月份须为 YYYY-MM：{month}", fields=("month",)) from exc
+
+
+def month_period(month: str) -> Period:
+    """``2026-10`` → 2026-10-01 … 2026-10-31."""
+    first = _first_of(month)
     return Period(first, _next_month(first) - timedelta(days=1))
+
+
+def asked_month(month: str) -> Period:
+    """A month a person asked about: as :func:`month_period`, inside the supported span (the
+    reports derive months outside it, a year back, with :func:`month_period` itself)."""
+    supported_day(_first_of(month), "month")
+    return month_period(month)
 
 
 def _next_month(first: date) -> date:

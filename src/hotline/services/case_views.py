@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hotline.adapters.db.models import Case, CaseEvent, PersonalDataAccess, Unit
 from hotline.domain.errors import InvalidInput
+from hotline.domain.indicators import supported_day
 from hotline.domain.lifecycle import STATUS_LABELS, Status, allowed_actions
 from hotline.domain.privacy import mask_name, mask_phone
 from hotline.domain.roles import Actor, Permission, may, require
@@ -189,6 +190,13 @@ class CaseFilter:
     created_to: datetime | None = None
     page: int = 1
     page_size: int = 50
+
+    def __post_init__(self) -> None:
+        # Year 1 or 9999 would overflow on the way to UTC; no case is from outside the span.
+        for name in ("created_from", "created_to"):
+            moment = getattr(self, name)
+            if moment is not None:
+                supported_day(moment.date(), name)
 
 
 def _filtered(session: Session, f: CaseFilter) -> Any:

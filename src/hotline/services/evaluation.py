@@ -16,7 +16,7 @@ from dataclasses import asdict
 from typing import Any
 
 from hotline.domain.errors import InvalidInput
-from hotline.domain.indicators import month_period
+from hotline.domain.indicators import asked_month
 from hotline.domain.scoring import (
     INDICATOR_NAMES,
     EntityInput,
@@ -96,7 +96,7 @@ def _entity_input(scheme: Scheme, inputs: MonthInputs, entity: Entity) -> Entity
 
 
 def _inputs(hotline: Hotline, month: str, entity_kind: str) -> MonthInputs:
-    period = month_period(month)
+    period = asked_month(month)
     clock = Clock(hotline.settings.tz, hotline.now())
     with hotline.db.transaction() as session:
         return read_month(session, clock, month, period, check_entity_kind(entity_kind))

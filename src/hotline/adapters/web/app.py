@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from hotline.adapters.open311 import MOUNT_PATH, create_open311_app
 from hotline.adapters.web import (
@@ -21,7 +21,8 @@ from hotline.adapters.web import (
 )
 from hotline.adapters.web.docs_ui import install_docs
 from hotline.adapters.web.middleware import NoStoreForApi, UploadSizeGuard
-from hotline.adapters.web.problems import install_problem_handlers
+from hotline.adapters.web.problems import install_problem_docs, install_problem_handlers
+from hotline.adapters.web.text_guard import refuse_nul_text
 from hotline.services.context import Hotline
 
 DESCRIPTION = """城管热线工单系统的 JSON 接口。
@@ -36,9 +37,16 @@ DESCRIPTION = """城管热线工单系统的 JSON 接口。
 
 
 def create_app(hotline: Hotline) -> FastAPI:
-    app = FastAPI(title="hotline 城管热线 API", version="1", description=DESCRIPTION, docs_url=None)
+    app = FastAPI(
+        title="hotline 城管热线 API",
+        version="1",
+        description=DESCRIPTION,
+        docs_url=None,
+        dependencies=[Depends(refuse_nul_text)],
+    )
     app.state.hotline = hotline
     install_problem_handlers(app)
+    install_problem_docs(app)
     install_docs(app)
     routers = (
         routes_auth,

@@ -47,7 +47,6 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
 }
 
 HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "请求有误"),
     404: ("not_found", "未找到"),
     405: ("method_not_allowed", "不支持该请求方法"),
     406: ("not_acceptable", "无法提供所要求的格式"),
@@ -154,10 +153,26 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        return _unreadable_body(request)
     code, title = HTTP_PROBLEMS.get(exc.status_code, ("http_error", "请求未能完成"))
     detail = f"没有这个地址：{request.url.path}" if exc.status_code == 404 else title
     return problem_response(
         request, exc.status_code, code, title, detail, headers=getattr(exc, "headers", None)
+    )
+
+
+def _unreadable_body(request: Request) -> JSONResponse:
+    """FastAPI's 400 for a body it could not read (JSON not in UTF-8, a broken multipart form):
+    the same 422 naming ``body`` as malformed JSON gets, so a client handles one answer."""
+    reason = "请求体无法解析：JSON 须为 UTF-8 编码，上传须为完整的 multipart/form-data"
+    return problem_response(
+        request,
+        422,
+        InvalidInput.code,
+        InvalidInput.title,
+        "以下字段有误：body",
+        invalid_params=[("body", reason)],
     )
 
 
@@ -176,24 +191,52 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
+DESCRIBED: dict[int, str] = {
+    401: "未认证：缺少、无效或过期的令牌",
+    403: "角色无权执行",
+    404: "工单不存在、编号格式有误或不在本人范围内",
+    409: "当前状态不允许该操作，或并发冲突",
+    412: "If-Match 与工单当前版本不符",
+    413: "附件过大",
+    415: "附件类型不支持",
+    422: "输入有误，invalid_params 指明字段",
+    428: "缺少 If-Match 请求头",
+}
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the given error statuses, all in the problem shape."""
-    described = {
-        401: "未认证：缺少、无效或过期的令牌",
-        403: "角色无权执行",
-        404: "工单不存在、编号格式有误或不在本人范围内",
-        409: "当前状态不允许该操作，或并发冲突",
-        412: "If-Match 与工单当前版本不符",
-        413: "附件过大",
-        415: "附件类型不支持",
-        422: "输入有误，invalid_params 指明字段",
-        428: "缺少 If-Match 请求头",
-    }
     return {
-        status: {
-            "model": Problem,
-            "description": described.get(status, "错误"),
-            "content": {PROBLEM_MEDIA_TYPE: {}},
-        }
+        status: {"model": Problem, "description": DESCRIBED.get(status, "错误")}
         for status in statuses
     }
+
+
+def install_problem_docs(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the handlers send: every error a ``Problem`` in
+    ``application/problem+json``. FastAPI files a response model under the route's own media
+    type (``application/json``) and documents its validation errors as ``HTTPValidationError``;
+    neither is ever sent, so clients and schema checks would read the wrong shape."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _errors_as_problems(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _errors_as_problems(document: dict[str, Any]) -> dict[str, Any]:
+    problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {PROBLEM_MEDIA_TYPE: problem}
+                    if response.get("description") == "Validation Error":  # FastAPI's own
+                        response["description"] = DESCRIBED[422]
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return document

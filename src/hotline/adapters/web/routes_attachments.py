@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
+from hotline.adapters.web.params import CaseNumber, RecordId
 from hotline.adapters.web.problems import problem_responses
 from hotline.adapters.web.schemas import AttachmentListOut, AttachmentOut
 from hotline.services.attachments import (
@@ -31,7 +32,7 @@ def _with_url(number: str, view: dict[str, Any]) -> dict[str, Any]:
     summary="附件列表",
     responses=problem_responses(401, 403, 404),
 )
-def list_endpoint(number: str, hotline: HotlineDep, actor: ActorDep) -> Response:
+def list_endpoint(number: CaseNumber, hotline: HotlineDep, actor: ActorDep) -> Response:
     items = list_attachments(hotline, number, actor)
     return JSONResponse({"items": [_with_url(number, item) for item in items]})
 
@@ -44,7 +45,7 @@ def list_endpoint(number: str, hotline: HotlineDep, actor: ActorDep) -> Response
     responses=problem_responses(401, 403, 404, 413, 415, 422),
 )
 def upload_endpoint(
-    number: str,
+    number: CaseNumber,
     kind: Annotated[
         Literal["before", "after", "document"], Form(description="处置前/后照片或文件")
     ],
@@ -66,7 +67,7 @@ def upload_endpoint(
     responses=problem_responses(401, 403, 404),
 )
 def download_endpoint(
-    number: str, attachment_id: int, hotline: HotlineDep, actor: ActorDep
+    number: CaseNumber, attachment_id: RecordId, hotline: HotlineDep, actor: ActorDep
 ) -> Response:
     view, path = open_attachment(hotline, number, attachment_id, actor)
     disposition = f"attachment; filename*=UTF-8''{quote(view['filename'])}"

@@ -17,6 +17,7 @@ from hotline.adapters.web.etags import (
     expected_version,
 )
 from hotline.adapters.web.idempotent import create_once
+from hotline.adapters.web.params import CaseNumber, Page
 from hotline.adapters.web.problems import problem_responses
 from hotline.adapters.web.schemas import CaseIn, CaseListOut, CaseOut, RevealIn, RevealOut
 from hotline.domain.errors import ConcurrentChange, NotFound
@@ -91,7 +92,7 @@ def create_case_endpoint(
     summary="查看工单",
     responses=problem_responses(401, 403, 404),
 )
-def get_case_endpoint(number: str, hotline: HotlineDep, actor: ActorDep) -> Response:
+def get_case_endpoint(number: CaseNumber, hotline: HotlineDep, actor: ActorDep) -> Response:
     """The case with its history (oldest first); the ETag is its version."""
     return case_response(get_case(hotline, number, actor))
 
@@ -107,9 +108,13 @@ def list_cases_endpoint(
     district: Annotated[str | None, Query(description="区县代码")] = None,
     category: Annotated[str | None, Query(description="类别代码")] = None,
     channel: Annotated[str | None, Query(description="来源渠道代码")] = None,
-    created_from: Annotated[datetime | None, Query(description="登记时间起（含）")] = None,
-    created_to: Annotated[datetime | None, Query(description="登记时间止（不含）")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    created_from: Annotated[
+        datetime | None, Query(description="登记时间起（含），2000–2099 年")
+    ] = None,
+    created_to: Annotated[
+        datetime | None, Query(description="登记时间止（不含），2000–2099 年")
+    ] = None,
+    page: Page = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
     """Cases in the caller's scope, newest first; times without an offset are local time."""
@@ -141,13 +146,24 @@ def _aware(value: datetime | None, tz: Any) -> datetime | None:
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 def act_endpoint(
-    number: str,
-    body: Annotated[ActionRequest, Body()],
+    number: CaseNumber,
+    body: Annotated[
+        ActionRequest,
+        Body(
+            examples=[
+                {"action": "register", "category_code": "E0301"},
+                {"action": "dispatch", "unit": "LX-CGJ", "reason": "按派遣规则"},
+            ]
+        ),
+    ],
     hotline: HotlineDep,
     actor: ActorDep,
     now: NowDep,
     if_match: Annotated[
-        str | None, Header(alias="If-Match", description='所见版本的 ETag，如 "3"；必填')
+        str | None,
+        Header(
+            alias="If-Match", description='所见版本的 ETag，如 "3"；必填', examples=['"1"', "*"]
+        ),
     ] = None,
 ) -> Response:
     """Apply one action of the closed loop (DESIGN §3); the response is the changed case."""
@@ -174,7 +190,7 @@ def act_endpoint(
     responses=problem_responses(401, 403, 404, 422),
 )
 def reveal_endpoint(
-    number: str, body: RevealIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
+    number: CaseNumber, body: RevealIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
 ) -> Response:
     """The unmasked caller name and phone; who, when, which case and why go to the access log."""
     revealed = reveal_caller(hotline, number, actor, body.purpose, now)

@@ -13,14 +13,16 @@ from fastapi import APIRouter, Query
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep
 from hotline.adapters.web.problems import problem_responses
-from hotline.domain.indicators import Period
+from hotline.domain.indicators import asked_period
 from hotline.domain.roles import Permission, require
 from hotline.reports.classifier_accuracy import classifier_report
 
 router = APIRouter(prefix="/api/v1/classifier", tags=["分类模型 classifier"])
 
-FromQuery = Annotated[date, Query(alias="from", description="受理日期起（本地日期，含）")]
-ToQuery = Annotated[date, Query(description="受理日期止（本地日期，含）")]
+FromQuery = Annotated[
+    date, Query(alias="from", description="受理日期起（本地日期，含，2000–2099 年）")
+]
+ToQuery = Annotated[date, Query(description="受理日期止（本地日期，含，2000–2099 年）")]
 
 
 @router.get(
@@ -35,4 +37,4 @@ def get_classifier_report(
     rates, accuracy against the final category: in total, per model version and per category,
     each as ``{numerator, denominator, value}`` (``value: null`` when the denominator is 0)."""
     require(actor.role, Permission.VIEW_CLASSIFIER_REPORT)
-    return classifier_report(hotline.db, Period(from_, to))
+    return classifier_report(hotline.db, asked_period(from_, to))

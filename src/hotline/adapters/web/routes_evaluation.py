@@ -16,7 +16,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
+from hotline.adapters.web.params import RecordId
 from hotline.adapters.web.problems import problem_responses
+from hotline.adapters.web.routes_reports import NOTICE_FILE
 from hotline.domain.errors import InvalidInput
 from hotline.domain.roles import Actor, Permission, require
 from hotline.services.editions import edition_content, list_editions
@@ -50,7 +52,9 @@ def _scheme_name(value: str | None, field: str) -> str | None:
 def get_evaluation(
     hotline: HotlineDep,
     actor: ActorDep,
-    month: Annotated[str, Query(description="月份 YYYY-MM", pattern=r"^\d{4}-\d{2}$")],
+    month: Annotated[
+        str, Query(description="月份 YYYY-MM（2000–2099 年）", pattern=r"^\d{4}-\d{2}$")
+    ],
     entity: EntityQuery = "district",
     scheme: Annotated[str | None, Query(description="考评方案名称；省略用城市配置")] = None,
     compare: Annotated[str | None, Query(description="对比方案名称（假设分析）")] = None,
@@ -108,7 +112,7 @@ def _decide(hotline: Any, actor: Actor, adjustment_id: int, approve: bool, body:
 @router.post("/evaluation/adjustments/{adjustment_id}/approve", summary="批准剔除或加减分",
              responses=problem_responses(401, 403, 404, 409, 422))  # fmt: skip
 def approve_adjustment(
-    adjustment_id: int, body: DecisionIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
+    adjustment_id: RecordId, body: DecisionIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
 ) -> dict[str, Any]:
     return _decide(hotline, actor, adjustment_id, True, body, now)
 
@@ -116,7 +120,7 @@ def approve_adjustment(
 @router.post("/evaluation/adjustments/{adjustment_id}/reject", summary="驳回剔除或加减分",
              responses=problem_responses(401, 403, 404, 409, 422))  # fmt: skip
 def reject_adjustment(
-    adjustment_id: int, body: DecisionIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
+    adjustment_id: RecordId, body: DecisionIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
 ) -> dict[str, Any]:
     return _decide(hotline, actor, adjustment_id, False, body, now)
 
@@ -136,8 +140,9 @@ def get_editions(
 
 
 @router.get("/reports/editions/{edition_id}/content", summary="下载一份已生成的通报或报表",
-            responses=problem_responses(401, 403, 404))  # fmt: skip
-def get_edition_content(edition_id: int, hotline: HotlineDep, actor: ActorDep) -> Response:
+            response_class=Response,
+            responses={200: NOTICE_FILE, **problem_responses(401, 403, 404, 422)})  # fmt: skip
+def get_edition_content(edition_id: RecordId, hotline: HotlineDep, actor: ActorDep) -> Response:
     require(actor.role, Permission.READ_REPORTS)
     name, media_type, content = edition_content(hotline, edition_id)
     disposition = f'attachment; filename="{name}"'

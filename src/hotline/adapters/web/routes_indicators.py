@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep
 from hotline.adapters.web.problems import problem_responses
-from hotline.domain.indicators import Period
+from hotline.domain.indicators import asked_period
 from hotline.domain.roles import Permission, require
 from hotline.reports.drilldown import DrillQuery, drill_down
 from hotline.reports.indicator_counts import Clock
@@ -26,8 +26,10 @@ from hotline.services.scope import scope_filter
 router = APIRouter(prefix="/api/v1/indicators", tags=["指标 indicators"])
 
 GroupBy = Literal["district", "unit", "street", "category", "channel", "day"]
-FromQuery = Annotated[date, Query(alias="from", description="开始日期（本地日期，含）")]
-ToQuery = Annotated[date, Query(description="结束日期（本地日期，含）")]
+FromQuery = Annotated[
+    date, Query(alias="from", description="开始日期（本地日期，含，2000–2099 年）")
+]
+ToQuery = Annotated[date, Query(description="结束日期（本地日期，含，2000–2099 年）")]
 GroupQuery = Annotated[GroupBy | None, Query(description="分组维度；省略则只有合计")]
 
 
@@ -50,7 +52,7 @@ def get_indicators(
     """Each indicator with numerator, denominator, formula, 同比 and 环比 (percentage points);
     a zero denominator gives ``value: null`` with a ``reason``."""
     require(actor.role, Permission.READ_CASE)
-    query = IndicatorQuery(Period(from_, to), group_by)
+    query = IndicatorQuery(asked_period(from_, to), group_by)
     return indicator_report(hotline.db, _clock(hotline), query)
 
 
@@ -77,6 +79,6 @@ def get_indicator_cases(
     equals the figure in the report, ``hidden`` the cases outside the caller's scope."""
     require(actor.role, Permission.READ_CASE)
 
-    report = IndicatorQuery(Period(from_, to), group_by)
+    report = IndicatorQuery(asked_period(from_, to), group_by)
     drill = DrillQuery(indicator, part, group, limit, offset)
     return drill_down(hotline.db, _clock(hotline), report, drill, scope_filter(actor))

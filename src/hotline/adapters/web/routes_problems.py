@@ -9,13 +9,18 @@ from pydantic import BaseModel, Field
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.adapters.web.etags import expected_version
+from hotline.adapters.web.params import MAX_ID, CaseNumber, Page, RecordId
 from hotline.adapters.web.problems import problem_responses
 from hotline.services.problem_edits import link_case, unlink_case
 from hotline.services.problem_views import SORTS, ProblemFilter, get_problem, list_problems
 
 router = APIRouter(prefix="/api/v1/problems", tags=["问题台账 problems"])
+MAX_AGE_DAYS = 36_500  # a century: older than any ledger, inside what a datetime can go back
 IfMatch = Annotated[
-    str | None, Header(alias="If-Match", description='工单所见版本的 ETag，如 "3"；必填')
+    str | None,
+    Header(
+        alias="If-Match", description='工单所见版本的 ETag，如 "3"；必填', examples=['"1"', "*"]
+    ),
 ]
 
 
@@ -35,10 +40,14 @@ def list_endpoint(
     district: Annotated[str | None, Query(description="区县代码")] = None,
     unit: Annotated[str | None, Query(description="主办单位代码")] = None,
     category: Annotated[str | None, Query(description="类别代码")] = None,
-    min_complaints: Annotated[int | None, Query(ge=1, description="投诉次数至少")] = None,
-    min_age_days: Annotated[int | None, Query(ge=0, description="挂账天数至少")] = None,
+    min_complaints: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="投诉次数至少")
+    ] = None,
+    min_age_days: Annotated[
+        int | None, Query(ge=0, le=MAX_AGE_DAYS, description="挂账天数至少")
+    ] = None,
     sort: Annotated[str, Query(description=" | ".join(SORTS))] = "age",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     """Problems in the caller's scope: age sorts oldest first, count and recurrences most first."""
@@ -58,7 +67,7 @@ def list_endpoint(
 
 @router.get("/{problem_id}", summary="查看问题", responses=problem_responses(401, 403, 404))
 def get_endpoint(
-    problem_id: int, hotline: HotlineDep, actor: ActorDep, now: NowDep
+    problem_id: RecordId, hotline: HotlineDep, actor: ActorDep, now: NowDep
 ) -> dict[str, Any]:
     """The problem with its cases (masked), link audit and supervision."""
     return get_problem(hotline, problem_id, actor, now)
@@ -67,10 +76,10 @@ def get_endpoint(
 @router.post(
     "/{problem_id}/cases",
     summary="把工单归入该问题",
-    responses=problem_responses(401, 403, 404, 409, 422, 428),
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 def link_endpoint(
-    problem_id: int,
+    problem_id: RecordId,
     body: LinkIn,
     hotline: HotlineDep,
     actor: ActorDep,
@@ -92,11 +101,11 @@ def link_endpoint(
 @router.delete(
     "/{problem_id}/cases/{number}",
     summary="把工单从该问题拆出（单独挂号）",
-    responses=problem_responses(401, 403, 404, 409, 428),
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 def unlink_endpoint(
-    problem_id: int,
-    number: str,
+    problem_id: RecordId,
+    number: CaseNumber,
     hotline: HotlineDep,
     actor: ActorDep,
     now: NowDep,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -57,7 +57,7 @@ class RouteDraft(BaseModel):
     address: str | None = Field(default=None, max_length=300)
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
-    crs: str | None = Field(default=None, description="wgs84 | gcj02")
+    crs: Literal["wgs84", "gcj02"] | None = Field(default=None, description="坐标系，默认 wgs84")
     channel: str | None = Field(default=None, max_length=32)
     urgency: str | None = Field(default=None, max_length=16)
 

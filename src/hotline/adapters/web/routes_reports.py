@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Response
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep
 from hotline.adapters.web.problems import problem_responses
+from hotline.domain.indicators import supported_day
 from hotline.domain.roles import Permission, require
 from hotline.reports.hotspots import HotspotParams, hotspot_report
 from hotline.services.report_production import produce_edition
@@ -23,14 +24,15 @@ router = APIRouter(prefix="/api/v1", tags=["通报与报表 reports"])
 DEFAULTS = HotspotParams()
 
 FormatQuery = Annotated[Literal["html", "xlsx"], Query(alias="format", description="html 或 xlsx")]
-FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {
-            "text/html": {},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-        },
-        "description": "通报文件",
+NOTICE_FILE: dict[str, Any] = {
+    "content": {
+        "text/html": {},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
     },
+    "description": "通报文件",
+}
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: NOTICE_FILE,
     **problem_responses(401, 403, 422),
 }
 
@@ -50,7 +52,7 @@ def _file(hotline: HotlineDep, actor: ActorDep, kind: str, key: str, fmt: str) -
 def get_daily(
     hotline: HotlineDep,
     actor: ActorDep,
-    day: Annotated[str, Query(alias="date", description="日期 YYYY-MM-DD（本地）")],
+    day: Annotated[str, Query(alias="date", description="日期 YYYY-MM-DD（本地，2000–2099 年）")],
     fmt: FormatQuery = "html",
 ) -> Response:
     """The day's intake by district and channel, handling, overdue, unsatisfied callbacks,
@@ -62,7 +64,7 @@ def get_daily(
 def get_weekly(
     hotline: HotlineDep,
     actor: ActorDep,
-    week: Annotated[str, Query(description="ISO 周 YYYY-Www，如 2026-W48")],
+    week: Annotated[str, Query(description="ISO 周 YYYY-Www，如 2026-W48（2000–2099 年）")],
     fmt: FormatQuery = "html",
 ) -> Response:
     """The week's figures, daily trend and indicators (环比, 同比)."""
@@ -75,7 +77,7 @@ def get_weekly(
 def get_monthly(
     hotline: HotlineDep,
     actor: ActorDep,
-    month: Annotated[str, Query(description="月份 YYYY-MM")],
+    month: Annotated[str, Query(description="月份 YYYY-MM（2000–2099 年）")],
     fmt: FormatQuery = "html",
 ) -> Response:
     """Indicators by district with 同比 in percentage points, the evaluation ranking with red and
@@ -87,11 +89,12 @@ def get_monthly(
 def get_hotspots(
     hotline: HotlineDep,
     actor: ActorDep,
-    day: Annotated[date, Query(alias="date", description="日期 YYYY-MM-DD（本地）")],
+    day: Annotated[date, Query(alias="date", description="日期 YYYY-MM-DD（本地，2000–2099 年）")],
     min_score: Annotated[float, Query(ge=0, description="最低异常得分")] = DEFAULTS.min_score,
     limit: Annotated[int, Query(ge=1, le=500)] = DEFAULTS.limit,
 ) -> dict[str, Any]:
     """Problems and street × category cells whose complaints jump against their own history,
     best score first, with the evidence (counts, baseline rate, ratio, score, sample cases)."""
     require(actor.role, Permission.READ_REPORTS)
-    return hotspot_report(hotline.db, day, HotspotParams(min_score=min_score, limit=limit))
+    params = HotspotParams(min_score=min_score, limit=limit)
+    return hotspot_report(hotline.db, supported_day(day, "date"), params)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
+from hotline.adapters.web.params import MAX_ID, RecordId
 from hotline.adapters.web.problems import problem_responses
 from hotline.services import supervision
 from hotline.services.callbacks import callback_queue
@@ -39,7 +40,7 @@ def list_supervisions(
     unit: Annotated[str | None, Query(description="承办单位代码")] = None,
     district: Annotated[str | None, Query(description="区县代码")] = None,
     status: Annotated[str | None, Query(description="open | responded | closed")] = "open",
-    problem: Annotated[int | None, Query(description="问题台账编号")] = None,
+    problem: Annotated[int | None, Query(ge=1, le=MAX_ID, description="问题台账编号")] = None,
 ) -> dict[str, Any]:
     """Open supervision by level, unit, district and problem; handlers see their own unit's."""
     items = supervision.list_supervisions(
@@ -69,7 +70,7 @@ def open_supervision(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def respond_supervision(
-    supervision_id: int, body: ResponseIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
+    supervision_id: RecordId, body: ResponseIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
 ) -> dict[str, str]:
     supervision.respond(hotline, supervision_id, body.response, actor, now)
     return {"status": "responded"}
@@ -81,7 +82,7 @@ def respond_supervision(
     responses=problem_responses(401, 403, 404, 409),
 )
 def close_supervision(
-    supervision_id: int, body: CloseIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
+    supervision_id: RecordId, body: CloseIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
 ) -> dict[str, str]:
     supervision.close(hotline, supervision_id, body.outcome, actor, now)
     return {"status": "closed"}

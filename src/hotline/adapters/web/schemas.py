@@ -23,6 +23,21 @@ class Strict(BaseModel):
 class CaseIn(Strict):
     """A new complaint (登记). Caller data is stored as given and masked on every read."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "12345",
+                    "content": "历下区泉城路夜间施工噪音扰民，凌晨两点还在施工",
+                    "address": "历下区泉城路 188 号",
+                    "caller_name": "张三丰",
+                    "caller_phone": "13812345678",
+                }
+            ]
+        },
+    )
+
     channel: str = Field(max_length=32, description="来源渠道代码，如 12345、16039、media")
     content: str = Field(min_length=1, max_length=MAX_CONTENT, description="诉求内容")
     title: str | None = Field(default=None, max_length=200)

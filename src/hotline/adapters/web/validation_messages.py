@@ -21,6 +21,7 @@ REASONS: dict[str, Reason] = {
     "string_too_short": lambda ctx: f"至少 {ctx.get('min_length')} 个字符",
     "string_too_long": lambda ctx: f"不能超过 {ctx.get('max_length')} 个字符",
     "string_pattern_mismatch": lambda ctx: "格式不符",
+    "string_unicode": lambda ctx: "含有无效的 Unicode 字符（不成对的代理字符）",
     "int_parsing": lambda ctx: "须为整数",
     "int_type": lambda ctx: "须为整数",
     "int_from_float": lambda ctx: "须为整数",

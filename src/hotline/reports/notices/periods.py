@@ -10,7 +10,7 @@ import re
 from datetime import date, timedelta
 
 from hotline.domain.errors import InvalidInput
-from hotline.domain.indicators import Period
+from hotline.domain.indicators import Period, supported_day
 
 KINDS = ("daily", "weekly", "monthly")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -25,7 +25,7 @@ def day_period(key: str) -> Period:
         day = date.fromisoformat(key)
     except ValueError as exc:
         raise InvalidInput(f"不存在的日期：{key}", fields=("date",)) from exc
-    return Period(day, day)
+    return Period(supported_day(day, "date"), day)
 
 
 def week_period(key: str) -> Period:
@@ -38,14 +38,14 @@ def week_period(key: str) -> Period:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError as exc:
         raise InvalidInput(f"{year} 年没有第 {week} 周：{key}", fields=("week",)) from exc
-    return Period(monday, monday + timedelta(days=6))
+    return Period(supported_day(monday, "week"), supported_day(monday + timedelta(days=6), "week"))
 
 
 def month_of(key: str) -> Period:
     match = _MONTH.match(key)
     if not match or not 1 <= int(match[2]) <= 12:
         raise InvalidInput(f"月份须为 YYYY-MM（01–12）：{key}", fields=("month",))
-    first = date(int(match[1]), int(match[2]), 1)
+    first = supported_day(date(int(match[1]), int(match[2]), 1), "month")
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return Period(first, following - timedelta(days=1))
 
