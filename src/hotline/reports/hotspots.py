@@ -240,7 +240,9 @@ def _samples(session: Session, hotspot: Hotspot, day: date, limit: int) -> tuple
         select(Case.number)
         .where(which, Case.received_on.between(start, day), Case.status != Status.VOID.value)
         .where(Case.confidential.is_(False))
-        .order_by(Case.created_at.desc(), Case.id.desc())
+        # the day first, so the planner reads the window's range (not the whole ledger's
+        # creation-time index from the newest case back)
+        .order_by(Case.received_on.desc(), Case.created_at.desc(), Case.id.desc())
         .limit(limit)
     )
     return tuple(session.scalars(stmt))

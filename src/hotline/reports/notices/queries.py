@@ -247,11 +247,13 @@ def media_count(session: Session, window: Window) -> int:
 
 
 def media_cases(session: Session, window: Window) -> list[Case]:
-    """The first of them in order of receipt, confidential cases left out."""
+    """The first of them in order of receipt, confidential cases left out. Ordered by the day
+    first: ordered by creation time alone, PostgreSQL walked the creation-time index from the
+    oldest case of the ledger looking for the period's few media cases (9.7 s at 10 M cases)."""
     stmt = (
         select(Case)
         .where(_media_filter(window), Case.confidential.is_(False))
-        .order_by(Case.created_at, Case.id)
+        .order_by(Case.received_on, Case.created_at, Case.id)
         .limit(LIST_LIMIT)
     )
     return list(session.scalars(stmt))
