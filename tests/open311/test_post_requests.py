@@ -164,6 +164,8 @@ def test_attribute_answers_count_towards_the_content_limit(
         ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
         ({"first_name": "名" * 51}, 400, "first_name"),
         ({"attribute[Q1][]": ["甲", "乙"]}, 400, "Q1"),
+        ({"description": "路灯不亮\x00"}, 400, "NUL"),  # PostgreSQL cannot store one
+        ({"first_name": "张\x00"}, 400, "NUL"),
     ],
 )
 def test_refusals(

@@ -34,6 +34,11 @@ def parse_pairs(raw: str, max_fields: int) -> list[tuple[str, str]]:
         )
     except ValueError as exc:  # UnicodeDecodeError is a ValueError too
         raise Open311Error(400, f"malformed parameters: {exc}") from exc
+    # PostgreSQL can neither store nor compare a NUL (SQLite would keep it): refused by name
+    carrying = [name for name, value in pairs if "\x00" in name or "\x00" in value]
+    if carrying:
+        names = ", ".join(dict.fromkeys(n.replace("\x00", "\\0") for n in carrying))
+        raise Open311Error(400, f"{names} must not contain a NUL character（不能包含 NUL 字符）")
     return pairs
 
 
