@@ -106,6 +106,9 @@ def approved(session: Session, month: str, kind: str) -> list[EvaluationAdjustme
     return list(session.scalars(stmt.order_by(EvaluationAdjustment.id)))
 
 
+NO_CASE = "（无关联工单）"
+
+
 def _case_numbers(session: Session, case_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(case_ids))
     if not ids:
@@ -177,20 +180,24 @@ def _owner_column(entity_kind: str, district: Any, unit: Any) -> Any:
     return district if entity_kind == "district" else unit
 
 
-def _media_cases(session: Session, entity_kind: str, period: Period) -> list[tuple[str, int]]:
+Deduction = tuple[str, int, str]  # owner, case id (0: none), what the explanation names
+
+
+def _media_cases(session: Session, entity_kind: str, period: Period) -> list[Deduction]:
     """Media exposure: cases that came in through the media channel this month, not voided."""
     owner = _owner_column(entity_kind, Case.district_code, Case.lead_unit_id)
-    stmt = select(owner, Case.id).where(
+    stmt = select(owner, Case.id, Case.number).where(
         Case.channel_code == MEDIA_CHANNEL,
         Case.received_on.between(period.start, period.end),
         Case.status != "void",
     )
-    return [(str(key), case_id) for key, case_id in session.execute(stmt) if key is not None]
+    return [(str(key), case_id, number) for key, case_id, number in session.execute(stmt)
+            if key is not None]  # fmt: skip
 
 
 def _overdue_supervisions(
     session: Session, entity_kind: str, period: Period, clock: Clock
-) -> list[tuple[str, int]]:
+) -> list[Deduction]:
     """督办超期: supervisions due this month answered late, or not answered and past due."""
     start, end = local_bounds(period, clock.tz)
     owner = _owner_column(entity_kind, Supervision.district_code, Supervision.target_unit_id)
@@ -198,10 +205,14 @@ def _overdue_supervisions(
         Supervision.responded_at > Supervision.due_at,
         and_(Supervision.responded_at.is_(None), Supervision.due_at < clock.now),
     )
-    stmt = select(owner, func.coalesce(Supervision.case_id, 0)).where(
-        Supervision.due_at >= start, Supervision.due_at < end, late
+    # the case number in the same read (a month at city scale has tens of thousands)
+    stmt = (
+        select(owner, func.coalesce(Supervision.case_id, 0), Case.number)
+        .outerjoin(Case, Case.id == Supervision.case_id)
+        .where(Supervision.due_at >= start, Supervision.due_at < end, late)
     )
-    return [(str(key), case_id) for key, case_id in session.execute(stmt) if key is not None]
+    return [(str(key), case_id, number or NO_CASE) for key, case_id, number in session.execute(stmt)
+            if key is not None]  # fmt: skip
 
 
 def _deductions(
@@ -213,13 +224,11 @@ def _deductions(
             reader.session, entity_kind, reader.period, reader.clock
         ),
     }
-    numbers = _case_numbers(reader.session, (cid for rows in found.values() for _, cid in rows))
     result: dict[str, dict[str, list[str]]] = {}
     for code, rows in found.items():
-        for key, case_id in rows:
+        for key, case_id, label in rows:
             if case_id in excluded.get(code, set()):
                 continue
-            label = numbers.get(case_id, "（无关联工单）")
             result.setdefault(key, {}).setdefault(code, []).append(label)
     return result
 
