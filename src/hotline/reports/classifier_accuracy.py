@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.models import Case, CaseClassification, Category
 from hotline.domain.errors import InvalidInput
-from hotline.domain.indicators import Period
+from hotline.domain.indicators import Period, asked_period
 
 MAX_DAYS = 3 * 366  # as the indicator report: a longer period is a mistake more often than a wish
 NO_CATEGORY = "（未分类）"
@@ -176,6 +176,8 @@ def _version_rows(versions: Iterable[tuple[str, Counts]]) -> list[dict[str, Any]
 
 
 def check_period(period: Period) -> None:
+    # each end named on its own first; the span checked after
+    asked_period(period.start, period.end)
     if period.days > MAX_DAYS:
         raise InvalidInput(f"统计期不能超过 {MAX_DAYS} 天", fields=("from", "to"))
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.models import Case, CaseIntakeCell, Category, Problem, Region
 from hotline.domain.errors import InvalidInput
+from hotline.domain.indicators import supported_day
 from hotline.domain.lifecycle import Status
 
 MAX_SCORE = 37.0  # z of a tail near 1e-300, where doubles end; beyond it ties break by count
@@ -273,6 +274,7 @@ def _dressed(
 
 def detect_in(session: Session, day: date, params: HotspotParams) -> list[Hotspot]:
     """Hotspots of one local day, best score first (ties: the larger count, then the key)."""
+    supported_day(day, "date")  # the baseline reaches 13 weeks back
     cells = _counts(session, day, params)
     found = [hit for cell in cells if (hit := _judge(cell, day, params)) is not None]
     found.sort(key=lambda h: (-h.score, -h.observed, h.kind, h.key))

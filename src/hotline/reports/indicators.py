@@ -25,6 +25,7 @@ from hotline.domain.indicators import (
     IndicatorDef,
     Period,
     Ratio,
+    asked_period,
     change_pp,
     definitions_of_data,
     previous_period,
@@ -62,6 +63,8 @@ class IndicatorQuery:
     def __post_init__(self) -> None:
         if self.group_by is not None and self.group_by not in GROUP_BY:
             raise InvalidInput(f"group_by 须为 {'/'.join(GROUP_BY)} 之一", fields=("group_by",))
+        # each end named on its own first; the span checked after
+        asked_period(self.period.start, self.period.end)
         if self.period.days > MAX_DAYS:
             raise InvalidInput(f"统计期不能超过 {MAX_DAYS} 天", fields=("from", "to"))
 

@@ -433,7 +433,7 @@ class CaseEvent(Base):
     case: Mapped[Case] = relationship(back_populates="events")
     __table_args__ = (
         UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),
-        # Answers by time (the notices' 办结 and overdue-at-a-moment), read without the rows.
+        # Answers by time (the notices' 办结), read without the rows.
         Index(
             "ix_case_events_answer_at",
             "at",

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep
 from hotline.adapters.web.problems import problem_responses
-from hotline.domain.indicators import asked_period
+from hotline.domain.indicators import Period
 from hotline.domain.roles import Permission, require
 from hotline.reports.classifier_accuracy import classifier_report
 
@@ -37,4 +37,4 @@ def get_classifier_report(
     rates, accuracy against the final category: in total, per model version and per category,
     each as ``{numerator, denominator, value}`` (``value: null`` when the denominator is 0)."""
     require(actor.role, Permission.VIEW_CLASSIFIER_REPORT)
-    return classifier_report(hotline.db, asked_period(from_, to))
+    return classifier_report(hotline.db, Period(from_, to))

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep
 from hotline.adapters.web.problems import problem_responses
-from hotline.domain.indicators import asked_period
+from hotline.domain.indicators import Period
 from hotline.domain.roles import Permission, require
 from hotline.reports.drilldown import DrillQuery, drill_down
 from hotline.reports.indicator_counts import Clock
@@ -52,7 +52,7 @@ def get_indicators(
     """Each indicator with numerator, denominator, formula, 同比 and 环比 (percentage points);
     a zero denominator gives ``value: null`` with a ``reason``."""
     require(actor.role, Permission.READ_CASE)
-    query = IndicatorQuery(asked_period(from_, to), group_by)
+    query = IndicatorQuery(Period(from_, to), group_by)
     return indicator_report(hotline.db, _clock(hotline), query)
 
 
@@ -79,6 +79,6 @@ def get_indicator_cases(
     equals the figure in the report, ``hidden`` the cases outside the caller's scope."""
     require(actor.role, Permission.READ_CASE)
 
-    report = IndicatorQuery(asked_period(from_, to), group_by)
+    report = IndicatorQuery(Period(from_, to), group_by)
     drill = DrillQuery(indicator, part, group, limit, offset)
     return drill_down(hotline.db, _clock(hotline), report, drill, scope_filter(actor))

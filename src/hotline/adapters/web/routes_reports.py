@@ -15,7 +15,6 @@ from fastapi import APIRouter, Query, Response
 
 from hotline.adapters.web.auth import ActorDep, HotlineDep
 from hotline.adapters.web.problems import problem_responses
-from hotline.domain.indicators import supported_day
 from hotline.domain.roles import Permission, require
 from hotline.reports.hotspots import HotspotParams, hotspot_report
 from hotline.services.report_production import produce_edition
@@ -97,4 +96,4 @@ def get_hotspots(
     best score first, with the evidence (counts, baseline rate, ratio, score, sample cases)."""
     require(actor.role, Permission.READ_REPORTS)
     params = HotspotParams(min_score=min_score, limit=limit)
-    return hotspot_report(hotline.db, supported_day(day, "date"), params)
+    return hotspot_report(hotline.db, day, params)

@@ -10,7 +10,7 @@ import re
 from datetime import date, timedelta
 
 from hotline.domain.errors import InvalidInput
-from hotline.domain.indicators import Period, supported_day
+from hotline.domain.indicators import Period, asked_month, supported_day
 
 KINDS = ("daily", "weekly", "monthly")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -45,9 +45,7 @@ def month_of(key: str) -> Period:
     match = _MONTH.match(key)
     if not match or not 1 <= int(match[2]) <= 12:
         raise InvalidInput(f"月份须为 YYYY-MM（01–12）：{key}", fields=("month",))
-    first = supported_day(date(int(match[1]), int(match[2]), 1), "month")
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return Period(first, following - timedelta(days=1))
+    return asked_month(key)
 
 
 def period_of(kind: str, key: str) -> Period:
