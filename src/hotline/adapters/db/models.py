@@ -767,3 +767,20 @@ class ReportDelivery(Base):
     __table_args__ = (
         UniqueConstraint("edition_id", "recipient", name="uq_report_deliveries_recipient"),
     )
+
+
+class BrowserSession(Base):
+    """A web workbench session (cookie ``hotline_session``), stored as a sha256 hash only.
+
+    It ends at ``expires_at`` (absolute), after the idle timeout counted from ``last_seen_at``
+    (written at most once a minute), or when revoked (logout, user disabled).
+    """
+
+    __tablename__ = "browser_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
