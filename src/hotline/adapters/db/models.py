@@ -784,3 +784,26 @@ class BrowserSession(Base):
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class StandardAnswer(Base):
+    """A standard answer (知识库/常用语) kept by supervisors and inserted by operators and units
+    into a direct answer or a reply. ``category_code`` ties it to a taxonomy node (any level);
+    none means it fits any case. Retired answers stay for the record but are no longer offered.
+    """
+
+    __tablename__ = "standard_answers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    category_code: Mapped[str | None] = mapped_column(ForeignKey("categories.code"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+    retired_by: Mapped[str | None] = mapped_column(String(64))
+    retired_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
