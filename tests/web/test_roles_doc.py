@@ -36,6 +36,7 @@ PERMISSION_LABELS = {  # by value, so a permission added later still renders (by
     "read_reports": "查看通报、报表与热点预警",
     "request_adjustment": "申请考评剔除/申诉",
     "decide_adjustment": "审批考评剔除/申诉（市级）",
+    "manage_standard_answers": "维护标准答复（知识库/常用语）",
 }
 
 

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     READ_REPORTS = "read_reports"  # notices, reports and hotspots (通报、报表、热点预警)
     REQUEST_ADJUSTMENT = "request_adjustment"  # ask for an evaluation exclusion or appeal
     DECIDE_ADJUSTMENT = "decide_adjustment"  # approve or reject one (city level, not the requester)
+    MANAGE_STANDARD_ANSWERS = "manage_standard_answers"  # write the 知识库/常用语 texts
 
 
 A = Action
@@ -100,6 +101,7 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             P.VIEW_CLASSIFIER_REPORT,
             P.READ_REPORTS,
             P.REQUEST_ADJUSTMENT,
+            P.MANAGE_STANDARD_ANSWERS,
         }
     ),
     R.LEADER: frozenset(
@@ -124,6 +126,7 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             P.READ_REPORTS,
             P.REQUEST_ADJUSTMENT,
             P.DECIDE_ADJUSTMENT,
+            P.MANAGE_STANDARD_ANSWERS,
         }
     ),
     # Partners see only the public Open311 view, never the internal case API.

@@ -17,6 +17,7 @@ from hotline.adapters.web import (
     routes_problems,
     routes_reference,
     routes_reports,
+    routes_standard_answers,
     routes_supervision,
 )
 from hotline.adapters.web.docs_ui import install_docs
@@ -61,6 +62,7 @@ def create_app(hotline: Hotline) -> FastAPI:
         routes_classifier,
         routes_evaluation,
         routes_reports,
+        routes_standard_answers,
     )
     for module in routers:
         app.include_router(module.router)
