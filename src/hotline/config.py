@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     city: str = Field(default="jinan", description="a shipped profile name or a YAML file path")
     attachment_dir: Path | None = None
+    workbench_dir: Path | None = Field(
+        default=None, description="the built web workbench; unset: where `npm run web:build` writes"
+    )
     attachment_max_bytes: int = 10 * 1024 * 1024
     attachment_types: tuple[str, ...] = (
         "image/jpeg",

@@ -24,6 +24,7 @@ from hotline.adapters.web.docs_ui import install_docs
 from hotline.adapters.web.middleware import NoStoreForApi, UploadSizeGuard
 from hotline.adapters.web.problems import install_problem_docs, install_problem_handlers
 from hotline.adapters.web.text_guard import refuse_nul_text
+from hotline.adapters.web.workbench import install_workbench
 from hotline.services.context import Hotline
 
 DESCRIPTION = """城管热线工单系统的 JSON 接口。
@@ -74,4 +75,5 @@ def create_app(hotline: Hotline) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    install_workbench(app, hotline.settings.workbench_dir)  # last: every API route wins
     return app
