@@ -7,18 +7,21 @@ The month (local times; E0301 gives 1 working hour to sign and 2 working days to
   November). A media case (媒体曝光) comes in on 20 October.
 * 市中 (370103): case C dispatched, signed, replied in time, callback 满意/满意; an urge (催办)
   opened on 12 October is never answered: one overdue supervision.
-* The other 13 districts, counties and zones: no case at all.
+* 槐荫 (370104): case D dispatched, signed, replied in time; no callback yet.
+* The other 12 districts, counties and zones: no case at all.
 
 Test scheme: reply_rate 40 points at baseline 90 %, result_satisfaction 60 at 80 %; +0.5 per
-point above (cap 5), −1 per point below; media −2, overdue supervision −1; red: the best one,
-black: the worst one or result satisfaction below baseline; funding rank 1 +100,000, ranks 14–15
-−50,000. By hand:
+point above (cap 5), −1 per point below; minimum sample 1; media −2, overdue supervision −1;
+red: the best one, black: the worst one or result satisfaction below baseline; funding rank 1
++100,000, the last one rated −50,000. By hand:
 
+* 槐荫: reply 1/1 = 100 % (+10 pp → +5) 45 of 40; result n=0: too few, so scored on reply alone,
+  45 × 100 ÷ 40 = 112.50, rank 1, red, +100,000.
 * 市中: reply 100 % (+10 pp → +5, capped) 45; result 100 % (+20 pp → +10, capped at 5) 65;
-  −1 overdue supervision → 109.00, rank 1, red, +100,000.
-* the 13 without cases: 40 + 60 = 100.00, rank 2 (shared), no list, 0.
-* 历下: reply 2/2 → 45; result 1/2 = 50 % (−30 pp) → 30; −2 media → 73.00, rank 15, black,
-  −50,000.
+  −1 overdue supervision → 109.00, rank 2, no list, 0.
+* 历下: reply 2/2 → 45; result 1/2 = 50 % (−30 pp) → 30; −2 media → 73.00, rank 3 (the last
+  rated), black, −50,000.
+* the 12 without cases: 无考核数据 — no score, rank, list or amount.
 """
 
 from __future__ import annotations
@@ -61,16 +64,19 @@ black_bottom: 1
 black_if_failing: [result_satisfaction]
 funding:
   - {first_rank: 1, last_rank: 1, amount: 100000}
-  - {first_rank: 14, last_rank: 15, amount: -50000}
+  - {count_from: bottom, first_rank: 1, last_rank: 1, amount: -50000}
 """
-LIXIA, SHIZHONG = "370102", "370103"
+LIXIA, SHIZHONG, HUAIYIN = "370102", "370103", "370104"
 
 
 class October:
     def __init__(self, hotline: Hotline, actors: dict[str, Actor], clock: FakeClock) -> None:
         self.hotline, self.clock = hotline, clock
-        self.actors = {**actors, "sz": Actor("sz-h", Role.HANDLER,
-                                             unit_id=unit_id(hotline, "SZ-CGJ"))}  # fmt: skip
+        self.actors = {
+            **actors,
+            "sz": Actor("sz-h", Role.HANDLER, unit_id=unit_id(hotline, "SZ-CGJ")),
+            "hy": Actor("hy-h", Role.HANDLER, unit_id=unit_id(hotline, "HY-CGJ")),
+        }
         self.numbers: dict[str, str] = {}
 
     def at(self, day: str, hhmm: str = "09:00") -> None:
@@ -98,14 +104,15 @@ class October:
         self.at("2026-10-12", "09:00")
         a, b = self.dispatched("A", "LX-CGJ", LIXIA), self.dispatched("B", "LX-CGJ", LIXIA)
         c = self.dispatched("C", "SZ-CGJ", SHIZHONG)
+        d = self.dispatched("D", "HY-CGJ", HUAIYIN)
         self.at("2026-10-12", "09:30")
-        for number, who in ((a, "handler"), (b, "handler"), (c, "sz")):
+        for number, who in ((a, "handler"), (b, "handler"), (c, "sz"), (d, "hy")):
             self.handled(number, who)
         self.at("2026-10-12", "10:00")
         supervise_case(self.hotline, c, "urge", "请加快办理", self.actors["supervisor"],
                        self.clock())  # fmt: skip
         self.at("2026-10-13", "10:00")
-        for number, who in ((a, "handler"), (b, "handler"), (c, "sz")):
+        for number, who in ((a, "handler"), (b, "handler"), (c, "sz"), (d, "hy")):
             self.do(number, Action.REPLY, who, result_type="solved", reply_text="已处理")
         self.at("2026-10-14", "10:00")
         self.callback(c, "satisfied")
@@ -144,29 +151,69 @@ def test_every_district_is_scored_ranked_listed_and_funded_by_hand(
     results = evaluate_month(october.hotline, "2026-10", scheme)
     assert len(results) == 15  # 12 districts and counties + 3 functional zones: no blind spot
     got = by_code(results)
-    shizhong, lixia = got[SHIZHONG], got[LIXIA]
-    assert (shizhong.score, shizhong.rank, shizhong.lists, shizhong.amount) == (
-        109.0, 1, ["red"], 100000
-    )  # fmt: skip
-    assert (lixia.score, lixia.rank, lixia.lists, lixia.amount) == (73.0, 15, ["black"], -50000)
-    assert lixia.baseline_passed == {"reply_rate": True, "result_satisfaction": False}
-    others = [r for code, r in got.items() if code not in (SHIZHONG, LIXIA)]
-    assert {(r.score, r.rank, tuple(r.lists), r.amount) for r in others} == {(100.0, 2, (), 0.0)}
-    assert [r.entity for r in results][:1] == [SHIZHONG] and results[-1].entity == LIXIA
+    summary = {code: (r.score, r.rank, r.lists, r.amount) for code, r in got.items()}
+    assert summary[HUAIYIN] == (112.5, 1, ["red"], 100000)
+    assert summary[SHIZHONG] == (109.0, 2, [], 0.0)
+    assert summary[LIXIA] == (73.0, 3, ["black"], -50000)
+    assert got[LIXIA].baseline_passed == {"reply_rate": True, "result_satisfaction": False}
+    others = [r for code, r in got.items() if code not in (SHIZHONG, LIXIA, HUAIYIN)]
+    assert len(others) == 12
+    assert {(r.score, r.rank, tuple(r.lists), r.amount, r.rated) for r in others} == {
+        (None, None, (), None, False)
+    }
+    assert [r.entity for r in results][:3] == [HUAIYIN, SHIZHONG, LIXIA]  # the unrated after
 
 
 def test_the_explanation_shows_every_step(october: October, scheme: str) -> None:
     got = by_code(evaluate_month(october.hotline, "2026-10", scheme))
     lines = got[LIXIA].explanation
     assert "结果满意率 = 结果满意与基本满意件数 ÷ 回访接通件数 × 100%：1/2" in lines
-    assert "结果满意率：50.00%，低于基准线 80.00% 30.00 个百分点，60 -30.00 = 30.00 分" in lines
+    assert ("结果满意率：50.00%（n=2，95% 置信区间 9.45%–90.55%），低于基准线 80.00% "
+            "30.00 个百分点，60 -30.00 = 30.00 分") in lines  # fmt: skip
     assert f"媒体曝光：1 次 × 2 分 = -2 分（{october.numbers['M']}）" in lines
-    assert lines[-2:] == ["合计 73.00 分", "第 15 名，资金 -50,000 元"]
+    assert lines[-2:] == ["合计 73.00 分", "第 3 名（倒数第 1 名），资金 -50,000 元"]
     supervised = got[SHIZHONG].explanation
     assert f"督办超期未回复：1 次 × 1 分 = -1 分（{october.numbers['C']}）" in supervised
-    quiet = got["370176"].explanation  # 高新区: no case this month, evaluated all the same
+    renormalised = got[HUAIYIN].explanation
+    assert "结果满意率：无值（n=0），样本不足（至少须 1 件），不计分（权重 60 分不计入）" in (
+        renormalised
+    )
+    assert "结果满意率样本不足，按其余指标计分，权重按比例折算：45.00 × 100 ÷ 40 = 112.50 分" in (
+        renormalised
+    )
+    quiet = got["370176"].explanation  # 高新区: no case this month, listed, not rated
     assert quiet[0] == NO_CASES_NOTE
-    assert "回复率：无应计案件，按基准计 40 分" in quiet
+    assert "回复率：无值（n=0），样本不足（至少须 1 件），不计分（权重 40 分不计入）" in quiet
+    assert quiet[-1].startswith("无考核数据（样本不足）")
+
+
+def test_the_document_gives_null_rank_lists_and_amount_to_the_unrated(
+    october: October, scheme: str
+) -> None:
+    document = evaluation_report(october.hotline, "2026-10", scheme)
+    rows = {row["entity"]: row for row in document["results"]}
+    assert document["rated_count"] == 3
+    quiet = rows["370176"]
+    assert (quiet["score"], quiet["rank"], quiet["lists"], quiet["amount"]) == (
+        None, None, None, None
+    )  # fmt: skip
+    assert (quiet["rated"], quiet["status_label"]) == (False, "无考核数据（样本不足）")
+    assert (rows[LIXIA]["rank"], rows[LIXIA]["lists"], rows[LIXIA]["status_label"]) == (
+        3, ["black"], "参评"
+    )  # fmt: skip
+
+
+def test_a_points_adjustment_does_not_rate_an_entity_without_data(
+    october: October, scheme: str
+) -> None:
+    hotline, now = october.hotline, october.clock()
+    points = request_adjustment(hotline, october.actors["dispatcher"], AdjustmentRequest(
+        "2026-10", "points", "承担全市重大活动保障任务", entity_kind="district",
+        entity_code="370176", points=5), now)  # fmt: skip
+    decide_adjustment(hotline, october.actors["admin"], points["id"], True, "同意", now)
+    quiet = by_code(evaluate_month(hotline, "2026-10", scheme))["370176"]
+    assert (quiet.rated, quiet.rank, quiet.amount) == (False, None, None)
+    assert any("经批准的调整" in line and "+5 分" in line for line in quiet.explanation)
 
 
 def test_what_if_under_the_shipped_scheme_lists_the_differences(
@@ -174,13 +221,18 @@ def test_what_if_under_the_shipped_scheme_lists_the_differences(
 ) -> None:
     document = evaluation_report(october.hotline, "2026-10", scheme, "district", "jinan-2026")
     diff = {d["entity"]: d for d in document["what_if"]["differences"]}
-    # jinan-2026: 市中 reply +5 pp → 30+2.5; process and result capped at +3 → 38 + 38; −1
+    # jinan-2026: 市中 reply +5 pp → 30+2.5; process and result capped at +3 → 38 + 38; −1;
+    # rank 2 of 3 rated: a reward band and (2nd from the bottom) a penalty band, red → rewarded
     assert (diff[SHIZHONG]["score_before"], diff[SHIZHONG]["score_after"]) == (109.0, 107.5)
-    assert (diff[SHIZHONG]["amount_before"], diff[SHIZHONG]["amount_after"]) == (100000, 200000)
-    # 历下: result 50 % is 35 pp under 85 % at 1.5 a point → floored at 0; 32.5 + 38 + 0 − 2
-    assert (diff[LIXIA]["score_after"], diff[LIXIA]["rank_after"]) == (68.5, 15)
+    assert (diff[SHIZHONG]["amount_before"], diff[SHIZHONG]["amount_after"]) == (0, 200000)
+    # 历下: result 50 % is 35 pp under 85 % at 1.5 a point → floored at 0; 32.5 + 38 + 0 − 2;
+    # the last of 3 rated and black: penalised, never rewarded
+    assert (diff[LIXIA]["score_after"], diff[LIXIA]["rank_after"]) == (68.5, 3)
     assert diff[LIXIA]["amount_change"] == -50000
-    assert document["what_if"]["scheme"]["version"] == "2026.1"
+    # 槐荫 on reply alone: 32.5 × 100 ÷ 30
+    assert diff[HUAIYIN]["score_after"] == 108.33
+    assert diff["370176"]["score_change"] is None and diff["370176"]["rank_after"] is None
+    assert document["what_if"]["scheme"]["version"] == "2026.2"
 
 
 def test_units_and_street_offices_get_their_own_tables(october: October, scheme: str) -> None:
@@ -224,8 +276,8 @@ def test_an_exclusion_counts_only_once_approved(october: October, scheme: str) -
                                 "核实属实，同意剔除", october.clock())  # fmt: skip
     assert decided["status"] == "approved" and decided["decided_by"] == "lead"
     lixia = by_code(evaluate_month(october.hotline, "2026-10", scheme))[LIXIA]
-    # result 1/1 = 100 % → 65; reply 45; −2 media → 108: second behind 市中's 109
-    assert (lixia.score, lixia.rank) == (108.0, 2)
+    # result 1/1 = 100 % → 65; reply 45; −2 media → 108: third behind 槐荫 and 市中's 109
+    assert (lixia.score, lixia.rank) == (108.0, 3)
     assert any("已剔除经批准的 1 件" in line and october.numbers["B"] in line
                for line in lixia.explanation)  # fmt: skip
     assert [e["action"] for e in decided["audit"]] == ["request", "approve"]

@@ -311,7 +311,15 @@ def test_monthly_report_shows_indicators_ranking_and_lists(story: Story) -> None
         rank, name, score = (sheet.cell(row=row_number, column=c).value for c in (1, 2, 3))
         assert (rank, name, score) == (result.rank, result.name, result.score)
     note = sheet.cell(row=4 + len(ranking), column=1).value
-    assert note == "说明：得分计算明细见考评结果（hotline evaluate）。"
+    unrated = [r for r in ranking if not r.rated]
+    assert unrated and note == (
+        f"说明：得分计算明细见考评结果（hotline evaluate）。{len(unrated)} 个单位无考核数据"
+        "（样本不足），列于表末，不排名、不列红黑榜、不奖不扣。"
+    )
+    last = 2 + len(ranking)  # an unrated entity: blank cells, never 「—」 written as text
+    assert [sheet.cell(row=last, column=c).value for c in range(1, 7)] == [
+        None, unrated[-1].name, None, "无考核数据（样本不足）", None, None
+    ]  # fmt: skip
     red = [
         sheet.cell(row=r, column=2).value
         for r in range(3, 3 + len(ranking))

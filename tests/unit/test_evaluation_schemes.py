@@ -11,7 +11,11 @@ from hotline.services.evaluation_schemes import load_scheme
 def test_the_shipped_scheme_loads() -> None:
     scheme = load_scheme()
     assert sum(rule.weight for rule in scheme.indicators) == 100
-    assert scheme.version == "2026.1"
+    assert scheme.version == "2026.2"
+    assert scheme.min_sample == 1
+    assert [(b.count_from, b.first_rank, b.last_rank) for b in scheme.funding if b.amount < 0] == [
+        ("bottom", 1, 3)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -60,6 +64,13 @@ BASE = "version: x\nname: y\nindicators:\n  - {code: reply_rate, weight: 100, ba
             "  - {first_rank: 3, last_rank: 4, amount: 1}\n",
             "互不重叠",
         ),
+        # a penalty band in absolute ranks would penalise nobody when fewer are rated
+        ("funding:\n  - {first_rank: 13, last_rank: 15, amount: -100000}\n", "count_from: bottom"),
+        (
+            "funding:\n  - {count_from: middle, first_rank: 1, last_rank: 1, amount: 1}\n",
+            "count_from",
+        ),
+        ("min_sample: 0\n", "min_sample"),
     ],
 )
 def test_more_scheme_errors_are_refused_by_name(tmp_path: Path, extra: str, message: str) -> None:

@@ -16,18 +16,21 @@ def test_every_district_with_score_rank_and_explanation(api: Api) -> None:
     response = api.request("GET", URL, "lead", params={"month": "2026-10"})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["scheme"]["version"] == "2026.1" and len(body["results"]) == 15
+    assert body["scheme"]["version"] == "2026.2" and len(body["results"]) == 15
     first = body["results"][0]
-    assert {"entity", "name", "score", "rank", "baseline_passed", "lists", "amount",
-            "explanation", "baseline_passed_all"} <= first.keys()  # fmt: skip
-    assert first["explanation"][-1].startswith("第 1 名")
+    assert {"entity", "name", "score", "rank", "baseline_passed", "lists", "amount", "rated",
+            "explanation", "baseline_passed_all", "status_label"} <= first.keys()  # fmt: skip
+    # a month without cases: every district listed, none rated, nothing ranked or paid
+    assert body["rated_count"] == 0
+    assert (first["rank"], first["score"], first["lists"], first["amount"]) == (None,) * 4
+    assert first["explanation"][-1].startswith("无考核数据（样本不足）")
 
 
 def test_what_if_and_entity_kinds(api: Api) -> None:
     params = {"month": "2026-10", "entity": "unit", "compare": "jinan-2026"}
     body = api.request("GET", URL, "disp", params=params).json()
     assert body["entity"] == "unit" and body["what_if"]["differences"]
-    assert all(d["score_change"] == 0 for d in body["what_if"]["differences"])
+    assert all(d["score_change"] is None for d in body["what_if"]["differences"])
 
 
 def test_bad_requests_are_problems(api: Api) -> None:

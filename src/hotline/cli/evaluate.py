@@ -56,6 +56,9 @@ def _results_table(document: dict[str, Any]) -> Table:
         table.add_column(column)
     lists = {"red": "红榜", "black": "黑榜"}
     for row in document["results"]:
+        if not row["rated"]:  # 无考核数据: listed, with nothing to rank or pay
+            table.add_row("", row["name"], "", row["status_label"], "", "")
+            continue
         passed = "达标" if row["baseline_passed_all"] else "未达标"
         named = "、".join(lists[x] for x in row["lists"])
         table.add_row(str(row["rank"]), row["name"], f"{row['score']:.2f}", passed, named,
@@ -63,14 +66,21 @@ def _results_table(document: dict[str, Any]) -> Table:
     return table
 
 
+def _or_blank(value: Any, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
 def _differences_table(what_if: dict[str, Any]) -> Table:
     table = Table(title=f"换用「{what_if['scheme']['name']}」的差异")
     for column in ("对象", "得分", "名次", "资金(元)"):
         table.add_column(column)
     for d in what_if["differences"]:
-        table.add_row(d["entity"], f"{d['score_before']:.2f} → {d['score_after']:.2f}",
-                      f"{d['rank_before']} → {d['rank_after']}",
-                      f"{d['amount_before']:+,.0f} → {d['amount_after']:+,.0f}")  # fmt: skip
+        table.add_row(
+            d["entity"],
+            f"{_or_blank(d['score_before'], '.2f')} → {_or_blank(d['score_after'], '.2f')}",
+            f"{_or_blank(d['rank_before'], 'd')} → {_or_blank(d['rank_after'], 'd')}",
+            f"{_or_blank(d['amount_before'], '+,.0f')} → {_or_blank(d['amount_after'], '+,.0f')}",
+        )
     return table
 
 

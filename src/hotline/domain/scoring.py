@@ -1,12 +1,19 @@
 """District evaluation (考评): weighted scores against baselines, deductions, approved
 adjustments, ranks, red and black lists and funding — with a line-by-line explanation.
 
-Pure: indicator values come in as numbers (fractions 0–1, or None where the denominator was 0);
-the scheme is a validated dataclass (loaded from versioned YAML by the services).
+Pure: indicator values come in as numbers (fractions 0–1, or None where the denominator was 0)
+with their sample (numerator, denominator); the scheme is a validated dataclass (loaded from
+versioned YAML by the services).
+
+An indicator is scored only on a sample of at least ``min_sample`` cases; an entity scored on
+some indicators has the weights of the others spread over them (renormalised), and an entity
+scored on none is not rated: no score, rank, list or money (decision 0015). Rewards count ranks
+from the top, penalties from the bottom, both over the rated entities only.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -56,6 +63,7 @@ class IndicatorRule:
     points_per_pp_above: float = 0.5  # bonus per percentage point better than the baseline
     points_per_pp_below: float = 1.0  # deduction per percentage point worse
     bonus_cap: float = 5.0  # at most this many bonus points
+    min_sample: int | None = None  # fewest cases to score it; None: the scheme's min_sample
 
     @property
     def higher_is_better(self) -> bool:
@@ -69,11 +77,17 @@ class Deduction:
     points_each: float
 
 
+class CountFrom(StrEnum):
+    TOP = "top"  # rank 1 is the best rated entity (rewards)
+    BOTTOM = "bottom"  # rank 1 is the worst rated entity (penalties)
+
+
 @dataclass(frozen=True)
 class FundingBand:
     first_rank: int
     last_rank: int
-    amount: float  # positive: reward; negative: penalty
+    amount: float  # positive: reward (counted from the top); negative: penalty (from the bottom)
+    count_from: str = CountFrom.TOP.value
 
 
 @dataclass(frozen=True)
@@ -86,9 +100,13 @@ class Scheme:
     red_top: int = 3  # the best N that pass every baseline
     black_bottom: int = 3  # the worst N, plus anyone failing a core baseline
     black_if_failing: tuple[str, ...] = ("result_satisfaction",)
+    min_sample: int = 1  # fewest cases (the denominator) for an indicator to be scored
 
     def validate(self) -> None:
         validate_scheme(self)
+
+    def min_sample_of(self, rule: IndicatorRule) -> int:
+        return rule.min_sample if rule.min_sample is not None else self.min_sample
 
 
 def validate_scheme(scheme: Scheme) -> None:
@@ -110,6 +128,8 @@ def validate_scheme(scheme: Scheme) -> None:
     for rule in scheme.indicators:
         if not 0 <= rule.baseline <= 1:
             raise InvalidInput(f"指标 {rule.code} 的基准线须在 0–1 之间", fields=("baseline",))
+        if scheme.min_sample_of(rule) < 1:
+            raise InvalidInput(f"指标 {rule.code} 的最少样本须至少为 1", fields=("min_sample",))
     if unknown_black := sorted(set(scheme.black_if_failing) - set(codes)):
         raise InvalidInput(
             f"黑榜规则引用了方案外的指标：{'、'.join(unknown_black)}", fields=("black_if_failing",)
@@ -118,12 +138,38 @@ def validate_scheme(scheme: Scheme) -> None:
 
 
 def _validate_bands(bands: Sequence[FundingBand]) -> None:
-    covered: set[int] = set()
+    covered: dict[str, set[int]] = {CountFrom.TOP.value: set(), CountFrom.BOTTOM.value: set()}
     for band in bands:
+        if band.count_from not in covered:
+            raise InvalidInput("资金档次的 count_from 须为 top 或 bottom", fields=("funding",))
+        if band.amount < 0 and band.count_from != CountFrom.BOTTOM.value:
+            raise InvalidInput(
+                "扣减资金的档次须从末位数起（count_from: bottom，first_rank: 1 即倒数第 1 名）",
+                fields=("funding",),
+            )
+        if band.amount > 0 and band.count_from != CountFrom.TOP.value:
+            raise InvalidInput("奖励资金的档次须从首位数起（count_from: top）", fields=("funding",))
         ranks = set(range(band.first_rank, band.last_rank + 1))
-        if band.first_rank < 1 or not ranks or ranks & covered:
+        side = covered[band.count_from]
+        if band.first_rank < 1 or not ranks or ranks & side:
             raise InvalidInput("资金档次的名次区间须从 1 起且互不重叠", fields=("funding",))
-        covered |= ranks
+        side |= ranks
+
+
+Z_95 = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
+
+
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float] | None:
+    """The Wilson score interval of a proportion: unlike p ± z·√(p(1−p)/n) it stays inside
+    [0, 1] and is not zero-width at 0/n or n/n, so it says honestly how little 2 cases prove.
+    None where it does not apply (no case, or a flow ratio above 1)."""
+    if n <= 0 or not 0 <= successes <= n:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)
@@ -135,25 +181,43 @@ class EntityInput:
     adjustments: tuple[tuple[float, str], ...] = ()  # approved (points, reason) only
     notes: tuple[str, ...] = ()  # where the figures came from: explanation lines put first
     deduction_details: Mapping[str, str] = field(default_factory=dict)  # e.g. the case numbers
+    # indicator → (numerator, denominator); where absent, a value counts as a sufficient sample
+    samples: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
 class EntityResult:
     entity: str
     name: str
-    score: float
-    rank: int = 0
-    baseline_passed: dict[str, bool] = field(default_factory=dict)
+    score: float | None  # None: not rated (no indicator had enough cases)
+    rank: int | None = None  # among the rated entities only, from the top
+    baseline_passed: dict[str, bool] = field(default_factory=dict)  # scored indicators only
     lists: list[str] = field(default_factory=list)
-    amount: float = 0.0
+    amount: float | None = None  # None: not rated; 0.0: rated, in no band
     explanation: list[str] = field(default_factory=list)
-    rated: bool = True  # False: no indicator had anything due, so no list can name it
+    rated: bool = True  # False: 无考核数据/样本不足 — no score, rank, list or money
+    rank_from_bottom: int | None = None  # 1: the worst rated entity (ties share)
+    unscored: list[str] = field(default_factory=list)  # indicators with too few cases
 
 
-def _indicator_points(rule: IndicatorRule, value: float | None) -> tuple[float, bool, str]:
+NOT_RATED = "无考核数据（样本不足）"
+
+
+def _sample_text(sample: tuple[int, int] | None) -> str:
+    if sample is None:
+        return ""
+    numerator, n = sample
+    interval = wilson_interval(numerator, n)
+    if interval is None:
+        return f"（n={n}）"
+    low, high = interval
+    return f"（n={n}，95% 置信区间 {low:.2%}–{high:.2%}）"
+
+
+def _indicator_points(
+    rule: IndicatorRule, value: float, sample: tuple[int, int] | None
+) -> tuple[float, bool, str]:
     name = INDICATOR_NAMES.get(rule.code, rule.code)
-    if value is None:  # nothing was due: neither reward nor punish
-        return rule.weight, True, f"{name}：无应计案件，按基准计 {rule.weight:g} 分"
     gap_pp = (value - rule.baseline) * 100
     if not rule.higher_is_better:
         gap_pp = -gap_pp
@@ -164,90 +228,180 @@ def _indicator_points(rule: IndicatorRule, value: float | None) -> tuple[float, 
     points = max(rule.weight + change, 0.0)
     sign = "优于" if gap_pp >= 0 else "低于"
     line = (
-        f"{name}：{value:.2%}，{sign}基准线 {rule.baseline:.2%} {abs(gap_pp):.2f} 个百分点，"
-        f"{rule.weight:g} {change:+.2f} = {points:.2f} 分"
+        f"{name}：{value:.2%}{_sample_text(sample)}，{sign}基准线 {rule.baseline:.2%} "
+        f"{abs(gap_pp):.2f} 个百分点，{rule.weight:g} {change:+.2f} = {points:.2f} 分"
     )
     return points, gap_pp >= 0, line
 
 
-def score_entity(scheme: Scheme, entity: EntityInput) -> EntityResult:
-    result = EntityResult(entity.entity, entity.name, 0.0, explanation=list(entity.notes))
+def _sufficient(scheme: Scheme, rule: IndicatorRule, entity: EntityInput) -> bool:
+    if entity.values.get(rule.code) is None:
+        return False
+    sample = entity.samples.get(rule.code)
+    return sample is None or sample[1] >= scheme.min_sample_of(rule)
+
+
+def _too_few_line(scheme: Scheme, rule: IndicatorRule, entity: EntityInput) -> str:
+    name = INDICATOR_NAMES.get(rule.code, rule.code)
+    sample = entity.samples.get(rule.code)
+    n = sample[1] if sample is not None else 0
+    value = entity.values.get(rule.code)
+    shown = f"{value:.2%}" if value is not None and sample is not None else "无值"
+    return (
+        f"{name}：{shown}（n={n}），样本不足（至少须 {scheme.min_sample_of(rule)} 件），"
+        f"不计分（权重 {rule.weight:g} 分不计入）"
+    )
+
+
+def _indicators(scheme: Scheme, entity: EntityInput, result: EntityResult) -> float:
+    """Points of the scored indicators, renormalised to 100 when some had too few cases."""
+    earned = weights = 0.0
     for rule in scheme.indicators:
-        points, passed, line = _indicator_points(rule, entity.values.get(rule.code))
-        result.score += points
+        value = entity.values.get(rule.code)
+        if value is None or not _sufficient(scheme, rule, entity):
+            result.unscored.append(rule.code)
+            result.explanation.append(_too_few_line(scheme, rule, entity))
+            continue
+        points, passed, line = _indicator_points(rule, value, entity.samples.get(rule.code))
+        earned += points
+        weights += rule.weight
         result.baseline_passed[rule.code] = passed
         result.explanation.append(line)
+    if weights == 0:
+        return 0.0
+    total = sum(rule.weight for rule in scheme.indicators)
+    if weights < total:
+        scaled = earned * total / weights
+        names = "、".join(INDICATOR_NAMES.get(code, code) for code in result.unscored)
+        result.explanation.append(
+            f"{names}样本不足，按其余指标计分，权重按比例折算：{earned:.2f} × {total:g} ÷ "
+            f"{weights:g} = {scaled:.2f} 分"
+        )
+        return scaled
+    return earned
+
+
+def _deductions(scheme: Scheme, entity: EntityInput, result: EntityResult) -> float:
+    points = 0.0
     for deduction in scheme.deductions:
         count = entity.deduction_counts.get(deduction.code, 0)
         if count:
-            result.score -= count * deduction.points_each
+            points -= count * deduction.points_each
             detail = entity.deduction_details.get(deduction.code)
             result.explanation.append(
                 f"{deduction.label}：{count} 次 × {deduction.points_each:g} 分 = "
                 f"-{count * deduction.points_each:g} 分" + (f"（{detail}）" if detail else "")
             )
-    for points, reason in entity.adjustments:
-        result.score += points
-        result.explanation.append(f"经批准的调整（{reason}）：{points:+g} 分")
-    result.score = round(result.score, 2)
-    result.rated = any(entity.values.get(rule.code) is not None for rule in scheme.indicators)
+    for change, reason in entity.adjustments:
+        points += change
+        result.explanation.append(f"经批准的调整（{reason}）：{change:+g} 分")
+    return points
+
+
+def score_entity(scheme: Scheme, entity: EntityInput) -> EntityResult:
+    result = EntityResult(entity.entity, entity.name, None, explanation=list(entity.notes))
+    indicator_points = _indicators(scheme, entity, result)
+    other_points = _deductions(scheme, entity, result)
+    # Rated only on data: an approved points adjustment alone does not make an entity rated.
+    result.rated = bool(result.baseline_passed)
     if not result.rated:
-        result.explanation.append("本月各项指标均无应计案件：按基准计分，不列入红黑榜")
+        result.explanation.append(
+            f"{NOT_RATED}：各项指标均未达到最少样本，不计总分，不参加排名、红黑榜和资金奖惩"
+        )
+        return result
+    result.score = round(indicator_points + other_points, 2)
     result.explanation.append(f"合计 {result.score:.2f} 分")
     return result
 
 
-def _rank(results: list[EntityResult]) -> None:
+def _competition_rank(results: list[EntityResult], best_first: bool) -> dict[str, int]:
     """Competition ranking (1, 2, 2, 4): equal scores share a rank."""
-    ordered = sorted(results, key=lambda r: (-r.score, r.entity))
+    sign = -1 if best_first else 1
+    ordered = sorted(results, key=lambda r: (sign * (r.score or 0.0), r.entity))
+    ranks: dict[str, int] = {}
     for position, result in enumerate(ordered, start=1):
         previous = ordered[position - 2] if position > 1 else None
-        result.rank = previous.rank if previous and previous.score == result.score else position
+        same = previous is not None and previous.score == result.score
+        ranks[result.entity] = ranks[previous.entity] if same and previous else position
+    return ranks
 
 
-def _lists(scheme: Scheme, results: list[EntityResult]) -> None:
-    count = len(results)
-    for result in results:
-        # Naming on a list needs something to judge: with nothing due, only the baseline score.
+def _rank(rated: list[EntityResult]) -> None:
+    from_top = _competition_rank(rated, best_first=True)
+    from_bottom = _competition_rank(rated, best_first=False)
+    for result in rated:
+        result.rank = from_top[result.entity]
+        result.rank_from_bottom = from_bottom[result.entity]
+
+
+def _lists(scheme: Scheme, rated: list[EntityResult]) -> None:
+    for result in rated:
         passed_all = all(result.baseline_passed.values())
-        if result.rank <= scheme.red_top and passed_all and result.rated:
+        if (result.rank or 0) <= scheme.red_top and passed_all:
             result.lists.append(ListRule.RED.value)
         failing_core = any(
             not result.baseline_passed.get(code, True) for code in scheme.black_if_failing
         )
         on_red = ListRule.RED.value in result.lists
-        bottom = result.rank > count - scheme.black_bottom
-        if (bottom or failing_core) and not on_red and result.rated:
+        bottom = (result.rank_from_bottom or 0) <= scheme.black_bottom
+        if (bottom or failing_core) and not on_red:
             result.lists.append(ListRule.BLACK.value)
 
 
-def _funding(scheme: Scheme, results: list[EntityResult]) -> None:
-    for result in results:
-        for band in scheme.funding:
-            if band.first_rank <= result.rank <= band.last_rank:
-                result.amount = band.amount
-                result.explanation.append(f"第 {result.rank} 名，资金 {band.amount:+,.0f} 元")
+def _band(scheme: Scheme, position: int | None, side: CountFrom) -> FundingBand | None:
+    for band in scheme.funding:
+        if band.count_from == side.value and band.first_rank <= (position or 0) <= band.last_rank:
+            return band
+    return None
+
+
+def _place(result: EntityResult) -> str:
+    return f"第 {result.rank} 名（倒数第 {result.rank_from_bottom} 名）"
+
+
+def _fund(scheme: Scheme, result: EntityResult) -> None:
+    reward = _band(scheme, result.rank, CountFrom.TOP)
+    penalty = _band(scheme, result.rank_from_bottom, CountFrom.BOTTOM)
+    if reward is not None and ListRule.BLACK.value in result.lists:
+        result.explanation.append(f"{_place(result)}在奖励档内，但列入黑榜，不予奖励")
+        reward = None
+    if penalty is not None and ListRule.RED.value in result.lists:
+        result.explanation.append(f"{_place(result)}在扣减档内，但列入红榜，不予扣减")
+        penalty = None
+    if reward is not None and penalty is not None:  # few rated: both ends reach the entity
+        result.explanation.append(
+            f"{_place(result)}同时落入奖励档与扣减档（参评单位过少），未列入红黑榜，不奖不扣"
+        )
+        result.amount = 0.0
+        return
+    band = reward or penalty
+    result.amount = band.amount if band is not None else 0.0
+    if band is not None:
+        result.explanation.append(f"{_place(result)}，资金 {band.amount:+,.0f} 元")
 
 
 def evaluate(scheme: Scheme, entities: Sequence[EntityInput]) -> list[EntityResult]:
-    """Score, rank, list and fund every entity; every one is evaluated (没有特区盲区)."""
+    """Score every entity (没有特区盲区); rank, list and fund the rated ones. The rated come
+    first by rank, then the unrated (无考核数据) by entity code."""
     validate_scheme(scheme)
     results = [score_entity(scheme, entity) for entity in entities]
-    _rank(results)
-    _lists(scheme, results)
-    _funding(scheme, results)
-    return sorted(results, key=lambda r: (r.rank, r.entity))
+    rated = [result for result in results if result.rated]
+    _rank(rated)
+    _lists(scheme, rated)
+    for result in rated:
+        _fund(scheme, result)
+    return sorted(results, key=lambda r: (not r.rated, r.rank or 0, r.entity))
 
 
 @dataclass(frozen=True)
 class Difference:
     entity: str
-    score_before: float
-    score_after: float
-    rank_before: int
-    rank_after: int
-    amount_before: float
-    amount_after: float
+    score_before: float | None
+    score_after: float | None
+    rank_before: int | None
+    rank_after: int | None
+    amount_before: float | None
+    amount_after: float | None
 
 
 def what_if(before: Sequence[EntityResult], after: Sequence[EntityResult]) -> list[Difference]:

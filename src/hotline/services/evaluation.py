@@ -19,6 +19,7 @@ from hotline.domain.errors import InvalidInput
 from hotline.domain.indicators import asked_month
 from hotline.domain.scoring import (
     INDICATOR_NAMES,
+    NOT_RATED,
     EntityInput,
     EntityResult,
     Scheme,
@@ -37,7 +38,7 @@ from hotline.services.evaluation_inputs import (
 )
 from hotline.services.evaluation_schemes import DEFAULT_SCHEME, load_scheme
 
-NO_CASES_NOTE = "本月无应计案件（无派遣、答复、回访记录），照常参评，各指标按基准线计分"
+NO_CASES_NOTE = "本月无应计案件（无派遣、答复、回访记录）：无考核数据，照常列出，不参加排名"
 
 
 def scheme_of(hotline: Hotline, scheme: str | Scheme | None) -> Scheme:
@@ -76,10 +77,13 @@ def _has_cases(inputs: MonthInputs, entity: Entity) -> bool:
 
 def _entity_input(scheme: Scheme, inputs: MonthInputs, entity: Entity) -> EntityInput:
     counts = inputs.counts.get(entity.key, Counter())
-    values = {
-        rule.code: indicator_value(inputs.definitions[rule.code], counts)[0]
+    figures = {
+        rule.code: indicator_value(inputs.definitions[rule.code], counts)
         for rule in scheme.indicators
     }
+    values = {code: value for code, (value, _n, _d) in figures.items()}
+    samples = {code: (numerator, denominator) for code, (_v, numerator, denominator)
+               in figures.items()}  # fmt: skip
     deductions = inputs.deductions.get(entity.key, {})
     notes = [*inputs.notes, *_indicator_notes(scheme, inputs, entity)]
     if not _has_cases(inputs, entity):
@@ -92,6 +96,7 @@ def _entity_input(scheme: Scheme, inputs: MonthInputs, entity: Entity) -> Entity
         adjustments=tuple(inputs.points.get(entity.key, [])),
         notes=tuple(notes),
         deduction_details={code: "、".join(cases) for code, cases in deductions.items()},
+        samples=samples,
     )
 
 
@@ -117,8 +122,12 @@ def evaluate_month(
 
 
 def result_as_data(result: EntityResult) -> dict[str, Any]:
+    """One entity as JSON: an unrated one (无考核数据) has score, rank, lists and amount null."""
     data = asdict(result)
-    data["baseline_passed_all"] = all(result.baseline_passed.values())
+    data["baseline_passed_all"] = all(result.baseline_passed.values()) if result.rated else None
+    data["status_label"] = "参评" if result.rated else NOT_RATED
+    if not result.rated:
+        data["lists"] = None
     return data
 
 
@@ -145,11 +154,17 @@ def evaluation_report(
         "entity_label": ENTITY_LABELS[entity_kind],
         "scheme": scheme_as_data(chosen),
         "settled": inputs.settled,
+        "rated_count": sum(1 for r in results if r.rated),
         "results": [result_as_data(r) for r in results],
     }
     if other is not None:
         document["what_if"] = _what_if(results, _score(other, inputs, month), other)
     return document
+
+
+def _change(new: float | None, old: float | None) -> float | None:
+    """A change, or None where either side is unrated (there is nothing to compare)."""
+    return None if new is None or old is None else round(new - old, 2)
 
 
 def _what_if(
@@ -158,9 +173,9 @@ def _what_if(
     differences = []
     for item in what_if(before, after):
         row = asdict(item)
-        row["score_change"] = round(item.score_after - item.score_before, 2)
-        row["rank_change"] = item.rank_before - item.rank_after  # positive: moved up
-        row["amount_change"] = item.amount_after - item.amount_before
+        row["score_change"] = _change(item.score_after, item.score_before)
+        row["rank_change"] = _change(item.rank_before, item.rank_after)  # positive: moved up
+        row["amount_change"] = _change(item.amount_after, item.amount_before)
         differences.append(row)
     return {
         "scheme": scheme_as_data(other),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -28,6 +28,7 @@ class _Indicator(BaseModel):
     points_per_pp_above: float = Field(default=0.5, ge=0)
     points_per_pp_below: float = Field(default=1.0, ge=0)
     bonus_cap: float = Field(default=5.0, ge=0)
+    min_sample: int | None = Field(default=None, ge=1)
 
 
 class _Deduction(BaseModel):
@@ -44,6 +45,7 @@ class _Band(BaseModel):
     first_rank: int
     last_rank: int
     amount: float
+    count_from: Literal["top", "bottom"] = "top"
 
 
 class _SchemeFile(BaseModel):
@@ -57,6 +59,7 @@ class _SchemeFile(BaseModel):
     red_top: int = Field(default=3, ge=0)
     black_bottom: int = Field(default=3, ge=0)
     black_if_failing: list[str] = Field(default_factory=list)
+    min_sample: int = Field(default=1, ge=1)
 
     def to_domain(self) -> Scheme:
         return Scheme(
@@ -68,6 +71,7 @@ class _SchemeFile(BaseModel):
             red_top=self.red_top,
             black_bottom=self.black_bottom,
             black_if_failing=tuple(self.black_if_failing),
+            min_sample=self.min_sample,
         )
 
 

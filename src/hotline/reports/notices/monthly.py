@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hotline.adapters.db.database import Database
-from hotline.domain.scoring import EntityResult, ListRule
+from hotline.domain.scoring import NOT_RATED, EntityResult, ListRule
 from hotline.reports.indicator_counts import Clock
 from hotline.reports.indicators import IndicatorQuery, indicator_report
 from hotline.reports.notices import queries as q
@@ -41,17 +41,26 @@ def _by_district(report: dict[str, Any], field: str, key: str, title: str, kind:
     return Table(key, title, columns, rows)
 
 
+def _baseline(result: EntityResult) -> str:
+    if not result.rated:
+        return NOT_RATED
+    return "达标" if all(result.baseline_passed.values()) else "未达标"
+
+
 def ranking_table(ranking: Sequence[EntityResult]) -> Table:
+    """The rated entities by rank, then those without enough cases (无考核数据) apart: their
+    rank, score, lists and amount are empty cells — blank, not a dash written as text."""
+    ordered = sorted(ranking, key=lambda r: (not r.rated, r.rank or 0, r.entity))
     rows = tuple(
         {
             "rank": r.rank,
             "name": r.name,
             "score": r.score,
-            "baseline": "达标" if all(r.baseline_passed.values()) else "未达标",
-            "lists": "、".join(LIST_LABELS.get(x, x) for x in r.lists) or "—",
+            "baseline": _baseline(r),
+            "lists": "、".join(LIST_LABELS.get(x, x) for x in r.lists) or None,
             "amount": r.amount,
         }
-        for r in sorted(ranking, key=lambda r: (r.rank, r.entity))
+        for r in ordered
     )
     columns = (
         Column("rank", "名次", "int"),
@@ -61,17 +70,19 @@ def ranking_table(ranking: Sequence[EntityResult]) -> Table:
         Column("lists", "榜单"),
         Column("amount", "奖惩金额（元）", "money"),
     )
-    return Table(
-        "ranking", "考评排名", columns, rows, "得分计算明细见考评结果（hotline evaluate）。"
-    )
+    unrated = sum(1 for r in ranking if not r.rated)
+    note = "得分计算明细见考评结果（hotline evaluate）。"
+    if unrated:
+        note += f"{unrated} 个单位{NOT_RATED}，列于表末，不排名、不列红黑榜、不奖不扣。"
+    return Table("ranking", "考评排名", columns, rows, note)
 
 
 def list_table(ranking: Sequence[EntityResult], which: str) -> Table:
     label = LIST_LABELS[which]
     rows: tuple[Row, ...] = tuple(
         {"rank": r.rank, "name": r.name, "score": r.score}
-        for r in sorted(ranking, key=lambda r: (r.rank, r.entity))
-        if which in r.lists
+        for r in sorted(ranking, key=lambda r: (r.rank or 0, r.entity))
+        if r.rated and which in r.lists
     )
     columns = (
         Column("rank", "名次", "int"),
@@ -96,7 +107,7 @@ def _figures(
         Figure("结果满意率", value("result_satisfaction"), "percent", ""),
         Figure("解决率", value("solved_rate"), "percent", ""),
         Figure("按期办结率", value("on_time_rate"), "percent", ""),
-        Figure("参加考评单位", len(ranking), unit="个"),
+        Figure("参加考评单位", sum(1 for r in ranking if r.rated), unit="个"),
     )
 
 
