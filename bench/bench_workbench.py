@@ -1,0 +1,261 @@
+"""The workbench's weight and speed: gzipped JS + CSS of the login and intake pages, and how soon
+intake is usable after login, measured in Debian's chromium against ``hotline serve``.
+
+Run: ``.venv/bin/python bench/bench_workbench.py [--runs 10] [--json]`` after ``make install``
+(it needs the built workbench and /usr/bin/chromium). It makes a SQLite database of its own in a
+temporary folder, seeds the city, creates one operator, serves the app with ``hotline serve`` in
+a child process on a free port, and drives chromium with Playwright:
+
+* **weight**: every script and stylesheet the browser loads from opening /login to a usable
+  intake form, each file gzipped (level 6, what nginx and most servers use) and summed. Target
+  ≤ 500 KB. Baseline from the same build: every JS and CSS file in it, as a bundle without code
+  splitting would ship.
+* **speed**, per run in a fresh browser context (empty cache): the login form usable after
+  navigation start (Navigation Timing: ``performance.now()`` counts from the navigation's start);
+  intake usable after the click on 登录 (``performance.now()`` in the page before the click and
+  once the intake form's content field takes input); then a reload of /intake with the cache the
+  first visit left (immutable assets are not asked for again), navigation start to usable, with
+  its ``domContentLoadedEventEnd``. Target: intake usable ≤ 1 s after login. The reload is the
+  baseline: the same page with nothing left to fetch but index.html and the API.
+
+Results: ``bench/results/workbench.json``; one JSON document on stdout with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from playwright.sync_api import Browser, Page, Response, expect, sync_playwright  # noqa: E402
+
+from bench.common import human_bytes, print_json, stderr, write_result  # noqa: E402
+
+BUILT = ROOT / "src" / "hotline" / "adapters" / "web" / "static" / "workbench"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+USER, PASSWORD = "bench-op", "Bench-2026"
+INTAKE_READY = "诉求内容"  # the intake form's content field: usable once it takes input
+TARGET_GZIP_BYTES = 500 * 1024
+TARGET_INTAKE_MS = 1000.0
+GZIP_LEVEL = 6
+
+
+def gzip_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=GZIP_LEVEL))
+
+
+def is_code(path: Path) -> bool:
+    return path.suffix in (".js", ".css")
+
+
+def build_weight() -> dict[str, Any]:
+    """The baseline: every script and stylesheet of the build."""
+    files = [path for path in BUILT.rglob("*") if path.is_file() and is_code(path)]
+    return {
+        "files": len(files),
+        "bytes": sum(path.stat().st_size for path in files),
+        "gzip_bytes": sum(gzip_size(path) for path in files),
+    }
+
+
+def loaded_weight(urls: set[str]) -> dict[str, Any]:
+    """The files behind the script and stylesheet URLs the pages loaded."""
+    files = sorted({BUILT / urlparse(url).path.lstrip("/") for url in urls})
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        raise SystemExit(f"the browser loaded files the build does not hold: {missing}")
+    return {
+        "files": [str(path.relative_to(BUILT)) for path in files],
+        "bytes": sum(path.stat().st_size for path in files),
+        "gzip_bytes": sum(gzip_size(path) for path in files),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def hotline_command(*args: str, env: dict[str, str]) -> None:
+    command = [str(ROOT / ".venv" / "bin" / "hotline"), *args]
+    subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+
+
+@contextmanager
+def served_app(folder: Path) -> Iterator[str]:
+    """A migrated, seeded SQLite ledger with one operator, served by ``hotline serve``."""
+    env = {**os.environ, "HOTLINE_VAR_DIR": str(folder), "HOTLINE_ENV": "development"}
+    env.pop("HOTLINE_DATABASE_URL", None)
+    hotline_command("db", "upgrade", env=env)
+    hotline_command("seed", env=env)
+    hotline_command("user", "create", USER, "--role", "operator", "--password", PASSWORD, env=env)
+    port = free_port()
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "hotline"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"hotline serve exited with {server.returncode}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("hotline serve did not answer within 60 s")
+
+
+def ms(value: object) -> float:
+    return round(float(value), 1)  # type: ignore[arg-type]
+
+
+def one_run(browser: Browser, url: str, code_urls: set[str]) -> dict[str, float]:
+    context = browser.new_context(base_url=url, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+
+    def note(response: Response) -> None:
+        if response.request.resource_type in ("script", "stylesheet"):
+            code_urls.add(response.url)
+
+    page.on("response", note)
+    try:
+        return measured_login(page)
+    finally:
+        context.close()
+
+
+def measured_login(page: Page) -> dict[str, float]:
+    page.goto("/login")
+    name = page.get_by_label("用户名")
+    expect(name).to_be_editable()
+    login_usable = ms(page.evaluate("performance.now()"))
+    name.fill(USER)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    clicked = page.evaluate("performance.now()")
+    page.get_by_role("button", name="登录", exact=True).click()
+    content = page.get_by_label(INTAKE_READY)
+    expect(content).to_be_editable()
+    intake_after_login = ms(page.evaluate("performance.now()") - clicked)
+    page.reload()
+    expect(page.get_by_label(INTAKE_READY)).to_be_editable()
+    reload_usable = ms(page.evaluate("performance.now()"))
+    reload_dcl = ms(
+        page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+    )
+    return {
+        "login_usable_ms": login_usable,
+        "intake_usable_after_login_ms": intake_after_login,
+        "intake_reload_usable_ms": reload_usable,
+        "intake_reload_dom_content_loaded_ms": reload_dcl,
+    }
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median": round(statistics.median(ordered), 1), "p95": p95, "max": ordered[-1]}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    if not (BUILT / "index.html").is_file():
+        raise SystemExit(f"no built workbench in {BUILT}: run make install")
+    code_urls: set[str] = set()
+    runs: list[dict[str, float]] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-workbench-") as folder,
+        served_app(Path(folder)) as url,
+        sync_playwright() as driver,
+    ):
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        one_run(browser, url, set())  # warm the server (first imports, caches), not counted
+        for number in range(args.runs):
+            runs.append(one_run(browser, url, code_urls))
+            stderr.print(f"run {number + 1}/{args.runs}: {runs[-1]}")
+        browser.close()
+    loaded = loaded_weight(code_urls)
+    timings = {key: summary([run[key] for run in runs]) for key in runs[0]}
+    return {
+        "runs": args.runs,
+        "gzip_level": GZIP_LEVEL,
+        "login_and_intake": loaded,
+        "baseline_whole_build": build_weight(),
+        "timings_ms": timings,
+        "targets": {
+            "gzip_bytes": TARGET_GZIP_BYTES,
+            "intake_usable_after_login_ms": TARGET_INTAKE_MS,
+        },
+        "met": {
+            "gzip_bytes": loaded["gzip_bytes"] <= TARGET_GZIP_BYTES,
+            "intake_usable_after_login_ms": timings["intake_usable_after_login_ms"]["p95"]
+            <= TARGET_INTAKE_MS,
+        },
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="fresh browser contexts to time")
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    args = parser.parse_args(argv)
+    result = run(args)
+    path = write_result("workbench", result)
+    if args.json:
+        print_json(result)
+    else:
+        loaded = result["login_and_intake"]
+        stderr.print(
+            f"login + intake: {len(loaded['files'])} files, "
+            f"{human_bytes(loaded['gzip_bytes'])} gzip "
+            f"(whole build {human_bytes(result['baseline_whole_build']['gzip_bytes'])})"
+        )
+        for key, figures in result["timings_ms"].items():
+            stderr.print(f"{key}: {figures}")
+        stderr.print(f"written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Latin words a person would see on a page: the workbench speaks Chinese everywhere.
+
+A page's visible text is split into runs of letters, digits and joiners. A run with a digit is a
+code or a figure (a case number, a category code `E0301`, `2026-W48`, `12345`), and allowed. A run
+of letters alone is a word; it is allowed only when it is a unit, a key on the keyboard, or a
+term Chinese offices write in Latin letters themselves.
+"""
+
+from __future__ import annotations
+
+import re
+
+ALLOWED_WORDS = frozenset(
+    {
+        # units of size, time, distance
+        "B", "KB", "MB", "GB", "ms", "s", "km", "m",
+        # keys, as printed on the keyboard, in shortcut hints
+        "Alt", "Ctrl", "Shift", "Enter", "Tab", "Esc", "Space",
+        # file formats people choose by these names
+        "HTML", "xlsx", "PDF", "CSV", "JSON",
+    }
+)  # fmt: skip
+RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+/-]*")
+WORD = re.compile(r"[A-Za-z]+")
+
+
+def latin_words(text: str) -> list[str]:
+    """The Latin words in ``text`` outside the allow-list, in order of appearance."""
+    found: list[str] = []
+    for run in RUN.findall(text):
+        if any(char.isdigit() for char in run):
+            continue
+        found.extend(word for word in WORD.findall(run) if word not in ALLOWED_WORDS)
+    return found
