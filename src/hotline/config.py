@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
@@ -38,6 +39,19 @@ class Settings(BaseSettings):
     retention_years: int = 3
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    env: Literal["development", "test", "production"] = Field(
+        default="development",
+        description="production: session cookies are always Secure (TLS ends at the proxy)",
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, description="a browser session ends after this long without requests"
+    )
+    session_hours: int = Field(
+        default=12, ge=1, description="a browser session ends this long after login, even if active"
+    )
+    json_body_max_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="largest JSON request body on /api/v1"
+    )
     idempotency_hours: int = 24
     worker_poll_seconds: float = 2.0
     worker_lease_seconds: int = 300

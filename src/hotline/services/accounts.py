@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -133,28 +135,44 @@ def authenticate_token(hotline: Hotline, token: str, now: datetime) -> Actor | N
         return actor_of(user)
 
 
+LOGIN_REFUSED = "用户名或密码错误，或账户暂时锁定"
+
+
 def login(hotline: Hotline, name: str, password: str, now: datetime) -> Actor:
     """Check a password; after ``login_max_failures`` failures the account locks for a while.
 
-    The failure count must survive the refusal, so the transaction commits first and the
-    refusal is raised after it.
+    Every refusal says the same (unknown name, wrong password, locked, disabled) and costs one
+    argon2 verification, so neither the message nor the time tells which names exist. The user
+    row is locked while its password is checked, so concurrent guesses queue and exactly
+    ``login_max_failures`` of them are checked before the lock. The failure count must survive
+    the refusal, so the transaction commits first and the refusal is raised after it.
     """
     with hotline.db.transaction() as session:
-        outcome = _check_password(hotline, session, name, password, now)
-    if isinstance(outcome, str):
-        raise Forbidden(outcome)
-    return outcome
+        user = _user_for_login(session, name)
+        checkable = user is not None and _may_try(user, now)
+        actor = _check_password(hotline, user, password, now) if user and checkable else None
+    if not checkable:
+        _verify_dummy(password)  # outside the transaction: no row or lock to hold meanwhile
+    if actor is None:
+        raise Forbidden(LOGIN_REFUSED)
+    return actor
 
 
-def _check_password(
-    hotline: Hotline, session: Session, name: str, password: str, now: datetime
-) -> Actor | str:
+def _user_for_login(session: Session, name: str) -> User | None:
+    """The user row, locked until commit (FOR NO KEY UPDATE: rows that merely reference the user,
+    like new tokens and sessions, are not blocked). SQLite's BEGIN IMMEDIATE already serialises."""
+    query = select(User).where(User.name == name).with_for_update(key_share=True)
+    return session.scalars(query).first()
+
+
+def _may_try(user: User, now: datetime) -> bool:
+    locked = user.locked_until_at is not None and user.locked_until_at > now
+    return not (user.disabled or user.password_hash is None or locked)
+
+
+def _check_password(hotline: Hotline, user: User, password: str, now: datetime) -> Actor | None:
+    assert user.password_hash is not None
     settings = hotline.settings
-    user = session.scalars(select(User).where(User.name == name)).first()
-    if user is None or user.disabled or user.password_hash is None:
-        return "用户名或密码错误"
-    if user.locked_until_at is not None and user.locked_until_at > now:
-        return f"登录失败次数过多，账户已锁定至 {user.locked_until_at.isoformat()}"
     try:
         _hasher.verify(user.password_hash, password)
     except VerificationError:
@@ -162,7 +180,19 @@ def _check_password(
         if user.failed_logins >= settings.login_max_failures:
             user.locked_until_at = now + timedelta(minutes=settings.login_lockout_minutes)
             user.failed_logins = 0
-        return "用户名或密码错误"
+        return None
     user.failed_logins = 0
     user.locked_until_at = None
     return actor_of(user)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash with the hasher's own parameters, made once per process, that no password fits."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+def _verify_dummy(password: str) -> None:
+    """The same argon2 work as a real check, for names that cannot log in."""
+    with suppress(VerificationError):
+        _hasher.verify(_dummy_hash(), password)
