@@ -13,6 +13,7 @@ from hotline.adapters.web.params import CaseNumber, RecordId
 from hotline.adapters.web.problems import problem_responses
 from hotline.adapters.web.schemas import AttachmentListOut, AttachmentOut
 from hotline.services.attachments import (
+    SIGNATURES,
     Upload,
     add_attachment,
     list_attachments,
@@ -20,6 +21,11 @@ from hotline.services.attachments import (
 )
 
 router = APIRouter(prefix="/api/v1/cases/{number}/attachments", tags=["附件 attachments"])
+# A download is the stored file itself, of the type read from its bytes when it was uploaded.
+ATTACHMENT_FILE: dict[str, Any] = {
+    "content": {content_type: {} for _, _, content_type in SIGNATURES},
+    "description": "附件文件本身（类型按上传时读出的文件头；管理员另行允许的类型按其声明）",
+}
 
 
 def _with_url(number: str, view: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +70,7 @@ def upload_endpoint(
     "/{attachment_id}",
     summary="下载附件",
     response_class=FileResponse,
-    responses=problem_responses(401, 403, 404),
+    responses={200: ATTACHMENT_FILE, **problem_responses(401, 403, 404)},
 )
 def download_endpoint(
     number: CaseNumber, attachment_id: RecordId, hotline: HotlineDep, actor: ActorDep

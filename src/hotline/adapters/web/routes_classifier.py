@@ -7,12 +7,15 @@ city-wide, as the indicator report: no case content or number appears.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
+from hotline.adapters.web.answers import json_answer
 from hotline.adapters.web.auth import ActorDep, HotlineDep
 from hotline.adapters.web.problems import problem_responses
+from hotline.adapters.web.schemas_reports import ClassifierReportOut
 from hotline.domain.indicators import Period
 from hotline.domain.roles import Permission, require
 from hotline.reports.classifier_accuracy import classifier_report
@@ -27,14 +30,15 @@ ToQuery = Annotated[date, Query(description="受理日期止（本地日期，�
 
 @router.get(
     "/report",
+    response_model=ClassifierReportOut,
     summary="分类模型生产准确率（覆盖率、采纳/改判率、对最终类别的准确率）",
     responses=problem_responses(401, 403, 422),
 )
 def get_classifier_report(
     hotline: HotlineDep, actor: ActorDep, from_: FromQuery, to: ToQuery
-) -> dict[str, Any]:
+) -> Response:
     """Coverage, top-1/top-3 agreement with the registered category, override and re-sorting
     rates, accuracy against the final category: in total, per model version and per category,
     each as ``{numerator, denominator, value}`` (``value: null`` when the denominator is 0)."""
     require(actor.role, Permission.VIEW_CLASSIFIER_REPORT)
-    return classifier_report(hotline.db, Period(from_, to))
+    return json_answer(classifier_report(hotline.db, Period(from_, to)))

@@ -15,10 +15,17 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from hotline.adapters.web.answers import json_answer
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.adapters.web.params import RecordId
 from hotline.adapters.web.problems import problem_responses
 from hotline.adapters.web.routes_reports import NOTICE_FILE
+from hotline.adapters.web.schemas_reports import (
+    AdjustmentListOut,
+    AdjustmentOut,
+    EditionListOut,
+    EvaluationOut,
+)
 from hotline.domain.errors import InvalidInput
 from hotline.domain.roles import Actor, Permission, require
 from hotline.services.editions import edition_content, list_editions
@@ -47,7 +54,8 @@ def _scheme_name(value: str | None, field: str) -> str | None:
     return value
 
 
-@router.get("/evaluation", summary="月度考评：得分、名次、基准线、红黑榜、资金",
+@router.get("/evaluation", response_model=EvaluationOut,
+            summary="月度考评：得分、名次、基准线、红黑榜、资金",
             responses=problem_responses(401, 403, 422))  # fmt: skip
 def get_evaluation(
     hotline: HotlineDep,
@@ -58,13 +66,13 @@ def get_evaluation(
     entity: EntityQuery = "district",
     scheme: Annotated[str | None, Query(description="考评方案名称；省略用城市配置")] = None,
     compare: Annotated[str | None, Query(description="对比方案名称（假设分析）")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Every entity of the kind with score, rank, baseline pass/fail, lists, amount and the
     line-by-line explanation; with ``compare``, the same month under that scheme and the
     differences."""
     require(actor.role, Permission.READ_CASE)
-    return evaluation_report(hotline, month, _scheme_name(scheme, "scheme"), entity,
-                             _scheme_name(compare, "compare"))  # fmt: skip
+    return json_answer(evaluation_report(hotline, month, _scheme_name(scheme, "scheme"), entity,
+                                         _scheme_name(compare, "compare")))  # fmt: skip
 
 
 class AdjustmentIn(BaseModel):
@@ -83,60 +91,68 @@ class DecisionIn(BaseModel):
     version: int | None = Field(default=None, description="所见版本；已被他人改动则 409")
 
 
-@router.get("/evaluation/adjustments", summary="考评剔除与申诉列表（含审计记录）",
+@router.get("/evaluation/adjustments", response_model=AdjustmentListOut,
+            summary="考评剔除与申诉列表（含审计记录）",
             responses=problem_responses(401, 403, 422))  # fmt: skip
 def get_adjustments(
     hotline: HotlineDep,
     actor: ActorDep,
     month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
     status: Annotated[Literal["pending", "approved", "rejected"] | None, Query()] = None,
-) -> dict[str, Any]:
-    return {"items": list_adjustments(hotline, actor, month, status)}
+) -> Response:
+    return json_answer({"items": list_adjustments(hotline, actor, month, status)})
 
 
-@router.post("/evaluation/adjustments", status_code=201, summary="申请剔除或加减分",
+@router.post("/evaluation/adjustments", status_code=201, response_model=AdjustmentOut,
+             summary="申请剔除或加减分",
              responses=problem_responses(401, 403, 404, 422))  # fmt: skip
 def post_adjustment(
     body: AdjustmentIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
-) -> dict[str, Any]:
+) -> Response:
     """Recorded as pending; it counts in the evaluation only once approved."""
     request = AdjustmentRequest(**body.model_dump())
-    return request_adjustment(hotline, actor, request, now)
+    return json_answer(request_adjustment(hotline, actor, request, now), status_code=201)
 
 
 def _decide(hotline: Any, actor: Actor, adjustment_id: int, approve: bool, body: DecisionIn,
-            now: Any) -> dict[str, Any]:  # fmt: skip
-    return decide_adjustment(hotline, actor, adjustment_id, approve, body.note, now, body.version)
+            now: Any) -> Response:  # fmt: skip
+    decided = decide_adjustment(
+        hotline, actor, adjustment_id, approve, body.note, now, body.version
+    )
+    return json_answer(decided)
 
 
-@router.post("/evaluation/adjustments/{adjustment_id}/approve", summary="批准剔除或加减分",
+@router.post("/evaluation/adjustments/{adjustment_id}/approve", response_model=AdjustmentOut,
+             summary="批准剔除或加减分",
              responses=problem_responses(401, 403, 404, 409, 422))  # fmt: skip
 def approve_adjustment(
     adjustment_id: RecordId, body: DecisionIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
-) -> dict[str, Any]:
+) -> Response:
     return _decide(hotline, actor, adjustment_id, True, body, now)
 
 
-@router.post("/evaluation/adjustments/{adjustment_id}/reject", summary="驳回剔除或加减分",
+@router.post("/evaluation/adjustments/{adjustment_id}/reject", response_model=AdjustmentOut,
+             summary="驳回剔除或加减分",
              responses=problem_responses(401, 403, 404, 409, 422))  # fmt: skip
 def reject_adjustment(
     adjustment_id: RecordId, body: DecisionIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
-) -> dict[str, Any]:
+) -> Response:
     return _decide(hotline, actor, adjustment_id, False, body, now)
 
 
-@router.get("/reports/editions", summary="通报与报表的版本及投递状态",
+@router.get("/reports/editions", response_model=EditionListOut,
+            summary="通报与报表的版本及投递状态",
             responses=problem_responses(401, 403, 422))  # fmt: skip
 def get_editions(
     hotline: HotlineDep,
     actor: ActorDep,
     kind: Annotated[Literal["daily", "weekly", "monthly"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-) -> dict[str, Any]:
+) -> Response:
     """Newest first; each delivery with status (pending, retrying, sent, failed, skipped),
     attempts, last error and the next retry."""
     require(actor.role, Permission.READ_REPORTS)
-    return {"items": list_editions(hotline, kind, limit)}
+    return json_answer({"items": list_editions(hotline, kind, limit)})
 
 
 @router.get("/reports/editions/{edition_id}/content", summary="下载一份已生成的通报或报表",

@@ -9,12 +9,15 @@ the caller's scope and says how many others there are.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
+from hotline.adapters.web.answers import json_answer
 from hotline.adapters.web.auth import ActorDep, HotlineDep
 from hotline.adapters.web.problems import problem_responses
+from hotline.adapters.web.schemas_reports import DrillDownOut, IndicatorReportOut
 from hotline.domain.indicators import Period
 from hotline.domain.roles import Permission, require
 from hotline.reports.drilldown import DrillQuery, drill_down
@@ -39,6 +42,7 @@ def _clock(hotline: Hotline) -> Clock:
 
 @router.get(
     "",
+    response_model=IndicatorReportOut,
     summary="热线指标（回复率、按期办结率、满意率等）",
     responses=problem_responses(401, 403, 422),
 )
@@ -48,16 +52,17 @@ def get_indicators(
     from_: FromQuery,
     to: ToQuery,
     group_by: GroupQuery = None,
-) -> dict[str, Any]:
+) -> Response:
     """Each indicator with numerator, denominator, formula, 同比 and 环比 (percentage points);
     a zero denominator gives ``value: null`` with a ``reason``."""
     require(actor.role, Permission.READ_CASE)
     query = IndicatorQuery(Period(from_, to), group_by)
-    return indicator_report(hotline.db, _clock(hotline), query)
+    return json_answer(indicator_report(hotline.db, _clock(hotline), query))
 
 
 @router.get(
     "/{indicator}/cases",
+    response_model=DrillDownOut,
     summary="指标下钻：计数背后的工单",
     responses=problem_responses(401, 403, 422),
 )
@@ -74,11 +79,11 @@ def get_indicator_cases(
     ),
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, Any]:
+) -> Response:
     """The facts counted in one indicator's numerator or denominator for one group; ``count``
     equals the figure in the report, ``hidden`` the cases outside the caller's scope."""
     require(actor.role, Permission.READ_CASE)
 
     report = IndicatorQuery(Period(from_, to), group_by)
     drill = DrillQuery(indicator, part, group, limit, offset)
-    return drill_down(hotline.db, _clock(hotline), report, drill, scope_filter(actor))
+    return json_answer(drill_down(hotline.db, _clock(hotline), report, drill, scope_filter(actor)))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from hotline.adapters.web.answers import json_answer
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.adapters.web.etags import expected_version
 from hotline.adapters.web.params import MAX_ID, CaseNumber, Page, RecordId
 from hotline.adapters.web.problems import problem_responses
+from hotline.adapters.web.schemas_ledger import ProblemDetailOut, ProblemListOut, ProblemMoveOut
 from hotline.services.problem_edits import link_case, unlink_case
 from hotline.services.problem_views import SORTS, ProblemFilter, get_problem, list_problems
 
@@ -29,7 +32,12 @@ class LinkIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500, description="归并原因")
 
 
-@router.get("", summary="问题台账列表", responses=problem_responses(401, 403, 422))
+@router.get(
+    "",
+    response_model=ProblemListOut,
+    summary="问题台账列表",
+    responses=problem_responses(401, 403, 422),
+)
 def list_endpoint(
     hotline: HotlineDep,
     actor: ActorDep,
@@ -49,7 +57,7 @@ def list_endpoint(
     sort: Annotated[str, Query(description=" | ".join(SORTS))] = "age",
     page: Page = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict[str, Any]:
+) -> Response:
     """Problems in the caller's scope: age sorts oldest first, count and recurrences most first."""
     found = ProblemFilter(
         status=status,
@@ -62,19 +70,25 @@ def list_endpoint(
         page=page,
         page_size=page_size,
     )
-    return list_problems(hotline, actor, found, now)
+    return json_answer(list_problems(hotline, actor, found, now))
 
 
-@router.get("/{problem_id}", summary="查看问题", responses=problem_responses(401, 403, 404))
+@router.get(
+    "/{problem_id}",
+    response_model=ProblemDetailOut,
+    summary="查看问题",
+    responses=problem_responses(401, 403, 404),
+)
 def get_endpoint(
     problem_id: RecordId, hotline: HotlineDep, actor: ActorDep, now: NowDep
-) -> dict[str, Any]:
+) -> Response:
     """The problem with its cases (masked), link audit and supervision."""
-    return get_problem(hotline, problem_id, actor, now)
+    return json_answer(get_problem(hotline, problem_id, actor, now))
 
 
 @router.post(
     "/{problem_id}/cases",
+    response_model=ProblemMoveOut,
     summary="把工单归入该问题",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
@@ -85,9 +99,9 @@ def link_endpoint(
     actor: ActorDep,
     now: NowDep,
     if_match: IfMatch = None,
-) -> dict[str, Any]:
+) -> Response:
     """Move a case onto this problem (its old problem loses it); 409 when the case changed."""
-    return link_case(
+    moved = link_case(
         hotline,
         body.case,
         problem_id,
@@ -96,10 +110,12 @@ def link_endpoint(
         expected_version=expected_version(if_match),
         reason=body.reason,
     )
+    return json_answer(moved)
 
 
 @router.delete(
     "/{problem_id}/cases/{number}",
+    response_model=ProblemMoveOut,
     summary="把工单从该问题拆出（单独挂号）",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
@@ -111,9 +127,9 @@ def unlink_endpoint(
     now: NowDep,
     if_match: IfMatch = None,
     reason: Annotated[str | None, Query(max_length=500, description="拆分原因")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Take a case off this problem: it becomes a new problem of its own."""
-    return unlink_case(
+    moved = unlink_case(
         hotline,
         number,
         actor,
@@ -122,3 +138,4 @@ def unlink_endpoint(
         reason=reason,
         from_problem=problem_id,
     )
+    return json_answer(moved)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from hotline.adapters.web.answers import json_answer
 from hotline.adapters.web.auth import ActorDep, HotlineDep
 from hotline.adapters.web.problems import problem_responses
+from hotline.adapters.web.schemas_reference import CategoryListOut, RouteOut, UnitListOut
 from hotline.services.organisation import list_units
 from hotline.services.routing import suggest_route
 from hotline.services.taxonomy import list_categories
@@ -17,7 +20,10 @@ router = APIRouter(prefix="/api/v1", tags=["分类与派遣 taxonomy & routing"]
 
 
 @router.get(
-    "/categories", summary="类别（部件/事件 → 大类 → 小类）", responses=problem_responses(401)
+    "/categories",
+    response_model=CategoryListOut,
+    summary="类别（部件/事件 → 大类 → 小类）",
+    responses=problem_responses(401),
 )
 def categories(
     hotline: HotlineDep,
@@ -26,14 +32,16 @@ def categories(
     kind: Annotated[str | None, Query(description="facility 部件 | event 事件")] = None,
     parent: Annotated[str | None, Query(description="上级类别代码")] = None,
     include_inactive: bool = False,
-) -> dict[str, Any]:
+) -> Response:
     items = list_categories(
         hotline, level=level, kind=kind, parent=parent, include_inactive=include_inactive
     )
-    return {"items": items}
+    return json_answer({"items": items})
 
 
-@router.get("/units", summary="承办单位", responses=problem_responses(401))
+@router.get(
+    "/units", response_model=UnitListOut, summary="承办单位", responses=problem_responses(401)
+)
 def units(
     hotline: HotlineDep,
     _actor: ActorDep,
@@ -42,11 +50,11 @@ def units(
     parent: Annotated[str | None, Query(description="上级单位代码")] = None,
     q: Annotated[str | None, Query(description="名称或代码片段")] = None,
     include_inactive: bool = False,
-) -> dict[str, Any]:
+) -> Response:
     items = list_units(
         hotline, kind=kind, region=region, parent=parent, query=q, include_inactive=include_inactive
     )
-    return {"items": items}
+    return json_answer({"items": items})
 
 
 class RouteDraft(BaseModel):
@@ -62,7 +70,12 @@ class RouteDraft(BaseModel):
     urgency: str | None = Field(default=None, max_length=16)
 
 
-@router.post("/route", summary="派遣建议（不创建任何记录）", responses=problem_responses(401, 422))
-def route(body: RouteDraft, hotline: HotlineDep, _actor: ActorDep) -> dict[str, Any]:
+@router.post(
+    "/route",
+    response_model=RouteOut,
+    summary="派遣建议（不创建任何记录）",
+    responses=problem_responses(401, 422),
+)
+def route(body: RouteDraft, hotline: HotlineDep, _actor: ActorDep) -> Response:
     """Which unit the routing rules pick for a draft, the rule that fired and why."""
-    return suggest_route(hotline, **body.model_dump())
+    return json_answer(suggest_route(hotline, **body.model_dump()))

@@ -13,8 +13,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from hotline.adapters.web.answers import json_answer
 from hotline.adapters.web.auth import ActorDep, HotlineDep
 from hotline.adapters.web.problems import problem_responses
+from hotline.adapters.web.schemas_reports import HotspotReportOut
 from hotline.domain.roles import Permission, require
 from hotline.reports.hotspots import HotspotParams, hotspot_report
 from hotline.services.report_production import produce_edition
@@ -84,16 +86,21 @@ def get_monthly(
     return _file(hotline, actor, "monthly", month, fmt)
 
 
-@router.get("/hotspots", summary="热点预警", responses=problem_responses(401, 403, 422))
+@router.get(
+    "/hotspots",
+    response_model=HotspotReportOut,
+    summary="热点预警",
+    responses=problem_responses(401, 403, 422),
+)
 def get_hotspots(
     hotline: HotlineDep,
     actor: ActorDep,
     day: Annotated[date, Query(alias="date", description="日期 YYYY-MM-DD（本地，2000–2099 年）")],
     min_score: Annotated[float, Query(ge=0, description="最低异常得分")] = DEFAULTS.min_score,
     limit: Annotated[int, Query(ge=1, le=500)] = DEFAULTS.limit,
-) -> dict[str, Any]:
+) -> Response:
     """Problems and street × category cells whose complaints jump against their own history,
     best score first, with the evidence (counts, baseline rate, ratio, score, sample cases)."""
     require(actor.role, Permission.READ_REPORTS)
     params = HotspotParams(min_score=min_score, limit=limit)
-    return hotspot_report(hotline.db, day, params)
+    return json_answer(hotspot_report(hotline.db, day, params))

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from hotline.adapters.web.answers import json_answer
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.adapters.web.params import MAX_ID, RecordId
 from hotline.adapters.web.problems import problem_responses
+from hotline.adapters.web.schemas_ledger import (
+    CallbackQueueOut,
+    SupervisionClosedOut,
+    SupervisionCreatedOut,
+    SupervisionListOut,
+    SupervisionRespondedOut,
+)
 from hotline.services import supervision
 from hotline.services.callbacks import callback_queue
 
@@ -32,7 +41,12 @@ class CloseIn(BaseModel):
     outcome: str = Field(default="", max_length=4000, description="办结情况")
 
 
-@router.get("/supervisions", summary="督办单列表", responses=problem_responses(401, 403, 422))
+@router.get(
+    "/supervisions",
+    response_model=SupervisionListOut,
+    summary="督办单列表",
+    responses=problem_responses(401, 403, 422),
+)
 def list_supervisions(
     hotline: HotlineDep,
     actor: ActorDep,
@@ -41,59 +55,66 @@ def list_supervisions(
     district: Annotated[str | None, Query(description="区县代码")] = None,
     status: Annotated[str | None, Query(description="open | responded | closed")] = "open",
     problem: Annotated[int | None, Query(ge=1, le=MAX_ID, description="问题台账编号")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Open supervision by level, unit, district and problem; handlers see their own unit's."""
     items = supervision.list_supervisions(
         hotline, actor, level=level, unit=unit, district=district, status=status, problem_id=problem
     )
-    return {"items": items}
+    return json_answer({"items": items})
 
 
 @router.post(
     "/supervisions",
     status_code=201,
+    response_model=SupervisionCreatedOut,
     summary="发起督办",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def open_supervision(
     body: SupervisionIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
-) -> dict[str, int]:
+) -> Response:
     """A supervisor's manual supervision of a dispatched case."""
-    return {
-        "id": supervision.supervise_case(hotline, body.case, body.level, body.reason, actor, now)
-    }
+    opened = supervision.supervise_case(hotline, body.case, body.level, body.reason, actor, now)
+    return json_answer({"id": opened}, status_code=201)
 
 
 @router.post(
     "/supervisions/{supervision_id}/response",
+    response_model=SupervisionRespondedOut,
     summary="督办回复",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def respond_supervision(
     supervision_id: RecordId, body: ResponseIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
-) -> dict[str, str]:
+) -> Response:
     supervision.respond(hotline, supervision_id, body.response, actor, now)
-    return {"status": "responded"}
+    return json_answer({"status": "responded"})
 
 
 @router.post(
     "/supervisions/{supervision_id}/close",
+    response_model=SupervisionClosedOut,
     summary="督办办结",
     responses=problem_responses(401, 403, 404, 409),
 )
 def close_supervision(
     supervision_id: RecordId, body: CloseIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
-) -> dict[str, str]:
+) -> Response:
     supervision.close(hotline, supervision_id, body.outcome, actor, now)
-    return {"status": "closed"}
+    return json_answer({"status": "closed"})
 
 
-@router.get("/callbacks/queue", summary="回访队列", responses=problem_responses(401, 403))
+@router.get(
+    "/callbacks/queue",
+    response_model=CallbackQueueOut,
+    summary="回访队列",
+    responses=problem_responses(401, 403),
+)
 def queue(
     hotline: HotlineDep,
     actor: ActorDep,
     now: NowDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, Any]:
+) -> Response:
     """Cases whose next callback attempt is due, the most urgent deadline first (masked)."""
-    return callback_queue(hotline, actor, now, limit)
+    return json_answer(callback_queue(hotline, actor, now, limit))
