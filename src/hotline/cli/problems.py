@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hotline.adapters.spreadsheet import put
 from hotline.bootstrap import build_hotline
 from hotline.cli.output import emit_json, emit_value, fail, log
 from hotline.domain.errors import DomainError
@@ -68,11 +69,9 @@ def _page(query: ProblemFilter, page: int) -> ProblemFilter:
     return ProblemFilter(**{**query.__dict__, "page": page})
 
 
-def _cell(value: Any, kind: str, hotline: Hotline) -> Any:
-    if value is None:
-        return None
-    if kind == "date":  # Excel has no time zones: local wall-clock time
-        return datetime.fromisoformat(value).astimezone(hotline.settings.tz).replace(tzinfo=None)
+def _cell(value: Any, kind: str) -> Any:
+    if value is not None and kind == "date":  # Excel has no time zones: local wall-clock time
+        return datetime.fromisoformat(value)
     return value
 
 
@@ -81,9 +80,12 @@ def write_xlsx(path: Path, items: list[dict[str, Any]], hotline: Hotline) -> Non
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "问题台账"
-    sheet.append([heading for heading, *_ in COLUMNS])
-    for item in items:
-        sheet.append([_cell(item.get(key), kind, hotline) for _, key, _, kind in COLUMNS])
+    tz = hotline.settings.tz
+    for column, (heading, *_) in enumerate(COLUMNS, start=1):
+        put(sheet, 1, column, heading)
+    for row, item in enumerate(items, start=2):
+        for column, (_, key, _, kind) in enumerate(COLUMNS, start=1):
+            put(sheet, row, column, _cell(item.get(key), kind), tz)
     for position, (_, _, width, kind) in enumerate(COLUMNS, start=1):
         letter = get_column_letter(position)
         sheet.column_dimensions[letter].width = width

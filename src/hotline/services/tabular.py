@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from openpyxl import Workbook, load_workbook
 
+from hotline.adapters.spreadsheet import write_only_row
 from hotline.domain.errors import InvalidInput
 
 Rows = list[dict[str, Any]]
@@ -80,7 +81,7 @@ def write_tables(
     workbook = Workbook(write_only=True)
     for key, title in sheets.items():
         sheet = workbook.create_sheet(title)
-        sheet.append(list(columns[key]))
+        write_only_row(sheet, list(columns[key]))
         for row in tables.get(key, []):
-            sheet.append([row.get(name) for name in columns[key]])
+            write_only_row(sheet, [row.get(name) for name in columns[key]])
     workbook.save(path)

@@ -4,7 +4,7 @@ lists (overdue, unsatisfied, media, problems), hotspots and the daily trend."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,18 @@ UNKNOWN_DISTRICT = "（未定位）"
 SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 SUPERVISION = {"urge": "催办", "supervise": "督办", "priority": "重点督办", "head": "一把手督办"}
 TIME = "%Y-%m-%d %H:%M"
+
+
+def local_time(moment: datetime | None, tz: tzinfo) -> str:
+    """A stored moment as local wall-clock text. A value stored before any bound (a media
+    publish time of 9999-12-31T23:59:59Z is past the last local date) is shown in UTC, marked,
+    instead of failing the whole notice on one odd row."""
+    if moment is None:
+        return ""
+    try:
+        return moment.astimezone(tz).strftime(TIME)
+    except (OverflowError, ValueError):
+        return f"{moment.astimezone(UTC).strftime(TIME)} UTC"
 
 
 def _district(names: dict[str, str], code: str | None) -> str:
@@ -134,7 +146,7 @@ def overdue_table(session: Session, window: q.Window, cases: list[Case]) -> Tabl
             "district": _district(districts, c.district_code),
             "unit": units.get(c.lead_unit_id or 0, "—"),
             "category": categories.get(c.category_code or "", "—"),
-            "due": c.reply_due_at.astimezone(window.tz).strftime(TIME) if c.reply_due_at else "",
+            "due": local_time(c.reply_due_at, window.tz),
             "days_over": _days(window, c),
         }
         for c in cases
@@ -172,7 +184,7 @@ def unsatisfied_table(session: Session, window: q.Window, total: int) -> Table:
             "process": SATISFACTION.get(cb.process_satisfaction or "", "—"),
             "result": SATISFACTION.get(cb.result_satisfaction or "", "—"),
             "solved": _solved(cb.solved),
-            "at": cb.at.astimezone(window.tz).strftime(TIME),
+            "at": local_time(cb.at, window.tz),
         }
         for cb, case in found
     )
@@ -199,9 +211,7 @@ def media_table(session: Session, window: q.Window, total: int) -> Table:
             "district": _district(districts, c.district_code),
             "category": categories.get(c.category_code or "", "—"),
             "outlet": c.media_outlet or "—",
-            "published": c.media_published_at.astimezone(window.tz).strftime(TIME)
-            if c.media_published_at
-            else "",
+            "published": local_time(c.media_published_at, window.tz),
             "link": c.media_link or "",
             "status": STATUS_LABELS.get(Status(c.status), c.status),
         }

@@ -1,11 +1,11 @@
 """The xlsx notice: a 概况 sheet, then one sheet per table (title in row 1, headers in row 2,
 data from row 3), numbers as numbers with number formats (percentages as 0.00%), and native
-openpyxl charts beside the table they draw."""
+openpyxl charts beside the table they draw. Every cell is written through
+hotline.adapters.spreadsheet: text stays text (never a formula), whatever a user typed."""
 
 from __future__ import annotations
 
 import re
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from hotline.adapters.spreadsheet import put, workbook_bytes
 from hotline.reports.notices.model import Chart, Notice, Table, Value
 
 HEADER_ROW, FIRST_ROW = 2, 3
@@ -50,15 +51,15 @@ def _width(values: list[str]) -> float:
 
 
 def write_table(sheet: Worksheet, table: Table) -> None:
-    sheet.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=14)
+    put(sheet, 1, 1, table.title).font = Font(bold=True, size=14)
     for col, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=col, value=column.label)
+        cell = put(sheet, HEADER_ROW, col, column.label)
         cell.font, cell.fill, cell.border = Font(bold=True), HEADER_FILL, BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for r, row in enumerate(table.rows, start=FIRST_ROW):
         bold = table.total_row and r == FIRST_ROW + len(table.rows) - 1
         for col, column in enumerate(table.columns, start=1):
-            cell = sheet.cell(row=r, column=col, value=_cell_value(row.get(column.key)))
+            cell = put(sheet, r, col, _cell_value(row.get(column.key)))
             cell.border = BORDER
             if column.kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[column.kind]
@@ -69,7 +70,7 @@ def write_table(sheet: Worksheet, table: Table) -> None:
         sheet.column_dimensions[get_column_letter(col)].width = _width(texts)
     sheet.freeze_panes = sheet.cell(row=FIRST_ROW, column=1)
     if table.note:
-        sheet.cell(row=FIRST_ROW + len(table.rows) + 1, column=1, value=f"说明：{table.note}")
+        put(sheet, FIRST_ROW + len(table.rows) + 1, 1, f"说明：{table.note}")
 
 
 def add_chart(sheet: Worksheet, chart: Chart, table: Table, place: int = 0) -> None:
@@ -94,19 +95,19 @@ def add_chart(sheet: Worksheet, chart: Chart, table: Table, place: int = 0) -> N
 
 
 def _summary(sheet: Worksheet, notice: Notice) -> None:
-    sheet.cell(row=1, column=1, value=notice.title).font = Font(bold=True, size=16)
-    sheet.cell(row=2, column=1, value=f"{notice.period_label}　{notice.issuer}")
+    put(sheet, 1, 1, notice.title).font = Font(bold=True, size=16)
+    put(sheet, 2, 1, f"{notice.period_label}　{notice.issuer}")
     for col, label in enumerate(("项目", "数值", "单位"), start=1):
-        cell = sheet.cell(row=4, column=col, value=label)
+        cell = put(sheet, 4, col, label)
         cell.font, cell.fill, cell.border = Font(bold=True), HEADER_FILL, BORDER
     for r, figure in enumerate(notice.figures, start=5):
-        sheet.cell(row=r, column=1, value=figure.label).border = BORDER
-        cell = sheet.cell(row=r, column=2, value=figure.value)
+        put(sheet, r, 1, figure.label).border = BORDER
+        cell = put(sheet, r, 2, figure.value)
         cell.border = BORDER
         cell.number_format = NUMBER_FORMATS.get(figure.kind, "General")
-        sheet.cell(row=r, column=3, value=figure.unit or None).border = BORDER
+        put(sheet, r, 3, figure.unit or None).border = BORDER
     for r, remark in enumerate(notice.remarks, start=6 + len(notice.figures)):
-        sheet.cell(row=r, column=1, value=remark)
+        put(sheet, r, 1, remark)
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 28, 14
 
 
@@ -124,6 +125,4 @@ def render_xlsx(notice: Notice) -> bytes:
             add_chart(sheet, chart, table, place)
     book.properties.title = f"{notice.title}（{notice.period_label}）"
     book.properties.creator = notice.issuer
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
