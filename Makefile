@@ -36,7 +36,7 @@ $(WORKBENCH): $(NPM_STAMP) $(WEB_SOURCES) package-lock.json
 
 run: install
 	$(BIN)/hotline db upgrade
-	$(BIN)/hotline seed
+	$(BIN)/hotline seed --demo-users  # one account per desk, password on stderr
 	$(BIN)/hotline serve --host $(HOST) --port $(PORT)
 
 lint: install lint-web check-api-types

@@ -5,22 +5,20 @@ Unmasked caller data only leaves through :func:`reveal_caller`, which records wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from hotline.adapters.db.models import Case, CaseEvent, PersonalDataAccess, Unit
+from hotline.adapters.db.models import Case, CaseEvent, PersonalDataAccess
 from hotline.domain.errors import InvalidInput
-from hotline.domain.indicators import supported_day
 from hotline.domain.lifecycle import STATUS_LABELS, Status, allowed_actions
 from hotline.domain.privacy import mask_name, mask_phone
 from hotline.domain.roles import Actor, Permission, may, require
 from hotline.domain.sla import SlaState, sla_state
 from hotline.services.context import Hotline
-from hotline.services.scope import load_case_in_scope, restrict_to_scope
+from hotline.services.scope import load_case_in_scope
 from hotline.services.units import unit_codes
 
 
@@ -177,67 +175,6 @@ def get_case(hotline: Hotline, number: str, actor: Actor) -> dict[str, Any]:
     with hotline.db.transaction() as session:
         case = load_case_in_scope(session, number, actor)
         return full_view(session, case, actor, hotline.now())
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    status: str | None = None
-    unit: str | None = None
-    district: str | None = None
-    category: str | None = None
-    channel: str | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    page: int = 1
-    page_size: int = 50
-
-    def __post_init__(self) -> None:
-        # Year 1 or 9999 would overflow on the way to UTC; no case is from outside the span.
-        for name in ("created_from", "created_to"):
-            moment = getattr(self, name)
-            if moment is not None:
-                supported_day(moment.date(), name)
-
-
-def _filtered(session: Session, f: CaseFilter) -> Any:
-    stmt = select(Case)
-    if f.status:
-        stmt = stmt.where(Case.status == f.status)
-    if f.unit:
-        stmt = stmt.where(Case.lead_unit_id.in_(select(Unit.id).where(Unit.code == f.unit)))
-    if f.district:
-        stmt = stmt.where(Case.district_code == f.district)
-    if f.category:
-        stmt = stmt.where(Case.category_code == f.category)
-    if f.channel:
-        stmt = stmt.where(Case.channel_code == f.channel)
-    if f.created_from:
-        stmt = stmt.where(Case.created_at >= f.created_from)
-    if f.created_to:
-        stmt = stmt.where(Case.created_at < f.created_to)
-    return stmt
-
-
-def list_cases(hotline: Hotline, actor: Actor, f: CaseFilter) -> dict[str, Any]:
-    require(actor.role, Permission.READ_CASE)
-    if f.page < 1 or not 1 <= f.page_size <= 500:
-        raise InvalidInput("page ≥ 1，page_size 须在 1–500 之间", fields=("page", "page_size"))
-    with hotline.db.transaction() as session:
-        stmt = restrict_to_scope(session, _filtered(session, f), actor)
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = session.scalars(
-            stmt.order_by(Case.created_at.desc(), Case.id.desc())
-            .offset((f.page - 1) * f.page_size)
-            .limit(f.page_size)
-            .options(selectinload(Case.assignments))
-        ).all()
-        codes = unit_codes(session)
-        return {
-            "total": total,
-            "page": f.page,
-            "page_size": f.page_size,
-            "items": [summary_view(case, codes) for case in rows],
-        }
 
 
 def reveal_caller(

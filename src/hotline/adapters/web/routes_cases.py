@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query
+from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from hotline.adapters.web.action_schemas import ActionRequest
@@ -17,14 +17,15 @@ from hotline.adapters.web.etags import (
     expected_version,
 )
 from hotline.adapters.web.idempotent import create_once
-from hotline.adapters.web.params import CaseNumber, Page
+from hotline.adapters.web.params import MAX_ID, CaseNumber, Page
 from hotline.adapters.web.problems import problem_responses
 from hotline.adapters.web.schemas import CaseIn, CaseListOut, CaseOut, RevealIn, RevealOut
-from hotline.domain.errors import ConcurrentChange, NotFound
-from hotline.domain.lifecycle import Action, Status
+from hotline.domain.errors import ConcurrentChange, InvalidInput, NotFound
+from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.services.actions import perform_action
-from hotline.services.case_views import CaseFilter, get_case, list_cases, reveal_caller
+from hotline.services.case_lists import CaseListQuery, list_cases
+from hotline.services.case_views import get_case, reveal_caller
 from hotline.services.context import Hotline
 from hotline.services.intake import NewCase, create_case
 
@@ -97,13 +98,58 @@ def get_case_endpoint(number: CaseNumber, hotline: HotlineDep, actor: ActorDep) 
     return case_response(get_case(hotline, number, actor))
 
 
+# Repeatable filters (alternatives) and the single-valued ones; anything else in the query
+# string is refused by name: a parameter this version does not know (a typo, or one a newer
+# workbench sends) must not come back as an unfiltered list.
+LIST_REPEATABLE = frozenset({"status", "sla", "pending"})
+LIST_SINGLE = frozenset(
+    {
+        "mine",
+        "problem",
+        "unit",
+        "district",
+        "category",
+        "channel",
+        "created_from",
+        "created_to",
+        "q",
+        "sort",
+        "page",
+        "page_size",
+    }
+)
+
+
+def _refuse_unknown_parameters(request: Request) -> None:
+    names = request.query_params.keys()
+    for name in names:
+        if name not in LIST_REPEATABLE and name not in LIST_SINGLE:
+            known = "、".join(sorted(LIST_REPEATABLE | LIST_SINGLE))
+            raise InvalidInput(f"未知的查询参数「{name}」，可用：{known}", fields=(name,))
+        if name in LIST_SINGLE and len(request.query_params.getlist(name)) > 1:
+            raise InvalidInput(f"查询参数「{name}」只能给一个值", fields=(name,))
+
+
 @router.get(
     "", response_model=CaseListOut, summary="工单列表", responses=problem_responses(401, 403, 422)
 )
 def list_cases_endpoint(
+    request: Request,
     hotline: HotlineDep,
     actor: ActorDep,
-    status: Annotated[Status | None, Query(description="状态")] = None,
+    status: Annotated[list[str] | None, Query(description="状态，可重复（任一）")] = None,
+    sla: Annotated[
+        list[str] | None,
+        Query(description="时限状态 on_track | warning | overdue，可重复（任一）；仅在办工单"),
+    ] = None,
+    mine: Annotated[
+        str | None, Query(description="created：本人登记的；unit：本单位承办或协办的")
+    ] = None,
+    pending: Annotated[
+        list[str] | None,
+        Query(description="有待审批的申请：extension 延期、return 退单，可重复（任一）"),
+    ] = None,
+    problem: Annotated[int | None, Query(ge=1, le=MAX_ID, description="问题台账编号")] = None,
     unit: Annotated[str | None, Query(description="主办单位代码")] = None,
     district: Annotated[str | None, Query(description="区县代码")] = None,
     category: Annotated[str | None, Query(description="类别代码")] = None,
@@ -114,23 +160,44 @@ def list_cases_endpoint(
     created_to: Annotated[
         datetime | None, Query(description="登记时间止（不含），2000–2099 年")
     ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            description="搜索工单编号、标题、内容、地址；空格分隔的词须全部出现；中文词至少两个字",
+        ),
+    ] = None,
+    sort: Annotated[
+        str,
+        Query(
+            description="排序：reply_due | accept_due | created | updated，前加 - 为倒序",
+            examples=["-created", "reply_due"],
+        ),
+    ] = "-created",
     page: Page = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
-    """Cases in the caller's scope, newest first; times without an offset are local time."""
+    """Cases in the caller's scope, filtered and sorted; times without an offset are local
+    time. ``total`` is exact up to 10,000, an estimate beyond (``total_is_estimate``)."""
+    _refuse_unknown_parameters(request)
     tz = hotline.settings.tz
-    found = CaseFilter(
-        status=status.value if status else None,
+    query = CaseListQuery(
+        status=tuple(status or ()),
+        sla=tuple(sla or ()),
+        mine=mine,
+        pending=tuple(pending or ()),
+        problem=problem,
         unit=unit,
         district=district,
         category=category,
         channel=channel,
         created_from=_aware(created_from, tz),
         created_to=_aware(created_to, tz),
+        q=q,
+        sort=sort,
         page=page,
         page_size=page_size,
     )
-    return JSONResponse(list_cases(hotline, actor, found))
+    return JSONResponse(list_cases(hotline, actor, query))
 
 
 def _aware(value: datetime | None, tz: Any) -> datetime | None:

@@ -111,11 +111,20 @@ class CaseOut(CaseSummaryOut):
     history: list[HistoryEventOut] = Field(description="历史，最早的在前")
 
 
+class CaseListItemOut(CaseSummaryOut):
+    sla_state: str | None = Field(
+        default=None,
+        description="时限状态 on_track 正常、warning 预警、overdue 超期（在办各环节最严重者）",
+    )
+
+
 class CaseListOut(Open):
-    total: int
+    total: int = Field(description="符合条件的工单数；超过 10,000 时为估计值")
+    total_is_estimate: bool = Field(default=False, description="total 是否为估计值")
     page: int
     page_size: int
-    items: list[CaseSummaryOut]
+    sort: str = Field(default="-created", description="实际使用的排序")
+    items: list[CaseListItemOut]
 
 
 class RevealIn(Strict):
