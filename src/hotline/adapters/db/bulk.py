@@ -16,7 +16,8 @@ from sqlalchemy import Column, Table, insert, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.models import Base
+from hotline.adapters.db.case_search import index_inserted_cases
+from hotline.adapters.db.models import Base, Case
 from hotline.adapters.db.types import PortableJSON, UTCDateTime
 
 
@@ -38,6 +39,7 @@ def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]])
         _copy(session, table, rows)
     else:
         session.execute(insert(table), rows)
+    _index_cases(session, model, rows)
 
 
 def insert_rows_returning_ids(
@@ -49,10 +51,19 @@ def insert_rows_returning_ids(
     table = _table(model)
     if not _is_postgres(session):
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(session.scalars(stmt, rows))
-    ids = _reserve_ids(session, table, len(rows))
-    _copy(session, table, [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)])
+        ids = list(session.scalars(stmt, rows))
+    else:
+        ids = _reserve_ids(session, table, len(rows))
+        _copy(session, table, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    _index_cases(session, model, [{**row, "id": i} for i, row in zip(ids, rows, strict=True)])
     return ids
+
+
+def _index_cases(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Cases loaded in bulk get their search terms in the same transaction, as every other
+    write path gives them (adapters/db/case_search.py)."""
+    if model is Case:
+        index_inserted_cases(session, rows)
 
 
 def _reserve_ids(session: Session, table: Table, count: int) -> list[int]:

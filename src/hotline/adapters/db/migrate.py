@@ -8,7 +8,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-from hotline.adapters.db.models import Base
+from hotline.adapters.db.models import Base, compared_in_drift
 
 SCRIPT_LOCATION = "hotline.adapters.db:migrations"
 
@@ -32,5 +32,6 @@ def current_revision(engine: Engine) -> str | None:
 def drift(engine: Engine) -> list[object]:
     """Differences between the models and the migrated schema; empty when they agree."""
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": compared_in_drift(conn.dialect.name)}
+        ctx = MigrationContext.configure(conn, opts=opts)
         return list(compare_metadata(ctx, Base.metadata))

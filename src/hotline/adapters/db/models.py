@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -19,8 +20,10 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     bindparam,
+    literal_column,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -807,3 +810,99 @@ class StandardAnswer(Base):
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+class CaseSearch(Base):
+    """The search terms of a case (its number, title, content and address cut into character
+    bigrams and letter/digit runs: hotline.domain.search_terms), written with the case and
+    wherever its text changes (adapters/db/case_search.py). PostgreSQL holds them as a
+    ``tsvector`` with positions, under a GIN index; SQLite as text that an FTS5 table mirrors
+    by triggers (migration 0017). docs/decisions/0015-case-text-search-index.md."""
+
+    __tablename__ = "case_search"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    terms: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+
+
+CASE_SEARCH_INDEX = Index(
+    "ix_case_search_terms", CaseSearch.terms, postgresql_using="gin"
+).ddl_if(dialect="postgresql")
+# Schema objects of one database only, which the models cannot describe on the other: the GIN
+# index exists on PostgreSQL only; SQLite's FTS5 table and its shadow tables are made by
+# migration 0017 and are not models. The drift check (migrate.drift) leaves them out.
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_case_search_terms"})
+SQLITE_ONLY_TABLE_PREFIX = "case_search_fts"
+
+
+def compared_in_drift(dialect: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for the drift check on ``dialect``."""
+
+    def include(_object: object, name: str | None, type_: str, *_args: object) -> bool:
+        if type_ == "table" and name and name.startswith(SQLITE_ONLY_TABLE_PREFIX):
+            return dialect != "sqlite"
+        if type_ == "index" and name in POSTGRESQL_ONLY_INDEXES:
+            return dialect == "postgresql"
+        return True
+
+    return include
+
+# The case list (services/case_lists.py): open cases by deadline, with what the workbench's
+# filters read, so that "my unit's / a district's open cases by deadline" read a few hundred
+# index entries instead of every case the unit or district ever had; a user's own cases; the
+# pending extension and return requests the dispatcher's desk lists.
+OPEN_CASE_STATUSES: tuple[str, ...] = tuple(
+    s.value
+    for s in (Status.RECEIVED, Status.REGISTERED, Status.DISPATCHED, Status.ACCEPTED,
+              Status.RETURNED, Status.REPLIED, Status.VERIFYING, Status.CALLBACK_PENDING)
+)  # fmt: skip
+
+
+def case_open() -> ColumnElement[bool]:
+    """The WHERE of the open-case indexes, rendered inline so that the planner can match it."""
+    statuses: BindParameter[list[str]] = bindparam(
+        "case_open", list(OPEN_CASE_STATUSES), expanding=True, literal_execute=True
+    )
+    return Case.status.in_(statuses)
+
+
+CASE_LIST_INDEXES = (
+    Index(
+        "ix_cases_open_reply_due",
+        Case.reply_due_at,
+        Case.id,
+        postgresql_where=case_open(),
+        sqlite_where=case_open(),
+    ),
+    Index(
+        "ix_cases_open_accept_due",
+        Case.accept_due_at,
+        Case.id,
+        postgresql_where=case_open(),
+        sqlite_where=case_open(),
+    ),
+    Index(
+        "ix_cases_open_district_reply_due",
+        Case.district_code,
+        Case.reply_due_at,
+        postgresql_where=case_open(),
+        sqlite_where=case_open(),
+    ),
+    Index("ix_cases_created_by_created_at", Case.created_by, Case.created_at),
+    Index(
+        "ix_case_assignments_unit_case_current",
+        Assignment.unit_id,
+        Assignment.case_id,
+        postgresql_where=Assignment.status != literal_column("'ended'"),
+        sqlite_where=Assignment.status != literal_column("'ended'"),
+    ),
+    Index(
+        "ix_case_requests_pending",
+        CaseRequest.kind,
+        CaseRequest.case_id,
+        postgresql_where=CaseRequest.status == literal_column("'pending'"),
+        sqlite_where=CaseRequest.status == literal_column("'pending'"),
+    ),
+)
+

@@ -6,10 +6,14 @@ and as ``case_id`` in the job's payload.
 
 * PostgreSQL: two statements on one autocommit connection, two round trips. The number is taken
   first, in a statement of its own (``counters.reserve_daily_seq``: the counter row is locked
-  for that statement only); then the three rows go in as one statement, data-modifying CTEs,
+  for that statement only); then the rows go in as one statement, data-modifying CTEs,
   which is one atomic transaction by itself. A failure after the number is taken leaves a gap
   (docs/decisions/0011-case-numbers-outside-the-create.md).
-* SQLite: one transaction (BEGIN IMMEDIATE): the number inside it, then three INSERTs. No gaps.
+* SQLite: one transaction (BEGIN IMMEDIATE): the number inside it, then the INSERTs. No gaps.
+
+With the case go its search terms (case_search, computed from the case's number, title, content
+and address: adapters/db/case_search.py), so a new case is found by the list's text search at
+once.
 """
 
 from __future__ import annotations
@@ -21,17 +25,19 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, func, insert, literal_column, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Select, Table, bindparam, cast, func, insert, literal_column, select
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 
+from hotline.adapters.db.case_search import store_case_terms, terms_of
 from hotline.adapters.db.counters import next_daily_seq, reserve_daily_seq
 from hotline.adapters.db.database import Database
-from hotline.adapters.db.models import Case, CaseEvent, OutboxItem
+from hotline.adapters.db.models import Case, CaseEvent, CaseSearch, OutboxItem
 
 log = logging.getLogger(__name__)
 _CASES: Table = Case.__table__  # type: ignore[assignment]
 _EVENTS: Table = CaseEvent.__table__  # type: ignore[assignment]
 _OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
+_SEARCH: Table = CaseSearch.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ def insert_new_case(
         connection.execute(insert(_EVENTS), {**rows.event, "case_id": case_id})
         payload = {"case_id": case_id, **rows.job["payload"]}
         connection.execute(insert(_OUTBOX), {**rows.job, "payload": payload})
+        store_case_terms(connection, [{**rows.case, "id": case_id}])
         return int(case_id), rows
 
 
@@ -118,7 +125,11 @@ def _pg_statement(
         for name in job_columns
     ]
     new_job = insert(_OUTBOX).from_select(list(job_columns), select(*job_values))
-    return select(new_case.c.id).add_cte(new_event.cte("new_event"), new_job.cte("new_job"))
+    terms = select(new_case.c.id, cast(bindparam("s_terms"), TSVECTOR))
+    new_search = insert(_SEARCH).from_select(["case_id", "terms"], terms)
+    return select(new_case.c.id).add_cte(
+        new_event.cte("new_event"), new_job.cte("new_job"), new_search.cte("new_search")
+    )
 
 
 def _pg_params(rows: NewCaseRows) -> dict[str, Any]:
@@ -126,4 +137,5 @@ def _pg_params(rows: NewCaseRows) -> dict[str, Any]:
         **{f"c_{name}": value for name, value in rows.case.items()},
         **{f"e_{name}": value for name, value in rows.event.items()},
         **{f"j_{name}": value for name, value in rows.job.items()},
+        "s_terms": terms_of("postgresql", rows.case),
     }

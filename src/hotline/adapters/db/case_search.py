@@ -1,0 +1,172 @@
+"""The case text-search index: storing a case's search terms and asking for cases by them.
+
+Terms come from ``hotline.domain.search_terms`` (character bigrams, letter/digit runs, in
+order). They are computed in Python and written with the case on every write path (the create
+statement in new_case.py, the bulk loader, :func:`refresh_case_terms` wherever a case's text
+changes, :func:`rebuild_case_terms` for a rebuild), so both databases hold the same tokens:
+
+* PostgreSQL: ``case_search.terms`` is a ``tsvector`` written as a literal with positions
+  (``'烧烤':3 '噪音':7,12``), never through a text-search parser or dictionary, under a GIN
+  index; a query is a ``tsquery`` literal of phrases (``'占道' <-> '道经' <-> '经营'``).
+* SQLite: ``case_search.terms`` is the tokens joined by spaces; an FTS5 table
+  (``case_search_fts``, migration 0017) mirrors it by triggers; a query is an FTS5 phrase
+  expression (``"占道 道经 经营"``).
+
+docs/decisions/0015-case-text-search-index.md says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    TextClause,
+    bindparam,
+    cast,
+    column,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TextualSelect
+
+from hotline.adapters.db.models import Case, CaseSearch
+from hotline.domain.search_terms import QueryTerm, case_tokens
+
+MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+MAX_POSITIONS_PER_TOKEN = 255  # PostgreSQL keeps at most 256 positions of one lexeme
+REBUILD_BATCH = 2000
+
+
+def _quoted(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(tokens: Sequence[str]) -> str:
+    """The tokens as a PostgreSQL tsvector literal with their positions (1-based)."""
+    positions: dict[str, list[int]] = {}
+    for position, token in enumerate(tokens[:MAX_POSITION], start=1):
+        seen = positions.setdefault(token, [])
+        if len(seen) < MAX_POSITIONS_PER_TOKEN:
+            seen.append(position)
+    return " ".join(
+        f"{_quoted(token)}:{','.join(map(str, where))}" for token, where in positions.items()
+    )
+
+
+def stored_terms(dialect: str, tokens: Sequence[str]) -> str:
+    """What ``case_search.terms`` holds for these tokens on this database."""
+    if dialect == "postgresql":
+        return tsvector_literal(tokens)
+    return " ".join(tokens)
+
+
+def terms_of(dialect: str, case: dict[str, Any]) -> str:
+    """The stored terms of a case given as column values (number, title, content, address)."""
+    tokens = case_tokens(
+        case["number"], case.get("title"), case.get("content"), case.get("address")
+    )
+    return stored_terms(dialect, tokens)
+
+
+def _upsert(dialect: str) -> TextClause:
+    value = "CAST(:terms AS tsvector)" if dialect == "postgresql" else ":terms"
+    return text(
+        f"INSERT INTO case_search (case_id, terms) VALUES (:case_id, {value}) "
+        "ON CONFLICT (case_id) DO UPDATE SET terms = excluded.terms"
+    )
+
+
+def store_case_terms(connection: Connection, cases: Iterable[dict[str, Any]]) -> int:
+    """Write (or replace) the terms of cases given as column values with their ``id``."""
+    dialect = connection.dialect.name
+    rows = [{"case_id": case["id"], "terms": terms_of(dialect, case)} for case in cases]
+    if rows:
+        connection.execute(_upsert(dialect), rows)
+    return len(rows)
+
+
+_TEXT_COLUMNS = (Case.id, Case.number, Case.title, Case.content, Case.address)
+
+
+def refresh_case_terms(session: Session, case_ids: Iterable[int]) -> int:
+    """Recompute the terms of these cases from their stored text: call it in the transaction
+    that changes a case's title, content or address (or its number)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return 0
+    rows = session.execute(select(*_TEXT_COLUMNS).where(Case.id.in_(ids))).mappings()
+    return store_case_terms(session.connection(), [dict(row) for row in rows])
+
+
+def index_inserted_cases(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """The terms of cases just inserted from column values (the bulk loader): by their ``id``
+    where given, else found by their (unique) number."""
+    if rows and all("id" in row for row in rows):
+        return store_case_terms(session.connection(), rows)
+    numbers = [row["number"] for row in rows]
+    found = dict(
+        session.execute(select(Case.number, Case.id).where(Case.number.in_(numbers))).tuples()
+    )
+    return store_case_terms(
+        session.connection(), [{**row, "id": found[row["number"]]} for row in rows]
+    )
+
+
+def rebuild_case_terms(
+    connection: Connection, *, batch_size: int = REBUILD_BATCH, after_id: int = 0
+) -> int:
+    """Recompute every case's terms (after a change of tokenizer, or a load that bypassed the
+    write paths), batch by batch in id order on the caller's connection; returns the count.
+    Rows of cases that no longer exist go with them (ON DELETE CASCADE)."""
+    done = 0
+    while True:
+        batch = connection.execute(
+            select(*_TEXT_COLUMNS).where(Case.id > after_id).order_by(Case.id).limit(batch_size)
+        ).mappings()
+        rows = [dict(row) for row in batch]
+        if not rows:
+            return done
+        done += store_case_terms(connection, rows)
+        after_id = rows[-1]["id"]
+
+
+# -- asking -------------------------------------------------------------------------------------
+
+
+def _tsquery_phrase(term: QueryTerm) -> str:
+    parts = [_quoted(token) for token in term.tokens]
+    if term.prefix:
+        parts[-1] += ":*"
+    return " <-> ".join(parts)
+
+
+def tsquery_literal(terms: Sequence[QueryTerm]) -> str:
+    """Every term as a phrase of its tokens, all required (``&``)."""
+    return " & ".join(f"({_tsquery_phrase(term)})" for term in terms)
+
+
+def fts5_query(terms: Sequence[QueryTerm]) -> str:
+    """The same for SQLite FTS5: quoted phrases joined by AND; ``*`` marks a prefix."""
+    phrases = []
+    for term in terms:
+        phrase = '"' + " ".join(term.tokens) + '"'
+        phrases.append(phrase + "*" if term.prefix else phrase)
+    return " AND ".join(phrases)
+
+
+def matching_case_ids(dialect: str, terms: Sequence[QueryTerm]) -> Select[Any] | TextualSelect:
+    """The ids of the cases whose terms hold every term's phrase (a subquery for ``IN``)."""
+    if dialect == "postgresql":
+        query = cast(bindparam("search_query", tsquery_literal(terms)), TSQUERY)
+        return select(CaseSearch.case_id).where(CaseSearch.terms.op("@@")(query))
+    return (
+        text("SELECT rowid FROM case_search_fts WHERE case_search_fts MATCH :search_query")
+        .bindparams(search_query=fts5_query(terms))
+        .columns(column("rowid", Integer))
+    )
