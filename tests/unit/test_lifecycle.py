@@ -27,6 +27,7 @@ EXPECTED_ALLOWED = {
         Action.REQUEST_EXTENSION,
         Action.APPROVE_EXTENSION,
         Action.REFUSE_EXTENSION,
+        Action.CO_OPINION,
     },
     Status.ACCEPTED: {
         Action.SUB_DISPATCH,
@@ -35,6 +36,7 @@ EXPECTED_ALLOWED = {
         Action.APPROVE_EXTENSION,
         Action.REFUSE_EXTENSION,
         Action.REPLY,
+        Action.CO_OPINION,
     },
     Status.RETURNED: {Action.APPROVE_RETURN, Action.REJECT_RETURN},
     Status.REPLIED: {Action.CLOSE, Action.REOPEN},

@@ -270,3 +270,87 @@ def test_a_race_lost_inside_the_transaction_is_409_not_412() -> None:
     except ConcurrentChange as lost:
         problem = concurrency_problem(lost)
     assert (problem.status, problem.code) == (409, "concurrent_change")
+
+
+# -- what the case offers, the lead unit's deadline, co-units (协办) ---------------------------
+
+
+def _lead_assignment(case: dict[str, object]) -> dict[str, object]:
+    assignments = case["assignments"]
+    assert isinstance(assignments, list)
+    return next(a for a in assignments if a["role"] == "lead" and a["status"] == "accepted")
+
+
+def test_allowed_actions_follow_the_pending_extension_and_the_holding_unit(api: Api) -> None:
+    number = api.create()["number"]
+    api.to_accepted(number)
+    assert api.case(number, "lead")["allowed_actions"] == []  # nothing pending to decide
+    assert "request_extension" in api.case(number, "lx-h")["allowed_actions"]
+    api.step(number, "lx-h", "request_extension", extra_working_days=2, reason="需协调")
+    assert "request_extension" not in api.case(number, "lx-h")["allowed_actions"]
+    assert_problem(
+        api.act(number, "lx-h", "request_extension", extra_working_days=1, reason="再延"), 409
+    )
+    assert api.case(number, "lead")["allowed_actions"] == [
+        "approve_extension",
+        "refuse_extension",
+    ]
+    api.step(number, "lx-h", "sub_dispatch", unit="LX-JFL")
+    # 解放路街道 now holds the case; 历下区城管局, above it, sees it but may not act for it.
+    assert api.case(number, "lx-h")["allowed_actions"] == []
+    assert_problem(api.act(number, "lx-h", "return", reason_code="other", reason="x"), 403)
+    assert api.case(number, "jfl-h")["allowed_actions"] == ["accept", "return"]
+
+
+def test_an_approved_extension_moves_the_lead_units_deadline_too(api: Api) -> None:
+    number = api.create()["number"]
+    api.to_accepted(number)
+    api.step(number, "lx-h", "request_extension", extra_working_days=2, reason="需协调施工方")
+    case = api.step(number, "lead", "approve_extension")
+    assert _lead_assignment(case)["due_at"] == case["reply_due_at"]
+    assert case["history"][-1]["details"]["reply_due_at"] == case["reply_due_at"]
+
+
+def test_a_co_unit_gives_its_opinion_while_the_lead_unit_holds_the_case(api: Api) -> None:
+    number = api.create()["number"]
+    api.to_dispatched(number, co_units=["SZ-CGJ"])
+    assert api.case(number, "sz-h")["allowed_actions"] == ["co_opinion"]
+    assert invalid_names(api.act(number, "sz-h", "co_opinion")) == {"opinion"}
+    assert_problem(api.act(number, "lx-h", "co_opinion", opinion="主办不是协办"), 403)
+    case = api.step(number, "sz-h", "co_opinion", opinion="建议联合执法，我局配合")
+    assert case["status"] == "dispatched"  # the case stays with the lead unit
+    event = case["history"][-1]
+    assert (event["action"], event["actor"]) == ("co_opinion", "sz-h")
+    assert event["details"]["opinion"] == "建议联合执法，我局配合"
+    assert event["details"]["unit"] == "SZ-CGJ"
+    co = next(a for a in case["assignments"] if a["role"] == "co")
+    assert (co["status"], co["replied_at"]) == ("replied", event["at"])
+    assert case["co_units"] == ["SZ-CGJ"]
+    assert api.case(number, "sz-h")["allowed_actions"] == []
+    assert_problem(api.act(number, "sz-h", "co_opinion", opinion="再说一次"), 409)
+
+
+def test_a_co_unit_that_never_answered_is_closed_with_the_case(api: Api) -> None:
+    number = api.create(caller_phone=None)["number"]  # no callback: the centre closes
+    api.to_dispatched(number, co_units=["SZ-CGJ"])
+    api.step(number, "lx-h", "accept")
+    case = api.step(number, "lx-h", "reply", result_type="solved", reply_text="已处理")
+    assert case["status"] == "replied"
+    case = api.step(number, "disp", "close")
+    co = next(a for a in case["assignments"] if a["role"] == "co")
+    assert co["status"] == "closed"
+    assert case["co_units"] == ["SZ-CGJ"]  # still named as the case's co-unit
+    assert_problem(api.act(number, "sz-h", "co_opinion", opinion="迟到的意见"), 409)
+
+
+def test_head_answers_like_get_without_a_body(api: Api) -> None:
+    number = api.create()["number"]
+    got = api.get(number)
+    head = api.request("HEAD", f"/api/v1/cases/{number}", "disp")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert api.request("HEAD", "/api/v1/cases/20261124-999999", "disp").status_code == 404
+    assert api.request("HEAD", f"/api/v1/cases/{number}", None).status_code == 401

@@ -2,6 +2,7 @@
 
 Every probe runs on a case in the acting user's scope (dispatched to 历下区城管局, whose handler
 acts), so a refusal can only come from the role table, never from scoping (which would be 404).
+The co-unit's opinion is probed on a case where 历下区城管局 is the co-unit (协办).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ VALID_BODY: dict[Action, dict[str, object]] = {
     },
     Action.REOPEN: {"reason": "复查", "target": "resort"},
     Action.CLOSE: {},
+    Action.CO_OPINION: {"opinion": "建议联合执法"},
 }
 # Permissions the JSON API serves; others (e.g. supervision) are probed where their API lives.
 PROBED_PERMISSIONS = [
@@ -65,6 +67,14 @@ def dispatched(hotline: Hotline, actors: dict[str, Actor]) -> str:
     number = new_case(hotline, actors["operator"])
     act(hotline, number, Action.REGISTER, actors["operator"], category_code="E0301")
     act(hotline, number, Action.DISPATCH, actors["dispatcher"], unit="LX-CGJ")
+    return number
+
+
+@pytest.fixture
+def co_dispatched(hotline: Hotline, actors: dict[str, Actor]) -> str:
+    number = new_case(hotline, actors["operator"])
+    act(hotline, number, Action.REGISTER, actors["operator"], category_code="E0301")
+    act(hotline, number, Action.DISPATCH, actors["dispatcher"], unit="SZ-CGJ", co_units=["LX-CGJ"])
     return number
 
 
@@ -101,8 +111,11 @@ def _probe(api: Api, user: str, what: Action | Permission, number: str) -> int:
 
 @pytest.mark.parametrize("what", [*Action, *PROBED_PERMISSIONS], ids=lambda w: w.value)
 @pytest.mark.parametrize("role", STAFF, ids=lambda r: r.value)
-def test_role_table(api: Api, dispatched: str, role: Role, what: Action | Permission) -> None:
-    status = _probe(api, USER_OF_ROLE[role], what, dispatched)
+def test_role_table(
+    api: Api, dispatched: str, co_dispatched: str, role: Role, what: Action | Permission
+) -> None:
+    number = co_dispatched if what is Action.CO_OPINION else dispatched
+    status = _probe(api, USER_OF_ROLE[role], what, number)
     if may(role, what):
         assert status not in (403, 404) and status < 500, status
     else:

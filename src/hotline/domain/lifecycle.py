@@ -44,6 +44,7 @@ class Action(StrEnum):
     RECORD_CALLBACK = "record_callback"
     REOPEN = "reopen"
     CLOSE = "close"
+    CO_OPINION = "co_opinion"
 
 
 STATUS_LABELS: dict[Status, str] = {
@@ -78,6 +79,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RECORD_CALLBACK: "回访",
     Action.REOPEN: "重办",
     Action.CLOSE: "结案",
+    Action.CO_OPINION: "协办意见",
 }
 
 S = Status
@@ -101,6 +103,10 @@ TRANSITIONS: dict[tuple[Status, Action], frozenset[Status]] = {
     (S.ACCEPTED, A.APPROVE_EXTENSION): frozenset({S.ACCEPTED}),
     (S.ACCEPTED, A.REFUSE_EXTENSION): frozenset({S.ACCEPTED}),
     (S.ACCEPTED, A.REPLY): frozenset({S.VERIFYING, S.CALLBACK_PENDING, S.REPLIED}),
+    # A co-unit (协办) gives its opinion to the lead unit while the lead unit holds the case;
+    # the case itself does not move.
+    (S.DISPATCHED, A.CO_OPINION): frozenset({S.DISPATCHED}),
+    (S.ACCEPTED, A.CO_OPINION): frozenset({S.ACCEPTED}),
     # A return from a sub-dispatched unit goes back to its parent unit (accepted); a lead unit's
     # return goes back to the centre for re-dispatch (registered).
     (S.RETURNED, A.APPROVE_RETURN): frozenset({S.REGISTERED, S.ACCEPTED}),

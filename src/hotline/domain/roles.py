@@ -88,6 +88,7 @@ ROLE_TABLE: dict[Role, frozenset[Action | Permission]] = {
             A.RETURN,
             A.REQUEST_EXTENSION,
             A.REPLY,
+            A.CO_OPINION,
             P.RESPOND_SUPERVISION,
         }
     ),

@@ -6,14 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.models import Assignment, Case, CaseRequest, Channel
-from hotline.domain.errors import Forbidden, IllegalTransition, InvalidInput
-from hotline.domain.lifecycle import Status
-from hotline.domain.roles import Actor, Role
+from hotline.adapters.db.models import Assignment, Case, CaseRequest, Channel, Unit
+from hotline.domain.availability import CaseStanding, PendingExtension, available_actions
+from hotline.domain.errors import IllegalTransition, InvalidInput
+from hotline.domain.lifecycle import Action, Status
+from hotline.domain.roles import Actor
 from hotline.domain.rules import CaseFacts, ResultType
+from hotline.domain.sla import ExtensionLevel, extension_level
 from hotline.services.context import Hotline
+from hotline.services.deadlines import move_reply_deadline
+from hotline.services.units import subtree_ids
 
 
 @dataclass
@@ -89,22 +94,84 @@ def datetime_field(ctx: ActionContext, name: str) -> datetime | None:
     return parsed
 
 
-def current_assignment(case: Case) -> Assignment:
+OPEN = ("pending", "accepted")  # an assignment still at work
+
+
+def holding_assignment(case: Case) -> Assignment | None:
     """The lead-chain assignment now holding the case (the newest pending or accepted one)."""
-    holding = [
-        a for a in case.assignments if a.role == "lead" and a.status in ("pending", "accepted")
-    ]
-    if not holding:
+    holding = [a for a in case.assignments if a.role == "lead" and a.status in OPEN]
+    return max(holding, key=lambda a: a.id) if holding else None
+
+
+def current_assignment(case: Case) -> Assignment:
+    """The holding assignment of a case the guard let a unit act on (it always has one)."""
+    assignment = holding_assignment(case)
+    if assignment is None:
         raise IllegalTransition("工单当前没有承办单位")
-    return max(holding, key=lambda a: a.id)
-
-
-def require_holding_unit(ctx: ActionContext) -> Assignment:
-    """Unit actions are taken by a handler of the unit that holds the case."""
-    assignment = current_assignment(ctx.case)
-    if ctx.actor.role is Role.HANDLER and ctx.actor.unit_id != assignment.unit_id:
-        raise Forbidden("只有当前承办单位可以执行该操作")
     return assignment
+
+
+def co_assignment(case: Case, unit_id: int | None) -> Assignment:
+    """The co-unit (协办) assignment of ``unit_id`` that still owes its opinion."""
+    for assignment in case.assignments:
+        if assignment.role == "co" and assignment.unit_id == unit_id and assignment.status in OPEN:
+            return assignment
+    raise IllegalTransition("本单位没有待提交意见的协办任务")
+
+
+def extension_approval_level(
+    hotline: Hotline, case: Case, due: datetime, now: datetime
+) -> ExtensionLevel:
+    """Who may approve moving the reply deadline to ``due`` (by the working days it adds)."""
+    base = case.reply_due_at or now
+    minutes = hotline.clock.working_minutes_between(base, due)
+    return extension_level(hotline.policy, max(minutes, 0) / hotline.clock.standard_day_minutes)
+
+
+def _pending_extension(hotline: Hotline, case: Case, now: datetime) -> PendingExtension | None:
+    request = pending_request(case, "extension")
+    if request is None or request.requested_due_at is None:
+        return None
+    due = request.requested_due_at
+    later = case.reply_due_at is None or due > case.reply_due_at
+    return PendingExtension(extension_approval_level(hotline, case, due, now), later)
+
+
+def _has_active_subunits(session: Session, unit_id: int) -> bool:
+    below = subtree_ids(session, unit_id) - {unit_id}
+    if not below:
+        return False
+    found = session.scalars(select(Unit.id).where(Unit.id.in_(below), Unit.active).limit(1))
+    return found.first() is not None
+
+
+def case_standing(hotline: Hotline, session: Session, case: Case, now: datetime) -> CaseStanding:
+    """The facts :mod:`hotline.domain.availability` decides on, read from the loaded case."""
+    status = Status(case.status)
+    holding = holding_assignment(case)
+    co = [a for a in case.assignments if a.role == "co"]
+    return CaseStanding(
+        status=status,
+        holding_unit_id=holding.unit_id if holding else None,
+        holding_unit_has_subunits=(
+            status is Status.ACCEPTED
+            and holding is not None
+            and _has_active_subunits(session, holding.unit_id)
+        ),
+        co_units_awaiting_opinion=frozenset(a.unit_id for a in co if a.status in OPEN),
+        co_units_with_opinion=frozenset(a.unit_id for a in co if a.status == "replied"),
+        pending_extension=_pending_extension(hotline, case, now),
+        extension_count=case.extension_count,
+        max_extensions=hotline.policy.max_extensions,
+    )
+
+
+def move_unit_deadline(ctx: ActionContext, new_due: datetime) -> None:
+    """Move the reply deadline of the case and of the lead-chain units now working on it."""
+    move_reply_deadline(ctx.hotline, ctx.case, new_due, ctx.now)
+    for assignment in ctx.case.assignments:
+        if assignment.role == "lead" and assignment.status in OPEN:
+            assignment.due_at = new_due
 
 
 def pending_request(case: Case, kind: str) -> CaseRequest | None:
@@ -127,6 +194,20 @@ def case_facts(ctx: ActionContext) -> CaseFacts:
 
 
 def end_assignments(case: Case, status: str = "ended") -> None:
+    """Every assignment still at work stops; requests its units made and nobody decided lapse
+    (an extension asked by a unit that no longer holds the case is nobody's to grant)."""
+    ended = set()
     for assignment in case.assignments:
-        if assignment.status in ("pending", "accepted"):
+        if assignment.status in OPEN:
             assignment.status = status
+            ended.add(assignment.id)
+    for request in case.requests:
+        if request.status == "pending" and request.assignment_id in ended:
+            request.status = "withdrawn"
+
+
+def offered_actions(
+    hotline: Hotline, session: Session, case: Case, actor: Actor, now: datetime
+) -> list[Action]:
+    """What the case view offers ``actor``: exactly what :func:`perform_action` would accept."""
+    return available_actions(case_standing(hotline, session, case, now), actor)

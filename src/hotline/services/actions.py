@@ -1,9 +1,11 @@
 """Every change to a case goes through :func:`perform_action`: one transaction, one history event.
 
-The order matters: find the case in the actor's scope, check the version the caller saw, check the
-role, check the (state, action) pair against the transition table, run the handler, check the
-chosen target against the table again, then write the event. Any refusal raises before commit, so
-nothing is half-applied.
+The order matters: find the case in the actor's scope, check the version the caller saw, check
+that the action is available to the actor (:func:`hotline.domain.availability.check_action`: the
+role, the (state, action) pair against the transition table, the case's standing — the same
+function that lists ``allowed_actions`` in the case view), run the handler, check the chosen target
+against the table again, then write the event. Any refusal raises before commit, so nothing is
+half-applied.
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ from typing import Any
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.adapters.db.models import Case
+from hotline.domain.availability import check_action
 from hotline.domain.errors import ConcurrentChange
 from hotline.domain.ledger import TrailEvent
-from hotline.domain.lifecycle import Action, Status, targets, transition
-from hotline.domain.roles import Actor, require
+from hotline.domain.lifecycle import Action, Status, transition
+from hotline.domain.roles import Actor
 from hotline.services import actions_centre as centre
 from hotline.services import actions_closing as closing
 from hotline.services import actions_extension as extension
 from hotline.services import actions_unit as unit
-from hotline.services.action_support import ActionContext, Outcome
+from hotline.services.action_support import ActionContext, Outcome, case_standing
 from hotline.services.context import Hotline
 from hotline.services.history import append_event
 from hotline.services.problem_ledger import sync_case_problem
@@ -49,6 +52,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.RECORD_CALLBACK: closing.record_callback,
     Action.REOPEN: closing.reopen,
     Action.CLOSE: closing.close,
+    Action.CO_OPINION: unit.co_opinion,
 }
 
 
@@ -81,9 +85,9 @@ def perform_action(
                     f"工单 {number} 已被他人修改（当前版本 {case.version}，"
                     f"您看到的是 {expected_version}），请刷新后重试"
                 )
-            require(actor.role, action)
+            # Refuse what the case view would not offer, before touching anything.
+            check_action(case_standing(hotline, session, case, now), actor, action)
             from_status = Status(case.status)
-            targets(from_status, action)  # refuse an illegal pair before touching anything
             ctx = ActionContext(hotline, session, case, actor, now, dict(fields or {}), reason)
             outcome = HANDLERS[action](ctx)
             case.status = transition(from_status, action, outcome.to_status).value

@@ -170,6 +170,9 @@ def reopen(ctx: ActionContext) -> Outcome:
 def _close(ctx: ActionContext, closed_as: str) -> None:
     ctx.case.closed_at = ctx.now
     ctx.case.closed_as = closed_as
+    # A co-unit that never gave its opinion has nothing left to do on a closed case; "closed"
+    # (not "ended") keeps it listed among the case's co-units.
+    end_assignments(ctx.case, "closed")
 
 
 def close(ctx: ActionContext) -> Outcome:

@@ -8,17 +8,19 @@ from datetime import UTC, datetime
 from hotline.adapters.db.models import CaseRequest
 from hotline.domain.errors import Forbidden, IllegalTransition, InvalidInput
 from hotline.domain.lifecycle import Status
-from hotline.domain.sla import ExtensionLevel, extension_level, may_approve
+from hotline.domain.sla import ExtensionLevel, may_approve
 from hotline.services.action_support import (
     ActionContext,
     Outcome,
+    current_assignment,
     datetime_field,
+    extension_approval_level,
+    move_unit_deadline,
     pending_request,
-    require_holding_unit,
     required_reason,
 )
 from hotline.services.actions_unit import decide_request
-from hotline.services.deadlines import add_working_days, move_reply_deadline
+from hotline.services.deadlines import add_working_days
 
 
 def _requested_due(ctx: ActionContext) -> datetime:
@@ -40,18 +42,12 @@ def _requested_due(ctx: ActionContext) -> datetime:
 
 
 def _level_for(ctx: ActionContext, due: datetime) -> ExtensionLevel:
-    base = ctx.case.reply_due_at or ctx.now
-    minutes = ctx.hotline.clock.working_minutes_between(base, due)
-    return extension_level(ctx.hotline.policy, minutes / ctx.hotline.clock.standard_day_minutes)
+    return extension_approval_level(ctx.hotline, ctx.case, due, ctx.now)
 
 
 def request_extension(ctx: ActionContext) -> Outcome:
-    assignment = require_holding_unit(ctx)
-    if pending_request(ctx.case, "extension") is not None:
-        raise IllegalTransition("已有待审批的延期申请")
-    limit = ctx.hotline.policy.max_extensions
-    if ctx.case.extension_count >= limit:
-        raise IllegalTransition(f"已延期 {ctx.case.extension_count} 次，最多 {limit} 次")
+    """Who may ask, and whether one is pending or the maximum reached, the guard checked."""
+    assignment = current_assignment(ctx.case)
     due = _requested_due(ctx)
     level = _level_for(ctx, due)
     ctx.case.requests.append(
@@ -86,7 +82,7 @@ def approve_extension(ctx: ActionContext) -> Outcome:
     level = _level_for(ctx, granted)
     _check_approver(ctx, level)
     decide_request(ctx, "extension", "approved")
-    move_reply_deadline(ctx.hotline, ctx.case, granted, ctx.now)
+    move_unit_deadline(ctx, granted)  # the case's and the holding unit's deadline alike
     ctx.case.extension_count += 1
     return Outcome(
         Status(ctx.case.status),

@@ -1,12 +1,15 @@
-"""The handling unit's actions and the decisions on them: sub-dispatch (下派), accept (签收),
-return (退单) and its approval, extension (延期) and its approval, reply (办结).
+"""The handling units' actions and the decisions on them: sub-dispatch (下派), accept (签收),
+return (退单) and its approval, reply (办结), and a co-unit's opinion (协办意见).
+
+Who may act (the holding unit, a co-unit still owing its opinion) is checked before a handler
+runs, by :func:`hotline.domain.availability.check_action`.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from hotline.adapters.db.models import Assignment, CaseRequest
+from hotline.adapters.db.models import Assignment, CaseRequest, Unit
 from hotline.domain.errors import IllegalTransition, InvalidInput
 from hotline.domain.lifecycle import Status
 from hotline.domain.rules import ResultType, needs_callback, status_after_reply
@@ -14,24 +17,21 @@ from hotline.services.action_support import (
     ActionContext,
     Outcome,
     case_facts,
+    co_assignment,
+    current_assignment,
     date_field,
     end_assignments,
+    move_unit_deadline,
     pending_request,
-    require_holding_unit,
     required_reason,
     text_field,
 )
-from hotline.services.deadlines import (
-    callback_due,
-    move_reply_deadline,
-    promise_due,
-    verify_due,
-)
+from hotline.services.deadlines import callback_due, promise_due, verify_due
 from hotline.services.units import is_below, unit_by_code
 
 
 def sub_dispatch(ctx: ActionContext) -> Outcome:
-    parent = require_holding_unit(ctx)
+    parent = current_assignment(ctx.case)
     unit = unit_by_code(ctx.session, text_field(ctx, "unit", required=True) or "")
     if not is_below(ctx.session, unit.id, parent.unit_id):
         raise InvalidInput("只能下派给本单位的下级单位", fields=("unit",))
@@ -50,7 +50,7 @@ def sub_dispatch(ctx: ActionContext) -> Outcome:
 
 
 def accept(ctx: ActionContext) -> Outcome:
-    assignment = require_holding_unit(ctx)
+    assignment = current_assignment(ctx.case)
     assignment.status = "accepted"
     assignment.accepted_at = ctx.now
     late = ctx.case.accept_due_at is not None and ctx.now > ctx.case.accept_due_at
@@ -60,7 +60,7 @@ def accept(ctx: ActionContext) -> Outcome:
 
 
 def return_case(ctx: ActionContext) -> Outcome:
-    assignment = require_holding_unit(ctx)
+    assignment = current_assignment(ctx.case)
     code = text_field(ctx, "reason_code", required=True, max_length=32) or ""
     reasons = ctx.hotline.profile.return_reasons
     if reasons and code not in reasons:
@@ -125,8 +125,7 @@ def _resume_clock(ctx: ActionContext, request: CaseRequest) -> int:
     case = ctx.case
     paused = ctx.hotline.clock.working_minutes_between(request.requested_at, ctx.now)
     if paused > 0 and case.reply_due_at is not None:
-        new_due = ctx.hotline.clock.add_working_minutes(case.reply_due_at, paused)
-        move_reply_deadline(ctx.hotline, case, new_due, ctx.now)
+        move_unit_deadline(ctx, ctx.hotline.clock.add_working_minutes(case.reply_due_at, paused))
     return max(paused, 0)
 
 
@@ -140,7 +139,7 @@ def _result_type(ctx: ActionContext) -> ResultType:
 
 
 def reply(ctx: ActionContext) -> Outcome:
-    assignment = require_holding_unit(ctx)
+    assignment = current_assignment(ctx.case)
     result = _result_type(ctx)
     promised_on = date_field(ctx, "promised_on", required=result is ResultType.PROMISED)
     local_today = ctx.now.astimezone(ctx.hotline.settings.tz).date()
@@ -192,3 +191,13 @@ def _lead_chain(ctx: ActionContext, bottom: Assignment) -> list[Assignment]:
         current = by_id[current.parent_id]
         chain.append(current)
     return chain
+
+
+def co_opinion(ctx: ActionContext) -> Outcome:
+    """协办意见: a co-unit gives the lead unit its opinion; its share of the case is then done."""
+    assignment = co_assignment(ctx.case, ctx.actor.unit_id)
+    text = text_field(ctx, "opinion", required=True)
+    assignment.status, assignment.replied_at, assignment.reply_text = "replied", ctx.now, text
+    unit = ctx.session.get(Unit, assignment.unit_id)
+    details = {"unit": unit.code if unit else None, "assignment": assignment.id, "opinion": text}
+    return Outcome(Status(ctx.case.status), details)

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from hotline.adapters.db.models import Case, CaseEvent, PersonalDataAccess
 from hotline.domain.errors import InvalidInput
-from hotline.domain.lifecycle import STATUS_LABELS, Status, allowed_actions
+from hotline.domain.lifecycle import STATUS_LABELS, Status
 from hotline.domain.privacy import mask_name, mask_phone
-from hotline.domain.roles import Actor, Permission, may, require
+from hotline.domain.roles import Actor, Permission, require
 from hotline.domain.sla import SlaState, sla_state
+from hotline.services.action_support import offered_actions
 from hotline.services.context import Hotline
 from hotline.services.scope import load_case_in_scope
 from hotline.services.units import unit_codes
@@ -128,7 +129,9 @@ def _accepted_at(case: Case) -> datetime | None:
     return max(top) if top else None
 
 
-def full_view(session: Session, case: Case, actor: Actor, now: datetime) -> dict[str, Any]:
+def full_view(
+    hotline: Hotline, session: Session, case: Case, actor: Actor, now: datetime
+) -> dict[str, Any]:
     codes = unit_codes(session)
     events = session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
@@ -163,9 +166,7 @@ def full_view(session: Session, case: Case, actor: Actor, now: datetime) -> dict
         ],
         "assignments": _assignments_view(case, codes),
         "requests": _requests_view(case),
-        "allowed_actions": [
-            a.value for a in allowed_actions(Status(case.status)) if may(actor.role, a)
-        ],
+        "allowed_actions": [a.value for a in offered_actions(hotline, session, case, actor, now)],
         "history": [_event_view(event) for event in events],
     }
 
@@ -174,7 +175,7 @@ def get_case(hotline: Hotline, number: str, actor: Actor) -> dict[str, Any]:
     require(actor.role, Permission.READ_CASE)
     with hotline.db.transaction() as session:
         case = load_case_in_scope(session, number, actor)
-        return full_view(session, case, actor, hotline.now())
+        return full_view(hotline, session, case, actor, hotline.now())
 
 
 def reveal_caller(

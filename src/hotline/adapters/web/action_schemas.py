@@ -172,6 +172,13 @@ class Close(ActionBody):
     action: Literal["close"]
 
 
+class CoOpinion(ActionBody):
+    """协办意见: a co-unit gives the lead unit its opinion while the lead unit holds the case."""
+
+    action: Literal["co_opinion"]
+    opinion: str = Field(min_length=1, max_length=4000, description="协办单位的意见，记入历史")
+
+
 ANY_ACTION = (
     Register
     | AnswerDirectly
@@ -190,5 +197,6 @@ ANY_ACTION = (
     | RecordCallback
     | Reopen
     | Close
+    | CoOpinion
 )
 ActionRequest = Annotated[ANY_ACTION, Field(discriminator="action")]

@@ -98,6 +98,14 @@ def get_case_endpoint(number: CaseNumber, hotline: HotlineDep, actor: ActorDep) 
     return case_response(get_case(hotline, number, actor))
 
 
+@router.head("/{number}", include_in_schema=False)
+def head_case_endpoint(number: CaseNumber, hotline: HotlineDep, actor: ActorDep) -> Response:
+    """As GET without the body: the status and headers (ETag, length) alone, so a client can
+    check whether a case changed without reading it. Not in OpenAPI: the GET documents it."""
+    full = get_case_endpoint(number, hotline, actor)
+    return Response(status_code=full.status_code, headers=dict(full.headers))
+
+
 # Repeatable filters (alternatives) and the single-valued ones; anything else in the query
 # string is refused by name: a parameter this version does not know (a typo, or one a newer
 # workbench sends) must not come back as an unfiltered list.
