@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest'
+import { homeFor, safeRedirect } from './home'
+
+describe('role home', () => {
+  it('sends each role to its desk', () => {
+    expect(homeFor('operator')).toEqual({ path: '/intake' })
+    expect(homeFor('dispatcher')).toEqual({ path: '/dispatch' })
+    expect(homeFor('handler')).toEqual({ path: '/cases', query: { mine: 'unit' } })
+    expect(homeFor('leader')).toEqual({ path: '/cases' })
+  })
+
+  it('follows only redirects inside the app', () => {
+    expect(safeRedirect('/cases?sla=overdue')).toBe('/cases?sla=overdue')
+    expect(safeRedirect('//evil.example/x')).toBeNull()
+    expect(safeRedirect('https://evil.example')).toBeNull()
+    expect(safeRedirect('/\\evil.example')).toBeNull()
+    expect(safeRedirect('/login?redirect=/x')).toBeNull()
+    expect(safeRedirect(['/cases'])).toBeNull()
+  })
+})

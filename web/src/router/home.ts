@@ -1,0 +1,22 @@
+// Where each role starts its day.
+import type { RouteLocationRaw } from 'vue-router'
+
+export function homeFor(role: string): RouteLocationRaw {
+  switch (role) {
+    case 'operator':
+      return { path: '/intake' }
+    case 'dispatcher':
+      return { path: '/dispatch' }
+    case 'handler':
+      return { path: '/cases', query: { mine: 'unit' } }
+    default:
+      return { path: '/cases' }
+  }
+}
+
+/** A `redirect` query value that is safe to follow: a path inside the app, never another site. */
+export function safeRedirect(value: unknown): string | null {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) return null
+  if (value.startsWith('/login') || value.includes('\\')) return null
+  return value
+}
