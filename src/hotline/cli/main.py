@@ -18,6 +18,7 @@ from hotline.cli.evaluate import evaluate_app
 from hotline.cli.hotspots import hotspots_command
 from hotline.cli.indicators import indicators_app
 from hotline.cli.locate import locate_command, route_command
+from hotline.cli.openapi import openapi_command
 from hotline.cli.org import org_app
 from hotline.cli.output import emit_json, emit_value, log, stderr
 from hotline.cli.problems import problems_app
@@ -51,6 +52,7 @@ app.command("locate")(locate_command)
 app.command("route")(route_command)
 app.command("seed")(seed_command)
 app.command("hotspots")(hotspots_command)
+app.command("openapi")(openapi_command)
 
 
 @app.command()
