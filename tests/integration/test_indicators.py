@@ -200,7 +200,9 @@ def test_every_indicator_has_its_known_value(story: Story) -> None:
     reply = report["total"]["reply_rate"]
     assert reply["value"] == 0.75 and reply["percent"] == 75.0
     assert reply["formula"] == "回复率 = 已回复件数 ÷ 应回复件数 × 100%"
-    assert reply["formula_machine"] == "reply_rate = (reply_due_replied) / (reply_due)"
+    assert reply["formula_machine"] == (
+        "reply_rate = (reply_due_replied) / (reply_due_replied + reply_due_open_past)"
+    )
     assert report["total"]["return_rate"]["value"] == pytest.approx(2 / 7, abs=1e-6)
 
 
@@ -264,12 +266,15 @@ def test_days_folded_in_sql_count_as_the_days_one_by_one(story: Story) -> None:
     story.dispatched()  # due Tuesday 13 October 17:30
     story.dispatched(district_code="370103")
     longer = Period(date(2026, 10, 5), date(2026, 11, 6))
-    expected = {("2026-10-13", "12:00"): 0, ("2026-10-13", "17:31"): 2, ("2026-10-14", "09:00"): 2}
+    # (overdue, due by now): before 17:30 both rounds are on track, due in neither part
+    expected = {("2026-10-13", "12:00"): (0, 0), ("2026-10-13", "17:31"): (2, 2),
+                ("2026-10-14", "09:00"): (2, 2)}  # fmt: skip
     for (day, hhmm), overdue in expected.items():
         story.at(day, hhmm)
         for period in (OCTOBER, longer):
             report = _same_figures_by_day_and_by_district(story, period)
-            assert totals(report)["overdue_rate"] == (overdue, 2)
+            assert totals(report)["overdue_rate"] == overdue
+            assert report["total"]["overdue_rate"]["not_yet_due"] == 2 - overdue[1]
         refresh_indicator_facts(story.hotline, story.clock())
 
 
@@ -349,10 +354,14 @@ def test_an_open_round_becomes_overdue_only_when_its_deadline_passes(story: Stor
     story.at("2026-10-12", "09:00")
     number = story.dispatched()  # 2 working days of 7 hours: due Tuesday 13 October 17:30
     refresh_indicator_facts(story.hotline, story.clock())
-    story.at("2026-10-13", "17:29")
-    assert totals(story.report())["overdue_rate"] == (0, 1)
+    story.at("2026-10-13", "17:29")  # on track: in neither part of the reply or overdue rate
+    assert totals(story.report())["overdue_rate"] == (0, 0)
+    assert totals(story.report())["reply_rate"] == (0, 0)
+    assert story.report()["total"]["reply_rate"]["not_yet_due"] == 1
     story.at("2026-10-13", "17:31")
     assert totals(story.report())["overdue_rate"] == (1, 1)
+    assert totals(story.report())["reply_rate"] == (0, 1)
+    assert story.report()["total"]["reply_rate"]["not_yet_due"] == 0
     assert [i["number"] for i in story.drill("overdue_rate")["items"]] == [number]
 
 
@@ -381,7 +390,8 @@ def test_a_reopen_by_the_centre_is_rework_and_starts_a_new_round(story: Story) -
     story.do(number, Action.REOPEN, "dispatcher", "市民再次来电反映未整改", target="same_unit")
     report = totals(story.report())
     assert report["rework_rate"] == (1, 1)
-    assert report["reply_rate"] == (1, 2)  # the new round is due on 19 October, not replied
+    assert report["reply_rate"] == (1, 1)  # the new round is due on 19 October: not yet due
+    assert story.report()["total"]["reply_rate"]["not_yet_due"] == 1
     assert report["response_rate"] == (1, 2)
     kinds = {i["kind"] for i in story.drill("rework_rate")["items"]}
     assert kinds == {"rework_reopen"}

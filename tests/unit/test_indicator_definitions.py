@@ -34,13 +34,15 @@ def test_the_ten_indicators_of_design_section_5() -> None:
     ]  # fmt: skip
     reply = BY_KEY["reply_rate"]
     assert reply.formula == "回复率 = 已回复件数 ÷ 应回复件数 × 100%"
-    assert reply.formula_machine == "reply_rate = (reply_due_replied) / (reply_due)"
+    assert reply.formula_machine == (
+        "reply_rate = (reply_due_replied) / (reply_due_replied + reply_due_open_past)"
+    )
     assert BY_KEY["overdue_rate"].numerator == ("reply_due_late", "reply_due_open_past")
     assert not BY_KEY["return_rate"].bounded and BY_KEY["repeat_rate"].bounded
 
 
 def test_ratio_and_division_by_zero() -> None:
-    value = ratio(BY_KEY["reply_rate"], Counter(reply_due=4, reply_due_replied=3))
+    value = ratio(BY_KEY["reply_rate"], Counter(reply_due_replied=3, reply_due_open_past=1))
     assert (value.numerator, value.denominator, value.value, value.percent) == (3, 4, 0.75, 75.0)
     empty = ratio(BY_KEY["process_satisfaction"], Counter())
     assert empty.value is None and empty.percent is None
@@ -98,7 +100,7 @@ def test_months_and_comparison_periods() -> None:
 
 @given(st.integers(0, 10_000), st.integers(0, 10_000))
 def test_bounded_ratios_lie_in_zero_one(part: int, extra: int) -> None:
-    counts = Counter(reply_due=part + extra, reply_due_replied=part)
+    counts = Counter(reply_due_open_past=extra, reply_due_replied=part)
     value = ratio(BY_KEY["reply_rate"], counts).value
     assert value is None or 0.0 <= value <= 1.0
 

@@ -20,7 +20,7 @@ from rich.table import Table
 from hotline.bootstrap import build_hotline
 from hotline.cli.output import emit_json, emit_value, fail, log
 from hotline.domain.errors import DomainError
-from hotline.domain.indicators import IndicatorDef, Period, definitions_from
+from hotline.domain.indicators import NOT_YET_DUE_LABEL, IndicatorDef, Period, definitions_from
 from hotline.domain.roles import SYSTEM
 from hotline.reports.drilldown import DrillQuery, drill_down
 from hotline.reports.indicator_counts import Clock
@@ -92,6 +92,8 @@ def _total_table(report: dict[str, Any]) -> Table:
     for definition in report["definitions"]:
         value = report["total"][definition["key"]]
         fraction = f"{value['numerator']}/{value['denominator']}"
+        if value.get("not_yet_due"):  # rounds still on track count in neither part
+            fraction += f"（另{NOT_YET_DUE_LABEL} {value['not_yet_due']}）"
         table.add_row(definition["name"], _percent(value), fraction, _points(value["yoy_pp"]),
                       _points(value["pop_pp"]), definition["formula"])  # fmt: skip
     return table

@@ -53,9 +53,14 @@ class IndicatorDef:
 
 
 K = Kind
+# rounds whose reply was due by the time of asking: replied, or still open past the deadline
+DECIDED = (K.REPLY_DUE_REPLIED, Derived.REPLY_DUE_OPEN_PAST)
 DEFAULT_DEFINITIONS: tuple[IndicatorDef, ...] = (
+    # A round counts as due once its deadline has passed or it was replied: asked mid-month,
+    # rounds still on track (在办未到期) are neither replied nor late, so they count in neither
+    # part (reported apart); a settled month's deadlines have all passed, so nothing changes there.
     IndicatorDef(
-        "reply_rate", "回复率", (K.REPLY_DUE_REPLIED,), (K.REPLY_DUE,),
+        "reply_rate", "回复率", (K.REPLY_DUE_REPLIED,), DECIDED,
         "已回复件数", "应回复件数", "reply_deadline", "办结期限所在日",
     ),
     IndicatorDef(
@@ -63,8 +68,9 @@ DEFAULT_DEFINITIONS: tuple[IndicatorDef, ...] = (
         "按期答复件数", "答复件数", "reply", "答复所在日",
     ),
     IndicatorDef(
-        "overdue_rate", "超期率", (K.REPLY_DUE_LATE, Derived.REPLY_DUE_OPEN_PAST), (K.REPLY_DUE,),
-        "超期答复及逾期未答复件数", "应回复件数", "reply_deadline", "办结期限所在日",
+        "overdue_rate", "超期率", (K.REPLY_DUE_LATE, Derived.REPLY_DUE_OPEN_PAST), DECIDED,
+        "超期答复及逾期未答复件数", "应回复件数", "reply_deadline",
+        "办结期限所在日",
     ),
     IndicatorDef(
         "response_rate", "响应率", (K.ACCEPTED_IN_TIME,), (K.DISPATCH,),
@@ -174,6 +180,18 @@ def ratio(definition: IndicatorDef, counts: Mapping[str, int]) -> Ratio:
         why = f"分母为 0：本期无{definition.denominator_label.removesuffix('数')}，无法计算"
         return Ratio(numerator, 0, None, why)
     return Ratio(numerator, denominator, numerator / denominator)
+
+
+NOT_YET_DUE_LABEL = "在办未到期"
+
+
+def not_yet_due(definition: IndicatorDef, counts: Mapping[str, int]) -> int | None:
+    """For an indicator counted over rounds whose deadline has passed: the open rounds of the
+    period still on track (在办未到期), counted in neither part; None for other indicators."""
+    if Derived.REPLY_DUE_OPEN_PAST not in definition.denominator:
+        return None
+    open_rounds = counts.get(Kind.REPLY_DUE_OPEN, 0)
+    return max(open_rounds - counts.get(Derived.REPLY_DUE_OPEN_PAST, 0), 0)
 
 
 def change_pp(current: Ratio, earlier: Ratio, label: str) -> tuple[float | None, str | None]:

@@ -28,6 +28,7 @@ from hotline.domain.indicators import (
     asked_period,
     change_pp,
     definitions_of_data,
+    not_yet_due,
     previous_period,
     ratio,
     year_before,
@@ -162,6 +163,7 @@ def indicator_value(
         "pop_reason": pop_reason,
         "previous": _brief(previous),
         "year_before": _brief(last_year),
+        "not_yet_due": not_yet_due(definition, now),
     }
 
 

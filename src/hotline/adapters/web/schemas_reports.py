@@ -71,6 +71,11 @@ class IndicatorValueOut(Open):
     pop_reason: str | None = Field(description="无环比的原因")
     previous: RatioBriefOut = Field(description="上一期")
     year_before: RatioBriefOut = Field(description="去年同期")
+    not_yet_due: int | None = Field(
+        default=None,
+        description="在办未到期：本期到期、尚未回复也未过期限的轮次（不计入分子分母）；"
+        "只用于回复率与超期率，其他指标为 null",
+    )
 
 
 class IndicatorGroupOut(Open):
