@@ -94,6 +94,7 @@ def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         _missing(f"{CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
     with sync_playwright() as driver:
+        driver.selectors.set_test_id_attribute("data-test")  # the workbench's test hooks
         yield driver
 
 
@@ -114,9 +115,8 @@ def city_profile() -> CityProfile:
 
 @pytest.fixture
 def settings(template_url: str, tmp_path: Path, city_profile: CityProfile) -> Settings:
-    settings = Settings(
-        database_url=fresh_url(template_url, tmp_path), var_dir=tmp_path, workbench_dir=BUILT_INTO
-    )
+    # The workbench from HOTLINE_WORKBENCH_DIR when set, else the build `make install` made.
+    settings = Settings(database_url=fresh_url(template_url, tmp_path), var_dir=tmp_path)
     settings.__dict__["profile"] = city_profile  # parsed once per session
     return settings
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import PASSWORD, People
 
 
-def log_in(page: Page, people: People, user: str, *, at: str = "/") -> None:
+def log_in(page: Page, people: People, user: str, *, at: str = "/login") -> None:
     """Open ``at`` as ``user``: the login page first, then wherever it leads."""
     people.token(user)  # the account exists, with its password
     page.goto(at)
