@@ -27,7 +27,14 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from hotline.adapters.web.app import create_app
 from hotline.adapters.web.workbench import BUILT_INTO
@@ -66,7 +73,10 @@ DISPLAY_NAMES = {
     "lead": "刘洋",
     "lx-lead": "黄伟",
     "adm": "马超",
+    "lx-h2": "钱小芳",
 }
+# People the API tests do not need: a second handler of the same unit, to race the first.
+E2E_USERS = {**USERS, "lx-h2": ("handler", "LX-CGJ", None)}
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TIMEOUT_MS = 10_000
 
@@ -95,6 +105,7 @@ def playwright() -> Iterator[Playwright]:
         _missing(f"{CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
     with sync_playwright() as driver:
         driver.selectors.set_test_id_attribute("data-test")  # the workbench's test hooks
+        expect.set_options(timeout=TIMEOUT_MS)  # the CI machine is shared: wait as long as actions
         yield driver
 
 
@@ -168,7 +179,7 @@ class People(Api):
 
     def token(self, user: str) -> str:
         if user not in self.tokens:
-            role, unit, district = USERS[user]
+            role, unit, district = E2E_USERS[user]
             person = NewUser(user, role, unit, district, DISPLAY_NAMES[user], PASSWORD)
             self.tokens[user] = create_user(self.hotline, person, self.hotline.now())
         return self.tokens[user]

@@ -653,6 +653,9 @@ class IndicatorSettlement(Base):
     settled_by: Mapped[str] = mapped_column(String(64))
     definitions: Mapped[list[Any]] = mapped_column(default=list)
     totals: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # how facts were derived and counted when settled (domain.indicator_facts.INDICATOR_VERSION);
+    # months settled before the column existed were settled under version 1
+    indicator_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class IndicatorSettledCount(Base):
