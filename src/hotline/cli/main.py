@@ -24,6 +24,7 @@ from hotline.cli.output import emit_json, emit_value, log, stderr
 from hotline.cli.problems import problems_app
 from hotline.cli.repeats import repeats_app
 from hotline.cli.report import report_app
+from hotline.cli.search import search_app
 from hotline.cli.taxonomy import taxonomy_app
 from hotline.cli.users import retention_app, user_app
 from hotline.domain.errors import DomainError
@@ -48,6 +49,7 @@ app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(editions_app, name="editions")
 app.add_typer(report_app, name="report")
 app.add_typer(problems_app, name="problems")
+app.add_typer(search_app, name="search")
 app.command("locate")(locate_command)
 app.command("route")(route_command)
 app.command("seed")(seed_command)

@@ -6,7 +6,7 @@ bigrams (a run of one character gives that character), a run of Latin letters an
 itself, lower-cased; anything else separates runs. Tokens keep their order, so a query term is
 the *phrase* of its own tokens: 占道经营 → 占道 道经 经营, found only where those three stand
 next to each other, that is where the text holds 占道经营 (a substring match, as ``ILIKE`` would
-find it, but answered by an index; docs/decisions/0015-case-text-search-index.md).
+find it, but answered by an index; docs/decisions/0018-case-text-search-index.md).
 
 A query term that cannot be matched exactly by tokens is marked ``inexact``: a single Chinese
 character (no bigram to look up) next to letters or digits (123号 → 123 and 号): its phrase

@@ -12,7 +12,7 @@ changes, :func:`rebuild_case_terms` for a rebuild), so both databases hold the s
   (``case_search_fts``, migration 0017) mirrors it by triggers; a query is an FTS5 phrase
   expression (``"占道 道经 经营"``).
 
-docs/decisions/0015-case-text-search-index.md says why.
+docs/decisions/0018-case-text-search-index.md says why.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -110,30 +111,36 @@ def index_inserted_cases(session: Session, rows: Sequence[dict[str, Any]]) -> in
     if rows and all("id" in row for row in rows):
         return store_case_terms(session.connection(), rows)
     numbers = [row["number"] for row in rows]
-    found = dict(
-        session.execute(select(Case.number, Case.id).where(Case.number.in_(numbers))).tuples()
-    )
+    stmt = select(Case.number, Case.id).where(Case.number.in_(numbers))
+    found = {number: case_id for number, case_id in session.execute(stmt)}
     return store_case_terms(
         session.connection(), [{**row, "id": found[row["number"]]} for row in rows]
     )
 
 
-def rebuild_case_terms(
-    connection: Connection, *, batch_size: int = REBUILD_BATCH, after_id: int = 0
-) -> int:
-    """Recompute every case's terms (after a change of tokenizer, or a load that bypassed the
-    write paths), batch by batch in id order on the caller's connection; returns the count.
-    Rows of cases that no longer exist go with them (ON DELETE CASCADE)."""
-    done = 0
+def rebuild_batch(
+    connection: Connection, after_id: int, batch_size: int = REBUILD_BATCH
+) -> tuple[int, int]:
+    """Recompute the terms of the next ``batch_size`` cases after ``after_id`` (id order);
+    returns (cases done, the last id: the next batch's ``after_id``)."""
+    batch = connection.execute(
+        select(*_TEXT_COLUMNS).where(Case.id > after_id).order_by(Case.id).limit(batch_size)
+    ).mappings()
+    rows = [dict(row) for row in batch]
+    if not rows:
+        return 0, after_id
+    return store_case_terms(connection, rows), rows[-1]["id"]
+
+
+def rebuild_case_terms(connection: Connection, *, batch_size: int = REBUILD_BATCH) -> int:
+    """Recompute every case's terms on the caller's connection and transaction (the
+    migration's backfill); rows of deleted cases went with them (ON DELETE CASCADE)."""
+    done, after_id = 0, 0
     while True:
-        batch = connection.execute(
-            select(*_TEXT_COLUMNS).where(Case.id > after_id).order_by(Case.id).limit(batch_size)
-        ).mappings()
-        rows = [dict(row) for row in batch]
-        if not rows:
+        count, after_id = rebuild_batch(connection, after_id, batch_size)
+        if not count:
             return done
-        done += store_case_terms(connection, rows)
-        after_id = rows[-1]["id"]
+        done += count
 
 
 # -- asking -------------------------------------------------------------------------------------
@@ -170,3 +177,44 @@ def matching_case_ids(dialect: str, terms: Sequence[QueryTerm]) -> Select[Any] |
         .bindparams(search_query=fts5_query(terms))
         .columns(column("rowid", Integer))
     )
+
+
+# -- checking -----------------------------------------------------------------------------------
+
+
+def _agrees(dialect: str) -> TextClause:
+    stored = "CAST(:terms AS tsvector)" if dialect == "postgresql" else ":terms"
+    return text(f"SELECT count(*) FROM case_search WHERE case_id = :case_id AND terms = {stored}")
+
+
+def stale_case_ids(connection: Connection, *, batch_size: int = REBUILD_BATCH) -> list[int]:
+    """Cases whose stored terms are missing or differ from a recomputation from their text
+    (empty when every write path kept the index; ``hotline search check``)."""
+    dialect, after_id = connection.dialect.name, 0
+    stale: list[int] = []
+    agrees = _agrees(dialect)
+    while True:
+        batch = connection.execute(
+            select(*_TEXT_COLUMNS).where(Case.id > after_id).order_by(Case.id).limit(batch_size)
+        ).mappings()
+        rows = [dict(row) for row in batch]
+        if not rows:
+            return stale
+        for row in rows:
+            terms = terms_of(dialect, row)
+            if not connection.execute(agrees, {"case_id": row["id"], "terms": terms}).scalar():
+                stale.append(row["id"])
+        after_id = rows[-1]["id"]
+
+
+def fts_intact(connection: Connection) -> bool:
+    """SQLite: whether the FTS5 table agrees with case_search (its own integrity check)."""
+    if connection.dialect.name != "sqlite":
+        return True
+    try:
+        connection.execute(
+            text("INSERT INTO case_search_fts (case_search_fts) VALUES ('integrity-check')")
+        )
+    except DatabaseError:
+        return False
+    return True

@@ -820,7 +820,7 @@ class CaseSearch(Base):
     bigrams and letter/digit runs: hotline.domain.search_terms), written with the case and
     wherever its text changes (adapters/db/case_search.py). PostgreSQL holds them as a
     ``tsvector`` with positions, under a GIN index; SQLite as text that an FTS5 table mirrors
-    by triggers (migration 0017). docs/decisions/0015-case-text-search-index.md."""
+    by triggers (migration 0017). docs/decisions/0018-case-text-search-index.md."""
 
     __tablename__ = "case_search"
     case_id: Mapped[int] = mapped_column(

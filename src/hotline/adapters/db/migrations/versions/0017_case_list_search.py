@@ -7,7 +7,7 @@ the caller's unit, by pending requests, and searches text. This adds:
   number, title, content and address, computed in Python: hotline.domain.search_terms). On
   PostgreSQL a ``tsvector`` with positions under a GIN index; on SQLite text mirrored into an
   FTS5 table by triggers. Backfilled here for the cases already stored
-  (docs/decisions/0015-case-text-search-index.md).
+  (docs/decisions/0018-case-text-search-index.md).
 * partial indexes on open cases by reply and accept deadline (and by district), the current
   assignments by unit, the pending requests by kind, and a user's own cases by time.
 
