@@ -52,6 +52,15 @@ class Derived(StrEnum):
     REPEAT = "repeat"  # intake of a case linked to a problem with ≥ 2 cases
 
 
+# The version of how facts are derived and counted (the projection here and the definitions in
+# hotline.domain.indicators). A settlement stores the version it was made with, and `indicators
+# verify` replays its history with that version, so a settled month stays checkable after the
+# rules change. 1: until issue 18. 2: a re-sort (重新分类) at dispatch regroups the case's facts
+# by its new category; a round reopened by an unsatisfied callback counts as due (its deadline
+# is in the callback event); reply and overdue rates count only rounds replied or past due.
+INDICATOR_VERSION = 2
+FIRST_VERSION = 1
+
 SATISFIED = frozenset({"satisfied", "basically_satisfied"})
 BACK_TO_HANDLING = frozenset({"dispatched", "registered"})
 DUE_KINDS = (Kind.REPLY_DUE, Kind.REPLY_DUE_REPLIED, Kind.REPLY_DUE_LATE, Kind.REPLY_DUE_OPEN)
@@ -132,8 +141,11 @@ def parse_time(value: object) -> datetime | None:
 
 
 class _Projector:
-    def __init__(self, case_id: int, dims: Dims, units: UnitDirectory, tz: ZoneInfo) -> None:
+    def __init__(
+        self, case_id: int, dims: Dims, units: UnitDirectory, tz: ZoneInfo, version: int
+    ) -> None:
         self.case_id, self.dims, self.units, self.tz = case_id, dims, units, tz
+        self.version = version
         self.open: dict[tuple[str, int], _Open] = {}
         self.rows: list[FactRow] = []
         self.round: _Round | None = None
@@ -250,6 +262,8 @@ def _on_enrich(p: _Projector, e: EventIn) -> None:
 
 
 def _on_dispatch(p: _Projector, e: EventIn) -> None:
+    if p.version >= 2 and e.details.get("category_code"):  # 重新分类 with the dispatch
+        p.reclassify(category=e.details.get("category_code"))
     p.start_round(
         e.seq, p.units.id_of(e.details.get("unit")), parse_time(e.details.get("reply_due_at"))
     )
@@ -368,14 +382,16 @@ def project_case(
     events: Iterable[EventIn],
     units: UnitDirectory,
     tz: ZoneInfo,
+    version: int = INDICATOR_VERSION,
 ) -> list[FactRow]:
-    """Every fact the case's events make true, each with the interval it held in.
+    """Every fact the case's events make true, each with the interval it held in, under the
+    rules of ``version`` (a settlement's, to replay it; the current one otherwise).
 
     ``dims`` is the case's classification as stored (the starting point; register and enrich
     events override it from their time on); ``events`` in seq order, possibly only those up to
     some time T — the result is then the facts as of T.
     """
-    projector = _Projector(case_id, dims, units, tz)
+    projector = _Projector(case_id, dims, units, tz, version)
     for event in events:
         projector.now = event.at
         handler = HANDLERS.get(event.action)

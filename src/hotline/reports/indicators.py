@@ -18,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.database import Database
-from hotline.adapters.db.models import Category, Channel, Region, Unit
+from hotline.adapters.db.models import Category, Channel, IndicatorSettlement, Region, Unit
 from hotline.domain.errors import InvalidInput
+from hotline.domain.indicator_facts import INDICATOR_VERSION
 from hotline.domain.indicators import (
     DEFAULT_DEFINITIONS,
     IndicatorDef,
@@ -167,11 +168,65 @@ def indicator_value(
     }
 
 
+Notes = dict[str, dict[str, str | None]]  # indicator → {"pop_note", "yoy_note"}
+
+
 def _values(
     definitions: Iterable[IndicatorDef], now: Counter[str], before: Counter[str],
-    year_ago: Counter[str],
+    year_ago: Counter[str], notes: Notes,
 ) -> dict[str, dict[str, Any]]:  # fmt: skip
-    return {d.key: indicator_value(d, now, before, year_ago) for d in definitions}
+    return {d.key: indicator_value(d, now, before, year_ago) | notes[d.key] for d in definitions}
+
+
+def _rules_of(session: Session, query: IndicatorQuery) -> tuple[int, dict[str, Any]]:
+    """The indicator version and definitions (as data) the report's own period is shown with."""
+    settled = _exact_settlement(session, query.period)
+    if settled is not None and query.definitions is None:
+        return settled.indicator_version, {d["key"]: d for d in settled.definitions}
+    used = query.definitions or DEFAULT_DEFINITIONS
+    return INDICATOR_VERSION, {d.key: d.describe() for d in used}
+
+
+def _same_rule(mine: dict[str, Any] | None, theirs: dict[str, Any] | None) -> bool:
+    parts = ("numerator", "denominator")
+    return (
+        mine is not None
+        and theirs is not None
+        and all(list(mine[p]) == list(theirs[p]) for p in parts)
+    )
+
+
+def _change_note(
+    settled: Sequence[IndicatorSettlement], label: str, rules: tuple[int, dict[str, Any]], key: str
+) -> str | None:
+    """Why a comparison crosses a change of indicator rules, or None where it does not: a
+    settled month in the comparison period counted under another version or definition."""
+    version, definitions = rules
+    crossed = []
+    for settlement in settled:
+        theirs = {d["key"]: d for d in settlement.definitions}.get(key)
+        if settlement.indicator_version != version or not _same_rule(definitions.get(key), theirs):
+            crossed.append(f"{settlement.month}（第 {settlement.indicator_version} 版）")
+    if not crossed:
+        return None
+    return (f"{label}含按不同指标口径结算的月份：{'、'.join(crossed)}；本期为第 {version} 版"
+            "口径，比较仅供参考")  # fmt: skip
+
+
+def _notes(session: Session, query: IndicatorQuery, definitions: Sequence[IndicatorDef]) -> Notes:
+    rules = _rules_of(session, query)
+
+    def settled(period: Period) -> list[IndicatorSettlement]:
+        return sorted(settlements_for(session, period).values(), key=lambda s: s.month)
+
+    before, year_ago = settled(previous_period(query.period)), settled(year_before(query.period))
+    return {
+        d.key: {
+            "pop_note": _change_note(before, "上期", rules, d.key),
+            "yoy_note": _change_note(year_ago, "去年同期", rules, d.key),
+        }
+        for d in definitions
+    }
 
 
 def group_labels(session: Session, group_by: str, keys: Iterable[str]) -> dict[str, str]:
@@ -188,14 +243,22 @@ def group_labels(session: Session, group_by: str, keys: Iterable[str]) -> dict[s
     return {str(code): str(name) for code, name in rows}
 
 
+def _exact_settlement(session: Session, period: Period) -> IndicatorSettlement | None:
+    """The settlement of exactly this period (a whole settled month), if any."""
+    settled = settlements_for(session, period)
+    if len(settled) == 1:
+        (only,) = settled.values()
+        if (only.start_on, only.end_on) == (period.start, period.end):
+            return only
+    return None
+
+
 def report_definitions(session: Session, query: IndicatorQuery) -> tuple[IndicatorDef, ...]:
     if query.definitions is not None:
         return query.definitions
-    settled = settlements_for(session, query.period)
-    if len(settled) == 1:
-        (only,) = settled.values()
-        if (only.start_on, only.end_on) == (query.period.start, query.period.end):
-            return definitions_of_data(only.definitions)
+    settled = _exact_settlement(session, query.period)
+    if settled is not None:
+        return definitions_of_data(settled.definitions)
     return DEFAULT_DEFINITIONS
 
 
@@ -214,7 +277,7 @@ def _group_keys(query: IndicatorQuery, current: dict[str, Counter[str]]) -> list
 
 
 def _groups(
-    reader: _Reader, query: IndicatorQuery, definitions: Sequence[IndicatorDef]
+    reader: _Reader, query: IndicatorQuery, definitions: Sequence[IndicatorDef], notes: Notes
 ) -> list[dict[str, Any]]:
     assert query.group_by is not None
     per_day = query.group_by == "day"
@@ -232,6 +295,7 @@ def _groups(
                 current.get(key, empty),
                 before.get(key, empty),
                 year_ago.get(key, empty),
+                notes,
             ),
         }
         for key in keys
@@ -244,11 +308,13 @@ def indicator_report(db: Database, clock: Clock, query: IndicatorQuery) -> dict[
         reader = _Reader(session, clock, load_tail(session, clock), query.dim)
         definitions = report_definitions(session, query)
         period = query.period
+        notes = _notes(session, query, definitions)
         total = _values(
             definitions,
             reader.total(period),
             reader.total(previous_period(period)),
             reader.total(year_before(period)),
+            notes,
         )
         return {
             "period": period.as_data(),
@@ -263,5 +329,6 @@ def indicator_report(db: Database, clock: Clock, query: IndicatorQuery) -> dict[
             "settlements": _settlements(session, period),
             "definitions": [d.describe() for d in definitions],
             "total": total,
-            "groups": _groups(reader, query, definitions) if query.group_by else [],
+            "indicator_version": _rules_of(session, query)[0],
+            "groups": _groups(reader, query, definitions, notes) if query.group_by else [],
         }

@@ -25,7 +25,7 @@ from hotline.adapters.db.indicator_store import (
 )
 from hotline.adapters.db.models import Case, CaseEvent, IndicatorSettledCount
 from hotline.domain.errors import NotFound
-from hotline.domain.indicator_facts import FactRow, valid_at
+from hotline.domain.indicator_facts import INDICATOR_VERSION, FactRow, valid_at
 from hotline.domain.indicators import Period, month_period
 from hotline.reports.indicator_counts import Clock, python_counts, settlements_for
 
@@ -51,17 +51,22 @@ def _as_current(rows: list[FactRow], moment: datetime) -> list[FactRow]:
 
 
 def raw_counts(
-    session: Session, period: Period, clock: Clock, district: str | None = None
+    session: Session,
+    period: Period,
+    clock: Clock,
+    district: str | None = None,
+    version: int = INDICATOR_VERSION,
 ) -> Counter[RollupKey]:
     """The period's counts per (day, kind, dimension, key) from history up to ``clock.now``
-    (with ``district``, only of the cases filed under it: a cheaper check at scale). Cases are
-    replayed a batch at a time, so memory stays flat however long the history."""
+    (with ``district``, only of the cases filed under it: a cheaper check at scale), under the
+    rules of ``version``. Cases are replayed a batch at a time, so memory stays flat however
+    long the history."""
     ids = _candidates(session, period, clock, district)
     repeats = queries.repeat_cases(session, ids, clock.now)
     units = unit_directory(session)
     counts: Counter[RollupKey] = Counter()
     for part in chunks(ids, 5000):
-        projected = project_cases(session, part, clock.tz, units, until=clock.now)
+        projected = project_cases(session, part, clock.tz, units, clock.now, version)
         rows = _as_current([r for case_rows in projected.values() for r in case_rows], clock.now)
         for dim in ("total", *DIMENSIONS):
             for (day, kind, key), n in python_counts(rows, dim, period, clock, repeats).items():
@@ -85,7 +90,8 @@ def _differences(frozen: Counter[RollupKey], raw: Counter[RollupKey]) -> list[di
 
 
 def verify_settlement(db: Database, clock: Clock, month: str) -> dict[str, Any]:
-    """Recompute a settled month from raw history as of its settlement and compare."""
+    """Recompute a settled month from raw history as of its settlement, under the indicator
+    rules it was settled with, and compare."""
     period = month_period(month)
     with db.transaction() as session:
         settlement = settlements_for(session, period).get(month)
@@ -93,11 +99,13 @@ def verify_settlement(db: Database, clock: Clock, month: str) -> dict[str, Any]:
             raise NotFound(f"{month} 尚未结算")
         as_of = Clock(clock.tz, settlement.settled_at)
         frozen = _settled_counts(session, settlement.id)
-        raw = raw_counts(session, period, as_of)
+        version = settlement.indicator_version
+        raw = raw_counts(session, period, as_of, version=version)
         differences = _differences(frozen, raw)
         return {
             "month": month,
             "settled_at": settlement.settled_at.isoformat(),
+            "indicator_version": version,
             "counts": sum(n for (_d, _k, dim, _key), n in frozen.items() if dim == "total"),
             "matches": not differences,
             "differences": differences[:100],

@@ -28,6 +28,7 @@ from hotline.adapters.db.models import (
     Unit,
 )
 from hotline.domain.errors import InvalidInput
+from hotline.domain.indicator_facts import INDICATOR_VERSION
 from hotline.domain.indicators import IndicatorDef, Period, ratio
 from hotline.reports.indicator_counts import (
     Clock,
@@ -133,8 +134,9 @@ class _Reader:
     def case_counts(self, case_ids: Sequence[int]) -> dict[str, Counter[str]]:
         """What these cases contribute, as of the settlement if the month is settled."""
         until = self.settlement.settled_at if self.settlement else None
+        version = self.settlement.indicator_version if self.settlement else INDICATOR_VERSION
         facts = project_cases(self.session, case_ids, self.clock.tz,
-                              unit_directory(self.session), until)  # fmt: skip
+                              unit_directory(self.session), until, version)  # fmt: skip
         rows = [row for rows in facts.values() for row in rows if row.valid_to_at is None]
         repeats = queries.repeat_cases(self.session, case_ids, until)
         return by_group(python_counts(rows, self.dim, self.period, self.clock, repeats))

@@ -53,6 +53,7 @@ from hotline.adapters.db.models import (
     IndicatorWatermark,
 )
 from hotline.domain.errors import Conflict, Forbidden, IllegalTransition
+from hotline.domain.indicator_facts import INDICATOR_VERSION
 from hotline.domain.indicators import (
     DEFAULT_DEFINITIONS,
     IndicatorDef,
@@ -245,6 +246,7 @@ def settle_month(
             "settled_by": actor.name,
             "definitions": definitions_as_data(definitions),
             "totals": _totals(counts, definitions),
+            "indicator_version": INDICATOR_VERSION,
         }
         settlement = _store(session, period, month, counts, header)
         return settlement_summary(settlement)
@@ -257,6 +259,7 @@ def settlement_summary(settlement: IndicatorSettlement) -> dict[str, Any]:
         "to": settlement.end_on.isoformat(),
         "settled_at": settlement.settled_at.isoformat(),
         "settled_by": settlement.settled_by,
+        "indicator_version": settlement.indicator_version,
         "totals": settlement.totals,
     }
 

@@ -26,6 +26,7 @@ from hotline.adapters.db.models import (
 )
 from hotline.domain.indicator_facts import (
     HANDLERS,
+    INDICATOR_VERSION,
     Dims,
     EventIn,
     FactRow,
@@ -94,12 +95,14 @@ def project_cases(
     tz: ZoneInfo,
     units: UnitDirectory,
     until: datetime | None = None,
+    version: int = INDICATOR_VERSION,
 ) -> dict[int, list[FactRow]]:
-    """Project each case's history (up to ``until``) into facts."""
+    """Project each case's history (up to ``until``) into facts, under the rules of
+    ``version`` (a settlement's, when replaying it)."""
     dims = dims_by_case(session, case_ids)
     events = events_by_case(session, case_ids, until)
     return {
-        case_id: project_case(case_id, dims[case_id], events[case_id], units, tz)
+        case_id: project_case(case_id, dims[case_id], events[case_id], units, tz, version)
         for case_id in case_ids
         if case_id in dims
     }
