@@ -1,4 +1,5 @@
-// `npm run web:gen-api`: web/src/api/schema.d.ts from the API's OpenAPI document.
+// `npm run web:gen-api [-- OUT]`: web/src/api/schema.d.ts (or OUT, for CI's staleness check)
+// from the API's OpenAPI document.
 // `hotline openapi` prints the document (no database needed); openapi-typescript turns it into
 // types. Same code in, same bytes out, so CI can regenerate and compare with the committed file.
 import { spawnSync } from 'node:child_process'
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import openapiTS, { astToString } from 'openapi-typescript'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
-const target = fileURLToPath(new URL('../src/api/schema.d.ts', import.meta.url))
+const target = process.argv[2] ?? fileURLToPath(new URL('../src/api/schema.d.ts', import.meta.url))
 const hotline = process.env.HOTLINE_BIN ?? `${repo}.venv/bin/hotline`
 
 const run = spawnSync(hotline, ['openapi'], { cwd: repo, encoding: 'utf-8', maxBuffer: 64 << 20 })

@@ -1443,10 +1443,16 @@ export interface components {
             replied_at: string | null;
             /** Supervised */
             supervised: boolean;
-            /** Needs Verification */
-            needs_verification: boolean;
-            /** Needs Callback */
-            needs_callback: boolean;
+            /**
+             * Needs Verification
+             * @description 是否需核查（派遣前未定时为空）
+             */
+            needs_verification: boolean | null;
+            /**
+             * Needs Callback
+             * @description 是否需回访（派遣前未定时为空）
+             */
+            needs_callback: boolean | null;
             /** Callback Attempts */
             callback_attempts: number;
             /** Reopen Count */
@@ -2525,6 +2531,11 @@ export interface components {
             previous: components["schemas"]["RatioBriefOut"];
             /** @description 去年同期 */
             year_before: components["schemas"]["RatioBriefOut"];
+            /**
+             * Not Yet Due
+             * @description 在办未到期：本期到期、尚未回复也未过期限的轮次（不计入分子分母）；只用于回复率与超期率，其他指标为 null
+             */
+            not_yet_due?: number | null;
         } & {
             [key: string]: unknown;
         };

@@ -1,7 +1,7 @@
 // One line of the case's history in words: what happened, the status move, and the details
 // people need (the unit dispatched to, the outcome), without the raw JSON.
 import type { HistoryEvent } from '@/api/types'
-import { EVENT_LABELS, RESULT_LABELS, STATUS_LABELS } from './labels'
+import { EVENT_LABELS, RESULT_LABELS, STATUS_LABELS, actorName } from './labels'
 
 export interface HistoryLine {
   seq: number
@@ -57,7 +57,7 @@ export function historyLine(event: HistoryEvent, names: Names): HistoryLine {
   return {
     seq: event.seq,
     at: event.at,
-    actor: event.actor,
+    actor: actorName(event.actor),
     what: EVENT_LABELS[event.action] ?? '其他',
     move: moved ? `${statusName(event.from_status)} → ${statusName(event.to_status)}`.replace(/^ → /, '') : '',
     reason: event.reason ?? '',

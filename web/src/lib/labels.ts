@@ -27,15 +27,26 @@ export const RESULT_LABELS: Record<string, string> = {
 export const ASSIGNMENT_ROLE_LABELS: Record<string, string> = { lead: '主办', co: '协办' }
 
 export const ASSIGNMENT_STATUS_LABELS: Record<string, string> = {
-  dispatched: '待签收',
+  pending: '待签收',
   accepted: '已签收',
-  replied: '已答复',
   returned: '已退单',
   ended: '已结束',
+  closed: '已结案',
 }
 
 export const REQUEST_KIND_LABELS: Record<string, string> = { extension: '延期申请', return: '退单申请' }
-export const REQUEST_STATUS_LABELS: Record<string, string> = { pending: '待审批', approved: '已批准', refused: '未批准', rejected: '已驳回' }
+export const REQUEST_STATUS_LABELS: Record<string, string> = {
+  pending: '待审批',
+  approved: '已同意',
+  refused: '未批准',
+  rejected: '已驳回',
+  withdrawn: '已撤销',
+}
+
+/** Who did it: people by login name; the system's own steps (enrichment, sweeps) in words. */
+export function actorName(actor: string): string {
+  return actor === 'system' || actor === '' ? '系统' : actor
+}
 
 export const EVENT_LABELS: Record<string, string> = {
   receive: '登记',

@@ -36,11 +36,9 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('@/layouts/ShellLayout.vue'),
     children: [
-      {
-        path: '',
-        name: 'home',
-        redirect: () => homeFor(useSessionStore().role),
-      },
+      // `/` goes to the role's home. The guard below does it, after the session is known: a
+      // `redirect` here would run before the guard, when the role is not loaded yet.
+      { path: '', name: 'home', children: [] },
       {
         path: 'cases',
         name: 'cases',
@@ -75,6 +73,7 @@ router.beforeEach(async (to) => {
     return true
   }
   if (!session.loggedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  if (to.name === 'home') return homeFor(session.role)
   if (to.meta.roles && !to.meta.roles.includes(session.role)) {
     return { name: 'not-found', params: { pathMatch: to.path.slice(1).split('/') }, query: to.query, hash: to.hash }
   }
