@@ -11,7 +11,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.models import Case, CaseEvent, PersonalDataAccess
+from hotline.adapters.db.models import (
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    PersonalDataAccess,
+    Region,
+    Unit,
+)
 from hotline.domain.errors import InvalidInput
 from hotline.domain.lifecycle import STATUS_LABELS, Status
 from hotline.domain.privacy import mask_name, mask_phone
@@ -20,6 +28,7 @@ from hotline.domain.sla import SlaState, sla_state
 from hotline.services.action_support import offered_actions
 from hotline.services.context import Hotline
 from hotline.services.scope import load_case_in_scope
+from hotline.services.supervision import supervisions_of_case
 from hotline.services.units import unit_codes
 
 
@@ -158,6 +167,8 @@ def full_view(
         "verify_due_at": _iso(case.verify_due_at),
         "callback_due_at": _iso(case.callback_due_at),
         "promise_due_at": _iso(case.promise_due_at),
+        "accept_warn_at": _iso(case.accept_warn_at),
+        "reply_warn_at": _iso(case.reply_warn_at),
         "sla": sla_view(case, now),
         "received_on": _iso(case.received_on),
         "created_by": case.created_by,
@@ -167,8 +178,39 @@ def full_view(
         "assignments": _assignments_view(case, codes),
         "requests": _requests_view(case),
         "allowed_actions": [a.value for a in offered_actions(hotline, session, case, actor, now)],
+        **_names_view(session, case),
+        "supervisions": supervisions_of_case(session, case),
         "history": [_event_view(event) for event in events],
     }
+
+
+def _names_view(session: Session, case: Case) -> dict[str, Any]:
+    """The place and the Chinese names beside the codes, so a page never shows a bare code."""
+    places = [case.district_code, case.street_code, case.community_code]
+    wanted = [code for code in places if code]
+    rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))
+    region_names = {code: name for code, name in rows}
+    lead_name = None
+    if case.lead_unit_id is not None:
+        lead_name = session.scalar(select(Unit.name).where(Unit.id == case.lead_unit_id))
+    return {
+        "street_code": case.street_code,
+        "community_code": case.community_code,
+        "district_name": region_names.get(case.district_code or ""),
+        "street_name": region_names.get(case.street_code or ""),
+        "community_name": region_names.get(case.community_code or ""),
+        "lead_unit_name": lead_name,
+        "category_name": _name_of(session, Category, case.category_code),
+        "channel_name": _name_of(session, Channel, case.channel_code),
+    }
+
+
+def _name_of(
+    session: Session, table: type[Category] | type[Channel], code: str | None
+) -> str | None:
+    if code is None:
+        return None
+    return session.scalar(select(table.name).where(table.code == code))
 
 
 def get_case(hotline: Hotline, number: str, actor: Actor) -> dict[str, Any]:

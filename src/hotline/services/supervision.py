@@ -425,3 +425,15 @@ def list_supervisions(
             for row in session.execute(select(Case.id, Case.number).where(Case.id.in_(ids)))
         }
         return [_view(record, units, cases) for record in records]
+
+
+def supervisions_of_case(session: Session, case: Case) -> list[dict[str, Any]]:
+    """The case's 督办单, newest first, in the same shape as the supervision list."""
+    records = session.scalars(
+        select(Supervision)
+        .where(Supervision.case_id == case.id)
+        .order_by(Supervision.created_at.desc(), Supervision.id.desc())
+    ).all()
+    targets = {r.target_unit_id for r in records if r.target_unit_id is not None}
+    codes = {unit_id: unit.code for unit_id, unit in _units(session, targets).items()}
+    return [_view(record, codes, {case.id: case.number}) for record in records]

@@ -19,6 +19,7 @@ from hotline.adapters.web import (
     routes_reports,
     routes_standard_answers,
     routes_supervision,
+    routes_vocabularies,
 )
 from hotline.adapters.web.docs_ui import install_docs
 from hotline.adapters.web.middleware import NoStoreForApi, UploadSizeGuard
@@ -63,6 +64,7 @@ def create_app(hotline: Hotline) -> FastAPI:
         routes_classifier,
         routes_evaluation,
         routes_reports,
+        routes_vocabularies,
         routes_standard_answers,
     )
     for module in routers:

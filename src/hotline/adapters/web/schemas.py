@@ -98,15 +98,98 @@ class CaseSummaryOut(Open):
     updated_at: datetime
 
 
+class AssignmentOut(Open):
+    id: int
+    unit: str | None = Field(description="单位代码")
+    role: str = Field(description="lead 主办 | co 协办")
+    status: str
+    parent_id: int | None = Field(description="下派时的上级派单")
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    replied_at: datetime | None
+    due_at: datetime | None = Field(description="本派单的答复时限")
+
+
+class CaseRequestOut(Open):
+    id: int
+    kind: str = Field(description="return 退单 | extension 延期")
+    status: str = Field(description="pending 待审 | approved 同意 | refused 不同意")
+    reason_code: str | None
+    reason: str | None
+    requested_by: str
+    requested_at: datetime
+    requested_due_at: datetime | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class SlaOut(Open):
+    accept: str | None = Field(description="签收时限：on_track | warning | overdue | met | missed")
+    reply: str | None = Field(description="答复时限：on_track | warning | overdue | met | missed")
+
+
+class CaseSupervisionOut(Open):
+    id: int
+    case: str | None
+    problem_id: int | None
+    level: str
+    level_label: str
+    source: str
+    reason: str
+    unit: str | None
+    head_name: str | None
+    head_title: str | None
+    district_code: str | None
+    status: str
+    due_at: datetime | None
+    response: str | None
+    outcome: str | None
+    created_at: datetime
+    created_by: str
+
+
 class CaseOut(CaseSummaryOut):
+    lon: float | None
+    lat: float | None
+    coord_system: str | None
+    problem_id: int | None = Field(description="所属问题台账编号")
+    media_outlet: str | None
+    media_link: str | None
+    media_published_at: datetime | None
     result_type: str | None
     reply_text: str | None
     promised_on: date | None
+    replied_at: datetime | None
+    supervised: bool
+    needs_verification: bool | None = Field(description="是否需核查（派遣前未定时为空）")
+    needs_callback: bool | None = Field(description="是否需回访（派遣前未定时为空）")
+    callback_attempts: int
+    reopen_count: int
+    extension_count: int
     closed_as: str | None
     closed_at: datetime | None
+    accept_late: bool | None
+    reply_late: bool | None
+    verify_due_at: datetime | None
+    callback_due_at: datetime | None
+    promise_due_at: datetime | None
+    accept_warn_at: datetime | None = Field(description="签收预警时刻（之后为预警色）")
+    reply_warn_at: datetime | None = Field(description="答复预警时刻（之后为预警色）")
+    sla: SlaOut
+    received_on: date | None
+    created_by: str | None
+    street_code: str | None
+    community_code: str | None
+    district_name: str | None
+    street_name: str | None
+    community_name: str | None
+    lead_unit_name: str | None
+    category_name: str | None
+    channel_name: str | None
     co_units: list[str]
-    assignments: list[dict[str, Any]]
-    requests: list[dict[str, Any]]
+    assignments: list[AssignmentOut]
+    requests: list[CaseRequestOut]
+    supervisions: list[CaseSupervisionOut] = Field(description="本工单的督办单，最新的在前")
     allowed_actions: list[str] = Field(description="当前状态下本人角色可执行的操作")
     history: list[HistoryEventOut] = Field(description="历史，最早的在前")
 
