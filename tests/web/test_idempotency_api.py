@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from hotline.adapters.db.models import IdempotencyKey, User
 from hotline.adapters.web.schemas import CaseIn
 from hotline.services.context import Hotline
-from hotline.services.idempotency import begin_request, fingerprint, purge_expired_keys
+from hotline.services.idempotency import IN_FLIGHT, fingerprint, purge_expired_keys
 from tests.conftest import FakeClock
 from tests.web.conftest import DEFAULT_CASE, Api, assert_problem, invalid_names
 
@@ -19,7 +22,7 @@ def _total(api: Api) -> int:
     return total
 
 
-def test_a_replay_returns_the_stored_status_and_body(api: Api) -> None:
+def test_a_replay_returns_the_case_it_created(api: Api) -> None:
     first = api.post_case("op", DEFAULT_CASE, **{"Idempotency-Key": "call-0001"})
     assert first.status_code == 201
     again = api.post_case("op", {**DEFAULT_CASE}, **{"Idempotency-Key": "call-0001"})
@@ -29,6 +32,18 @@ def test_a_replay_returns_the_stored_status_and_body(api: Api) -> None:
     assert again.headers["etag"] == first.headers["etag"]
     assert again.headers["location"] == first.headers["location"]
     assert again.json()["caller_phone"] == "138****5678"
+    assert _total(api) == 1
+
+
+def test_a_replay_shows_the_case_as_it_is_now(api: Api) -> None:
+    first = api.post_case("op", DEFAULT_CASE, **{"Idempotency-Key": "call-0002"}).json()
+    api.step(first["number"], "op", "register", category_code="E0301")
+    again = api.post_case("op", DEFAULT_CASE, **{"Idempotency-Key": "call-0002"})
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert (again.json()["number"], again.json()["status"]) == (first["number"], "registered")
+    assert (
+        again.headers["etag"] == api.get(first["number"]).headers["etag"] != f'"{first["version"]}"'
+    )
     assert _total(api) == 1
 
 
@@ -84,6 +99,7 @@ def _post(
 
 
 def test_two_concurrent_requests_with_one_key_make_one_case(api: Api) -> None:
+    """Both may create; the key's uniqueness undoes the loser, which answers the winner's case."""
     token = api.token("op")
     results: list[httpx.Response] = []
     start = threading.Barrier(2)
@@ -95,26 +111,32 @@ def test_two_concurrent_requests_with_one_key_make_one_case(api: Api) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    statuses = sorted(r.status_code for r in results)
-    assert statuses in ([201, 201], [201, 409]), [r.text for r in results]
-    created = [r for r in results if r.status_code == 201]
-    assert len({r.json()["number"] for r in created}) == 1
-    for response in results:
-        if response.status_code == 409:
-            assert_problem(response, 409, "idempotency_key_in_flight")
+    assert [r.status_code for r in results] == [201, 201], [r.text for r in results]
+    assert len({r.json()["number"] for r in results}) == 1
+    assert sorted(r.headers.get("idempotent-replayed", "") for r in results) == ["", "true"]
     assert _total(api) == 1
 
 
-def test_a_request_in_flight_makes_a_retry_409(
+def test_a_key_left_in_flight_by_an_earlier_version_is_409_until_it_times_out(
     api: Api, hotline: Hotline, clock: FakeClock
 ) -> None:
+    """Earlier versions claimed a key before creating; such a row is honoured until it is stale."""
     api.token("op")
-    # The first request has claimed the key and not finished (its create is still running).
     request_hash = fingerprint(CaseIn(**DEFAULT_CASE).model_dump(mode="json"))
-    assert begin_request(hotline, "op", "slow", request_hash, clock()) is None
+    with hotline.db.transaction() as session:
+        user_id = session.scalars(select(User.id).where(User.name == "op")).one()
+        session.add(
+            IdempotencyKey(
+                user_id=user_id,
+                key="slow",
+                request_hash=request_hash,
+                status=IN_FLIGHT,
+                created_at=clock(),
+                expires_at=clock() + timedelta(hours=24),
+            )
+        )
     response = api.post_case("op", DEFAULT_CASE, **{"Idempotency-Key": "slow"})
     assert_problem(response, 409, "idempotency_key_in_flight")
     assert _total(api) == 0
-    # A request in flight for minutes died with its server: the key is free again.
-    clock.advance(minutes=6)
+    clock.advance(minutes=6)  # in flight for minutes: it died with its server
     assert api.post_case("op", DEFAULT_CASE, **{"Idempotency-Key": "slow"}).status_code == 201

@@ -1,17 +1,25 @@
 """Idempotency-Key for creating cases: a client's retry never makes a second case.
 
-A key belongs to one user. :func:`begin_request` records the key as *in flight* in its own,
-immediately committed transaction, so a concurrent second request with the same key sees it (or
-collides with it on the unique constraint) and is refused with :class:`RequestInFlight`. When the
-create succeeds, :func:`finish_request` stores the response, which later retries get back as it
-was; when it fails, :func:`abandon_request` deletes the row so that a retry can proceed.
-Keys live ``Settings.idempotency_hours``; an expired key is purged and may be used afresh.
+A key belongs to one user. Its row is written by the create itself, in the case's own
+transaction (adapters/db/new_case.py), holding the new case's number: there is no moment when a
+case exists without its key or a key without its case, so a client whose first request died
+anywhere — before the commit (no case: the retry creates it) or after (the retry gets that case)
+— never gets a second case. A retry is answered from the case as it is now (rebuilt from its
+number), not from a copy of the first answer.
+
+Two requests with one key at once both find no row and both create; the key's uniqueness lets
+one commit and undoes the other entirely, which then answers with the winner's case.
+
+Keys live ``Settings.idempotency_hours``; an expired key is purged and may be used afresh. Rows
+``in_flight`` come from versions that claimed a key before creating; they are honoured until they
+time out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,13 +35,13 @@ from hotline.services.context import Hotline
 MAX_KEY_LENGTH = 255
 IN_FLIGHT = "in_flight"
 DONE = "done"
-# A request in flight longer than this died with its process (a create takes milliseconds);
-# its key is then free again rather than blocked for a whole day.
+CREATED = 201
+# A request in flight longer than this died with its process (a create takes milliseconds).
 IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 
 
 class RequestInFlight(Conflict):
-    """The first request with this key has not finished yet (HTTP 409)."""
+    """An earlier version's request with this key has not finished yet (HTTP 409)."""
 
     code = "idempotency_key_in_flight"
     title = "相同幂等键的请求正在处理中"
@@ -47,11 +55,35 @@ class KeyReusedWithOtherRequest(InvalidInput):
 
 
 @dataclass(frozen=True)
-class StoredResponse:
-    """What the first request answered, returned as it was to every retry."""
+class KeyClaim:
+    """A key not used yet: the create stores :meth:`row` with its case, in one transaction."""
 
-    status: int
-    body: str
+    user_id: int
+    key: str
+    request_hash: str
+    created_at: datetime
+    expires_at: datetime
+
+    def row(self, number: str) -> dict[str, Any]:
+        """The key's row for the case ``number`` (idempotency_keys columns)."""
+        return {
+            "user_id": self.user_id,
+            "key": self.key,
+            "request_hash": self.request_hash,
+            "status": DONE,
+            "response_status": CREATED,
+            "response_body": json.dumps({"number": number}),
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+        }
+
+
+@dataclass(frozen=True)
+class Created:
+    """What a create with a key came to: the case's number, and whether it was made earlier."""
+
+    number: str
+    replayed: bool
 
 
 def fingerprint(document: Any) -> str:
@@ -87,81 +119,60 @@ def _is_stale(row: IdempotencyKey, now: datetime) -> bool:
     return row.expires_at <= now or abandoned
 
 
-def _answer_existing(row: IdempotencyKey, request_hash: str) -> StoredResponse:
+def _stored_number(row: IdempotencyKey, request_hash: str) -> str:
+    """The case made with this key (the body holds its number, whole answer or not)."""
     if row.request_hash != request_hash:
         raise KeyReusedWithOtherRequest(
             "该 Idempotency-Key 已用于内容不同的请求；新请求请使用新的键",
             fields=("Idempotency-Key",),
         )
-    if row.status != DONE or row.response_status is None or row.response_body is None:
+    if row.status != DONE or row.response_body is None:
         raise RequestInFlight("相同 Idempotency-Key 的请求尚未完成，请稍后重试")
-    return StoredResponse(row.response_status, row.response_body)
+    return str(json.loads(row.response_body)["number"])
 
 
-def _claim(
+def look_up(
     hotline: Hotline, user_name: str, key: str, request_hash: str, now: datetime
-) -> StoredResponse | None:
+) -> str | KeyClaim:
+    """The number of the case already created with ``key``, or a claim to create it with.
+
+    Raises :class:`KeyReusedWithOtherRequest` when the body differs from the first one.
+    """
+    check_key(key)
     with hotline.db.transaction() as session:
         session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
         user_id = _user_id(session, user_name)
         row = _existing(session, user_id, key)
         if row is not None and _is_stale(row, now):
             session.delete(row)
-            session.flush()
             row = None
         if row is not None:
-            return _answer_existing(row, request_hash)
-        session.add(
-            IdempotencyKey(
-                user_id=user_id,
-                key=key,
-                request_hash=request_hash,
-                status=IN_FLIGHT,
-                created_at=now,
-                expires_at=now + timedelta(hours=hotline.settings.idempotency_hours),
-            )
-        )
-        return None
+            return _stored_number(row, request_hash)
+    expires_at = now + timedelta(hours=hotline.settings.idempotency_hours)
+    return KeyClaim(user_id, key, request_hash, now, expires_at)
 
 
-def begin_request(
-    hotline: Hotline, user_name: str, key: str, request_hash: str, now: datetime
-) -> StoredResponse | None:
-    """Claim ``key`` for a new request (None), or return the stored response of a finished one.
-
-    Raises :class:`RequestInFlight` while the first request runs and
-    :class:`KeyReusedWithOtherRequest` when the body differs from the first one.
-    """
-    check_key(key)
+def create_once(
+    hotline: Hotline,
+    user_name: str,
+    key: str,
+    request_hash: str,
+    now: datetime,
+    create: Callable[[KeyClaim], str],
+) -> Created:
+    """Run ``create`` (which stores the claim's row with its case) at most once per key."""
+    found = look_up(hotline, user_name, key, request_hash, now)
+    if isinstance(found, str):
+        return Created(found, replayed=True)
     try:
-        return _claim(hotline, user_name, key, request_hash, now)
+        return Created(create(found), replayed=False)
     except IntegrityError:
-        # PostgreSQL: a concurrent request inserted the same key first and committed; what it
-        # holds now decides the answer (normally: still in flight).
-        return _claim(hotline, user_name, key, request_hash, now)
-
-
-def finish_request(hotline: Hotline, user_name: str, key: str, response: StoredResponse) -> None:
-    """Store the response of the request that claimed ``key``."""
-    with hotline.db.transaction() as session:
-        row = _existing(session, _user_id(session, user_name), key)
-        if row is not None:
-            row.status = DONE
-            row.response_status = response.status
-            row.response_body = response.body
-
-
-def abandon_request(hotline: Hotline, user_name: str, key: str) -> None:
-    """Forget a claimed key whose request failed, so that a retry runs afresh."""
-    with hotline.db.transaction() as session:
-        user_id = _user_id(session, user_name)
-        session.execute(
-            delete(IdempotencyKey).where(
-                IdempotencyKey.user_id == user_id,
-                IdempotencyKey.key == key,
-                IdempotencyKey.status == IN_FLIGHT,
-            )
-        )
+        # A concurrent request with the same key committed first, and this create was undone
+        # whole: its case is the answer. Any other integrity error stays what it was.
+        again = look_up(hotline, user_name, key, request_hash, now)
+        if isinstance(again, str):
+            return Created(again, replayed=True)
+        raise
 
 
 def purge_expired_keys(hotline: Hotline, now: datetime) -> int:

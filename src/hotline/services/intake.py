@@ -19,6 +19,7 @@ from hotline.domain.numbering import format_case_number
 from hotline.domain.roles import Actor, Permission, require
 from hotline.services.context import Hotline
 from hotline.services.history import first_event_values
+from hotline.services.idempotency import KeyClaim
 from hotline.services.outbox import job_values
 
 MAX_CONTENT = 4000
@@ -166,7 +167,12 @@ def _case_values(
 
 
 def _rows(
-    hotline: Hotline, data: NewCase, actor: Actor, now: datetime, received_on: date
+    hotline: Hotline,
+    data: NewCase,
+    actor: Actor,
+    now: datetime,
+    received_on: date,
+    key: KeyClaim | None,
 ) -> Callable[[int], NewCaseRows]:
     def rows_for(seq: int) -> NewCaseRows:
         case = _case_values(hotline, data, actor, now, received_on, seq)
@@ -178,12 +184,15 @@ def _rows(
             to_status=Status.RECEIVED.value,
             details={"channel": data.channel, "has_contact": bool(data.caller_phone)},
         )
-        return NewCaseRows(case, event, job_values("enrich", {"number": case["number"]}, now))
+        job = job_values("enrich", {"number": case["number"]}, now)
+        return NewCaseRows(case, event, job, key.row(case["number"]) if key else None)
 
     return rows_for
 
 
-def create_case(hotline: Hotline, data: NewCase, actor: Actor, now: datetime) -> str:
+def create_case(
+    hotline: Hotline, data: NewCase, actor: Actor, now: datetime, key: KeyClaim | None = None
+) -> str:
     """Take a complaint; returns the new case number.
 
     Checked first, against the reference cache, so refused input takes no number; then numbered
@@ -191,13 +200,14 @@ def create_case(hotline: Hotline, data: NewCase, actor: Actor, now: datetime) ->
     (``receive``) and the ``enrich`` job (payload: ``case_id``, ``number``), atomically. On
     PostgreSQL the number is taken in a statement of its own just before, so concurrent creates
     do not queue on the counter; a create that fails after that leaves a gap
-    (docs/decisions/0011-case-numbers-outside-the-create.md).
+    (docs/decisions/0011-case-numbers-outside-the-create.md). With ``key`` (a client's
+    Idempotency-Key, services/idempotency.py) the key's row goes in with them.
     """
     require(actor.role, Permission.CREATE_CASE)
     validate_new_case(hotline, data)
     received_on = now.astimezone(hotline.settings.tz).date()
     _case_id, rows = insert_new_case(
-        hotline.db, received_on, _rows(hotline, data, actor, now, received_on)
+        hotline.db, received_on, _rows(hotline, data, actor, now, received_on, key)
     )
     number: str = rows.case["number"]
     return number

@@ -13,7 +13,7 @@ and as ``case_id`` in the job's payload.
 
 With the case go its search terms (case_search, computed from the case's number, title, content
 and address: adapters/db/case_search.py), so a new case is found by the list's text search at
-once.
+once; and, when the client sent one, its Idempotency-Key row (services/idempotency.py).
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from hotline.adapters.db.case_search import store_case_terms, terms_of
 from hotline.adapters.db.counters import next_daily_seq, reserve_daily_seq
 from hotline.adapters.db.database import Database
-from hotline.adapters.db.models import Case, CaseEvent, CaseSearch, OutboxItem
+from hotline.adapters.db.models import Case, CaseEvent, CaseSearch, IdempotencyKey, OutboxItem
 
 log = logging.getLogger(__name__)
 _CASES: Table = Case.__table__  # type: ignore[assignment]
 _EVENTS: Table = CaseEvent.__table__  # type: ignore[assignment]
 _OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
 _SEARCH: Table = CaseSearch.__table__  # type: ignore[assignment]
+_KEYS: Table = IdempotencyKey.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class NewCaseRows:
     case: dict[str, Any]
     event: dict[str, Any]
     job: dict[str, Any]
+    # The client's Idempotency-Key, stored in the same transaction as the case, so that a key
+    # is never without its case nor a case created with a key without it (a crash in between
+    # would make a retry create a second case). A clash on the key's uniqueness undoes it all.
+    key: dict[str, Any] | None = None
 
 
 def insert_new_case(
@@ -59,7 +64,9 @@ def insert_new_case(
             seq = reserve_daily_seq(connection, day_on)
             try:
                 rows = _with_defaults(rows_for(seq))
-                statement = _pg_statement(tuple(rows.case), tuple(rows.event), tuple(rows.job))
+                statement = _pg_statement(
+                    tuple(rows.case), tuple(rows.event), tuple(rows.job), tuple(rows.key or ())
+                )
                 case_id = connection.execute(statement, _pg_params(rows)).scalar_one()
             except BaseException:
                 log.warning("case number %s #%d was taken but not used (a gap)", day_on, seq)
@@ -73,6 +80,8 @@ def insert_new_case(
         payload = {"case_id": case_id, **rows.job["payload"]}
         connection.execute(insert(_OUTBOX), {**rows.job, "payload": payload})
         store_case_terms(connection, [{**rows.case, "id": case_id}])
+        if rows.key is not None:
+            connection.execute(insert(_KEYS), rows.key)
         return int(case_id), rows
 
 
@@ -94,6 +103,7 @@ def _with_defaults(rows: NewCaseRows) -> NewCaseRows:
         {**_DEFAULTS[_CASES.name], **rows.case},
         {**_DEFAULTS[_EVENTS.name], **rows.event},
         {**_DEFAULTS[_OUTBOX.name], **rows.job},
+        rows.key,
     )
 
 
@@ -103,7 +113,10 @@ def _params(prefix: str, table: Table, names: tuple[str, ...]) -> list[Any]:
 
 @lru_cache(maxsize=8)
 def _pg_statement(
-    case_columns: tuple[str, ...], event_columns: tuple[str, ...], job_columns: tuple[str, ...]
+    case_columns: tuple[str, ...],
+    event_columns: tuple[str, ...],
+    job_columns: tuple[str, ...],
+    key_columns: tuple[str, ...] = (),
 ) -> Select[Any]:
     """``WITH new_case AS (INSERT … RETURNING id), new_event AS (INSERT … SELECT new_case.id, …),
     new_job AS (INSERT … SELECT …, :payload || {"case_id": new_case.id}) SELECT id FROM new_case``,
@@ -127,9 +140,11 @@ def _pg_statement(
     new_job = insert(_OUTBOX).from_select(list(job_columns), select(*job_values))
     terms = select(new_case.c.id, cast(bindparam("s_terms"), TSVECTOR))
     new_search = insert(_SEARCH).from_select(["case_id", "terms"], terms)
-    return select(new_case.c.id).add_cte(
-        new_event.cte("new_event"), new_job.cte("new_job"), new_search.cte("new_search")
-    )
+    ctes = [new_event.cte("new_event"), new_job.cte("new_job"), new_search.cte("new_search")]
+    if key_columns:
+        key_values = dict(zip(key_columns, _params("k_", _KEYS, key_columns), strict=True))
+        ctes.append(insert(_KEYS).values(key_values).cte("new_key"))
+    return select(new_case.c.id).add_cte(*ctes)
 
 
 def _pg_params(rows: NewCaseRows) -> dict[str, Any]:
@@ -138,4 +153,5 @@ def _pg_params(rows: NewCaseRows) -> dict[str, Any]:
         **{f"e_{name}": value for name, value in rows.event.items()},
         **{f"j_{name}": value for name, value in rows.job.items()},
         "s_terms": terms_of("postgresql", rows.case),
+        **{f"k_{name}": value for name, value in (rows.key or {}).items()},
     }

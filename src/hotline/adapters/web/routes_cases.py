@@ -46,8 +46,7 @@ def _case_after_change(
         return JSONResponse({"number": number, "version": version}, status, headers=headers)
 
 
-def _create(hotline: Hotline, body: CaseIn, actor: Actor, now: datetime) -> JSONResponse:
-    number = create_case(hotline, NewCase(**body.model_dump()), actor, now)
+def _created(hotline: Hotline, number: str, actor: Actor) -> JSONResponse:
     response = _case_after_change(hotline, number, actor, 201)
     response.headers["Location"] = f"{router.prefix}/{number}"
     return response
@@ -75,15 +74,17 @@ def create_case_endpoint(
     ] = None,
 ) -> Response:
     """Take a complaint; 201 with the case (caller data masked), ETag and Location."""
+    new_case = NewCase(**body.model_dump())
     if idempotency_key is None:
-        return _create(hotline, body, actor, now)
+        return _created(hotline, create_case(hotline, new_case, actor, now), actor)
     return create_once(
         hotline,
         actor,
         idempotency_key,
         body.model_dump(mode="json"),
         now,
-        lambda: _create(hotline, body, actor, now),
+        lambda key: create_case(hotline, new_case, actor, now, key),
+        lambda number: _created(hotline, number, actor),
     )
 
 
