@@ -246,11 +246,12 @@ class Browsing:
             self.outside_requests.append(request.url)
 
     def close(self) -> None:
+        """Every page still open leaves a screenshot named after the test; then all close."""
         for index, context in enumerate(self.contexts):
             for number, page in enumerate(context.pages):
                 suffix = "" if (index, number) == (0, 0) else f"-{index}-{number}"
                 screenshot(page, f"{_test_name(self.request)}{suffix}")
-            context.close()
+            context.close()  # a second close of a context the test closed does nothing
 
 
 def _test_name(request: pytest.FixtureRequest) -> str:
