@@ -23,7 +23,7 @@ from hotline.reports.recompute import raw_counts, verify_settlement
 from hotline.services.context import Hotline
 from hotline.services.settlement import settle_month
 from tests.conftest import FakeClock
-from tests.integration.test_indicators import OCTOBER, UNSATISFIED, Story
+from tests.integration.test_indicators import OCTOBER, UNSATISFIED, Story, totals
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 
@@ -61,6 +61,24 @@ def test_a_resorted_case_is_grouped_under_its_new_category(story: Story) -> None
     assert set(groups) == {"E0303"}  # the classification at the time of asking
     assert groups["E0303"]["result_satisfaction"] == (0, 1)  # the callback moved with it
     assert groups["E0303"]["response_rate"] == (1, 2)  # both dispatches; the second not signed
+
+
+def test_a_round_reopened_by_an_unsatisfied_callback_counts_as_due(story: Story) -> None:
+    story.at("2026-10-12", "09:00")
+    number = story.dispatched()
+    story.do(number, Action.ACCEPT, "handler")
+    story.reply(number)
+    story.at("2026-10-14", "10:00")  # 不满意 → 重办 to the same unit, due 16 October 10:00
+    story.callback(number, UNSATISFIED, UNSATISFIED, False)
+    story.at("2026-10-15", "10:00")
+    assert totals(story.report())["reply_rate"] == (1, 1)
+    assert story.report()["total"]["reply_rate"]["not_yet_due"] == 1  # the reopened round
+    story.at("2026-10-16", "10:01")
+    assert totals(story.report())["reply_rate"] == (1, 2)
+    assert totals(story.report())["overdue_rate"] == (1, 2)
+    assert totals(story.report())["response_rate"] == (1, 2)  # its dispatch, not signed yet
+    listed = story.drill("reply_rate", "denominator")["items"]
+    assert [item["kind"] for item in listed] == ["reply_due_replied", "reply_due_open_past"]
 
 
 def _settle_as_version_1(story: Story, month: str, period: Period) -> None:

@@ -108,8 +108,10 @@ def test_a_period_across_a_settled_and_a_live_month_uses_both(story: Story) -> N
     _settle(story)
     _late_events(story, c)
     span = totals(story.report(Period(date(2026, 10, 1), date(2026, 11, 30))))
-    # October frozen (3/4); c1's new round is due later in November: not yet due, in neither part
-    assert span["reply_rate"] == (3, 4)
+    # October frozen (3/4) + c2's round reopened by its 不满意 callback on 29 October, due on
+    # 2 November and still open (a callback's new round counts since version 2); c1's new
+    # round, reopened on 4 November, is not yet due: in neither part
+    assert span["reply_rate"] == (3, 5)
     assert span["on_time_rate"] == (2, 5)  # October's four replies + c3's late one
 
 

@@ -342,7 +342,10 @@ def _back_to_handling(p: _Projector, e: EventIn, kind: Kind) -> None:
     p.hold(kind, e.seq, e.at, p.lead)
     if e.to_status == "dispatched":
         unit = p.units.id_of(e.details.get("unit")) or p.lead
-        p.start_round(e.seq, unit, parse_time(e.details.get("reply_due_at")))
+        # Before version 2 a callback's reopened round was never due (the event lacked it).
+        counted = p.version >= 2 or e.action == "reopen"
+        due = parse_time(e.details.get("reply_due_at")) if counted else None
+        p.start_round(e.seq, unit, due)
     else:  # re-sorting (重新分类/改派): the centre dispatches again later
         p.round, p.lead = None, NO_UNIT
 

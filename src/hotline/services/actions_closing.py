@@ -87,6 +87,7 @@ def _answer(ctx: ActionContext) -> CallbackAnswer:
 
 def record_callback(ctx: ActionContext) -> Outcome:
     answer = _answer(ctx)
+    reopened: dict[str, object] = {}
     target = status_after_callback(answer, ctx.case.callback_attempts, ctx.hotline.closing_rules)
     ctx.case.callback_attempts += 1
     ctx.session.add(
@@ -121,7 +122,8 @@ def record_callback(ctx: ActionContext) -> Outcome:
             ctx.actor.name,
             ctx.now,
         )
-        _reopen(ctx, answer.reopen_to)
+        # the new round's unit and deadlines go in the event: the indicators count it as due
+        reopened = _reopen(ctx, answer.reopen_to)
     return Outcome(
         target,
         {
@@ -130,6 +132,7 @@ def record_callback(ctx: ActionContext) -> Outcome:
             "process_satisfaction": answer.process.value if answer.process else None,
             "result_satisfaction": answer.result.value if answer.result else None,
             "solved": answer.solved,
+            **reopened,
         },
     )
 
