@@ -36,9 +36,9 @@ def user_create(
 
 @user_app.command("disable")
 def user_disable(name: str) -> None:
-    """Disable a user and revoke all its tokens."""
+    """Disable a user: revoke all its tokens and end its browser sessions."""
     disable_user(build_hotline(), name)
-    log(f"已停用用户 {name}，其令牌全部作废")
+    log(f"已停用用户 {name}，其令牌全部作废，网页会话全部结束")
 
 
 @user_app.command("token")

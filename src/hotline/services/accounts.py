@@ -11,10 +11,10 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.models import ApiToken, Region, User
+from hotline.adapters.db.models import ApiToken, BrowserSession, Region, User
 from hotline.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hotline.domain.roles import Actor, Role
 from hotline.services.context import Hotline
@@ -100,11 +100,18 @@ def _user_by_name(session: Session, name: str) -> User:
 
 
 def disable_user(hotline: Hotline, name: str) -> None:
+    """Disable a user: its API tokens are revoked and its browser sessions end at once."""
     with hotline.db.transaction() as session:
         user = _user_by_name(session, name)
         user.disabled = True
         for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
             token.revoked = True
+        session.execute(
+            update(BrowserSession)
+            .where(BrowserSession.user_id == user.id, BrowserSession.revoked_at.is_(None))
+            .values(revoked_at=hotline.now())
+            .execution_options(synchronize_session=False)
+        )
 
 
 def new_token(hotline: Hotline, name: str, now: datetime) -> str:

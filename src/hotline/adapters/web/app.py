@@ -22,7 +22,12 @@ from hotline.adapters.web import (
     routes_vocabularies,
 )
 from hotline.adapters.web.docs_ui import install_docs
-from hotline.adapters.web.middleware import NoStoreForApi, UploadSizeGuard
+from hotline.adapters.web.middleware import (
+    ApiRequestGuard,
+    NoStoreForApi,
+    SecurityHeaders,
+    UploadSizeGuard,
+)
 from hotline.adapters.web.problems import install_problem_docs, install_problem_handlers
 from hotline.adapters.web.text_guard import refuse_nul_text
 from hotline.adapters.web.workbench import install_workbench
@@ -30,7 +35,8 @@ from hotline.services.context import Hotline
 
 DESCRIPTION = """城管热线工单系统的 JSON 接口。
 
-* 认证：`Authorization: Bearer <令牌>`（`hotline user create` 或 `POST /api/v1/auth/login`）。
+* 认证：`Authorization: Bearer <令牌>`（`hotline user create` 或 `POST /api/v1/auth/login`），
+  或网页会话 Cookie（`POST /api/v1/auth/session`；写请求须带 `X-CSRF-Token`）。
 * 错误：`application/problem+json`（RFC 9457），`code` 为稳定的机器代码。
 * 并发：工单的 `ETag` 即版本号；操作须带 `If-Match`。
 * 登记重试：`Idempotency-Key`。
@@ -45,6 +51,7 @@ def create_app(hotline: Hotline) -> FastAPI:
         version="1",
         description=DESCRIPTION,
         docs_url=None,
+        redoc_url=None,  # ReDoc loads its script from a CDN; /docs is served locally
         dependencies=[Depends(refuse_nul_text)],
     )
     app.state.hotline = hotline
@@ -70,8 +77,13 @@ def create_app(hotline: Hotline) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     app.mount(MOUNT_PATH, create_open311_app(hotline))
-    app.add_middleware(NoStoreForApi)
+    # Added last is outermost: headers on every answer, the guard's refusals included.
     app.add_middleware(UploadSizeGuard, max_bytes=hotline.settings.attachment_max_bytes)
+    app.add_middleware(
+        ApiRequestGuard, max_body_bytes=hotline.settings.json_body_max_bytes, router=app.router
+    )
+    app.add_middleware(NoStoreForApi)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["运维 ops"])
     def healthz() -> dict[str, str]:

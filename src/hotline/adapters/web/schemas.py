@@ -285,3 +285,24 @@ class AttachmentOut(Open):
 
 class AttachmentListOut(Open):
     items: list[AttachmentOut]
+
+
+class SessionOut(Open):
+    """The browser session: who is logged in, what the role may do, when the session ends."""
+
+    user: str = Field(description="登录名")
+    display_name: str | None = Field(default=None, description="姓名")
+    role: str = Field(description="角色代码", examples=["operator"])
+    role_label: str = Field(description="角色中文名", examples=["话务员"])
+    unit: str | None = Field(default=None, description="所属单位代码（承办人）")
+    unit_name: str | None = None
+    district: str | None = Field(default=None, description="所属区县代码（区级用户）")
+    district_name: str | None = None
+    permissions: list[str] = Field(
+        description="该角色可执行的权限与工单操作代码（docs/roles.md 的角色 × 操作表）"
+    )
+    idle_expires_at: datetime = Field(description="无操作到此时刻会话即过期；每次请求顺延")
+    expires_at: datetime = Field(description="会话最迟到此时刻结束，与是否操作无关")
+    csrf_token: str = Field(
+        description="Cookie 认证的 POST/PUT/PATCH/DELETE 请求须放在 X-CSRF-Token 请求头中"
+    )
