@@ -71,6 +71,8 @@ class IndicatorValueOut(Open):
     pop_reason: str | None = Field(description="无环比的原因")
     previous: RatioBriefOut = Field(description="上一期")
     year_before: RatioBriefOut = Field(description="去年同期")
+    pop_note: str | None = Field(description="环比跨越指标口径变更时的提示（比较仅供参考）")
+    yoy_note: str | None = Field(description="同比跨越指标口径变更时的提示（比较仅供参考）")
     not_yet_due: int | None = Field(
         default=None,
         description="在办未到期：本期到期、尚未回复也未过期限的轮次（不计入分子分母）；"
@@ -94,6 +96,9 @@ class IndicatorReportOut(Open):
     settlements: list[SettlementOut] = Field(description="统计期内已结算的月份")
     definitions: list[IndicatorDefinitionOut]
     total: dict[str, IndicatorValueOut] = Field(description="合计，按指标代码")
+    indicator_version: int = Field(
+        description="本期所用的指标口径版本（已结算的月份按结算时的版本）"
+    )
     groups: list[IndicatorGroupOut] = Field(description="各分组；未分组时为空")
 
 
