@@ -437,3 +437,31 @@ def test_a_stored_direct_answer_still_confirms_its_problem(
     assert problem_id is not None
     with hotline.db.transaction() as session:
         assert write_off_at(case_states(session, problem_id)) is not None
+
+
+def test_a_write_off_ends_the_round_of_supervision_and_a_recurrence_starts_a_new_one(
+    hotline: Hotline, actors: dict[str, Actor], clock: FakeClock
+) -> None:
+    numbers = [_take(hotline, actors["operator"], text) for text in (BBQ, BBQ_REWORDED, BBQ_EDITED)]
+    for number in numbers:
+        _close_satisfied(hotline, actors, number)
+    first = _problem(hotline, numbers[0])
+    assert first.status == "written_off" and first.supervision_level is None
+    with hotline.db.transaction() as session:
+        [old] = session.scalars(select(Supervision)).all()
+        assert (old.level, old.status, old.closed_by) == ("priority", "closed", "system")
+        assert old.outcome == "问题已销账，本轮督办随之办结"
+    clock.advance(days=10)
+    fourth = _take(hotline, actors["operator"], BBQ_REWORDED + "又开始了")
+    problem = _problem(hotline, fourth)
+    assert problem.id == first.id and problem.recurrence_count == 1
+    assert problem.supervision_level == "priority"
+    with hotline.db.transaction() as session:
+        records = session.scalars(select(Supervision).order_by(Supervision.id)).all()
+        assert [(r.level, r.status) for r in records] == [
+            ("priority", "closed"),
+            ("priority", "open"),
+        ]
+        assert records[1].problem_id == problem.id and records[1].created_at == clock.current
+        case = session.scalars(select(Case).where(Case.number == fourth)).one()
+        assert case.supervised and records[1].case_id == case.id

@@ -37,7 +37,10 @@ from hotline.domain.lifecycle import Status
 from hotline.services.context import Hotline
 from hotline.services.problem_candidates import ProblemCandidate, find_candidates
 from hotline.services.repeat_index import document_of
-from hotline.services.supervision import Level, escalate_problem
+from hotline.services.supervision import Level, close_problem_supervisions, escalate_problem
+
+WRITTEN_OFF_OUTCOME = "问题已销账，本轮督办随之办结"
+RECURRENCE_OUTCOME = "问题复发，上一轮督办办结，另开新一轮"
 
 LEDGER_LOCK_KEY = 0x686F746C_6C656467  # "hotlledg": one advisory lock for every link decision
 TITLE_CHARS = 60
@@ -98,6 +101,9 @@ def attach(session: Session, case: Case, problem: Problem, note: LinkNote, now: 
     previous = case.problem_id
     recurrence = is_recurrence(problem.status, case.status)
     if recurrence:
+        # a round left open by a write-off made before rounds were closed: end it here
+        close_problem_supervisions(session, problem.id, RECURRENCE_OUTCOME, now)
+        problem.supervision_level = None  # the recurrence starts a new round
         problem.status = ProblemStatus.OPEN.value
         problem.recurrence_count += 1
         problem.reopened_at = now
@@ -314,7 +320,12 @@ def _settle(
         problem.status = ProblemStatus.WRITTEN_OFF.value
         problem.written_off_at, problem.written_off_by = now, "system"
         problem.supervision_level = None  # a recurrence starts a new round of supervision
-        return {"problem_written_off": problem.id, "confirmed_at": confirmation.isoformat()}
+        closed = close_problem_supervisions(session, problem.id, WRITTEN_OFF_OUTCOME, now)
+        changed: dict[str, Any] = {"problem_written_off": problem.id,
+                                   "confirmed_at": confirmation.isoformat()}  # fmt: skip
+        if closed:
+            changed["supervisions_closed"] = closed
+        return changed
     if confirmation is None and problem.status == ProblemStatus.WRITTEN_OFF:
         problem.status = ProblemStatus.OPEN.value
         problem.written_off_at = problem.written_off_by = None

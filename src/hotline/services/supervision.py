@@ -177,6 +177,21 @@ def escalate_problem(
     return _open(hotline, session, case, problem, unit, level, reason, source, actor, now)
 
 
+def close_problem_supervisions(
+    session: Session, problem_id: int, outcome: str, now: datetime
+) -> list[int]:
+    """Close the still-open supervisions of a ledger problem (in the caller's transaction): a
+    problem written off ends its round of supervision, so a recurrence opens a new one."""
+    stmt = select(Supervision).where(
+        Supervision.problem_id == problem_id, Supervision.status != "closed"
+    )
+    records = list(session.scalars(stmt.order_by(Supervision.id)))
+    for record in records:
+        record.status, record.outcome = "closed", outcome
+        record.closed_at, record.closed_by = now, "system"
+    return [record.id for record in records]
+
+
 def _open(
     hotline: Hotline,
     session: Session,
