@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from hotline.services.accounts import NewUser, create_user
 from tests.web.conftest import Api, assert_problem, invalid_names
 
 URL = "/api/v1/standard-answers"
@@ -43,6 +44,7 @@ def test_a_supervisor_writes_and_every_staff_role_reads(api: Api) -> None:
     created = _create(api)
     assert created["version"] == 1 and created["active"] is True
     assert (created["created_by"], created["category_name"]) == ("sup", "夜间施工噪音")
+    assert created["updated_by_name"] == "sup"  # no display name recorded for this user
     _create(api, "adm", title="通用结束语", body="感谢您的来电，祝您生活愉快。", category_code=None)
     for user in ("op", "disp", "lx-h", "insp", "lead"):
         assert sorted(_titles(api, user)) == ["夜间施工噪音", "通用结束语"]
@@ -145,3 +147,13 @@ def test_retired_answers_are_no_longer_offered_and_can_be_restored(api: Api) -> 
                            headers={"If-Match": '"2"'})  # fmt: skip
     assert restored.status_code == 200 and restored.json()["retired_at"] is None
     assert _titles(api) == ["夜间施工噪音"]
+
+
+def test_people_read_the_editors_name_not_the_login(api: Api) -> None:
+    token = create_user(
+        api.hotline, NewUser("chensi", "supervisor", None, None, "陈思"), api.hotline.now()
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    created = api.client.post(URL, json=NOISE, headers=headers)
+    assert created.status_code == 201, created.text
+    assert (created.json()["updated_by"], created.json()["updated_by_name"]) == ("chensi", "陈思")

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from hotline.adapters.db.models import Category, StandardAnswer
+from hotline.adapters.db.models import Category, StandardAnswer, User
 from hotline.domain.errors import ConcurrentChange, Conflict, Forbidden, InvalidInput, NotFound
 from hotline.domain.roles import Actor, Permission, may
 from hotline.services.context import Hotline
@@ -229,10 +229,14 @@ def list_answers(hotline: Hotline, query: AnswerQuery) -> dict[str, Any]:
 
 
 def _views(session: Session, answers: list[StandardAnswer]) -> list[dict[str, Any]]:
-    """Answers as the API shows them, with their category's name: one query for all."""
+    """Answers as the API shows them, with their category's name and the editor's display name
+    (people read 陈思, not a login name): two queries however many answers there are."""
     codes = {a.category_code for a in answers if a.category_code}
     rows = session.execute(select(Category.code, Category.name).where(Category.code.in_(codes)))
     names = {code: name for code, name in rows}
+    editors = {a.updated_by for a in answers}
+    people = session.execute(select(User.name, User.display_name).where(User.name.in_(editors)))
+    shown = {login: display for login, display in people if display}
     return [
         {
             "id": a.id,
@@ -245,6 +249,7 @@ def _views(session: Session, answers: list[StandardAnswer]) -> list[dict[str, An
             "created_by": a.created_by,
             "created_at": a.created_at,
             "updated_by": a.updated_by,
+            "updated_by_name": shown.get(a.updated_by, a.updated_by),
             "updated_at": a.updated_at,
             "retired_by": a.retired_by,
             "retired_at": a.retired_at,

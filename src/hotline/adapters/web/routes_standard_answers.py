@@ -60,6 +60,7 @@ class StandardAnswerOut(Open):
     created_by: str
     created_at: datetime
     updated_by: str
+    updated_by_name: str = Field(description="最后修改人的姓名；未登记姓名时为用户名")
     updated_at: datetime
     retired_by: str | None
     retired_at: datetime | None

@@ -12,21 +12,23 @@ export interface TabSpec {
   roles: string[]
 }
 
-/** Re-sorted cases are back at the centre after a reopen; `reopened` needs the list filter. */
+/** Re-sorted cases are back at the centre after a reopen; without the list's `reopened` filter
+ * they cannot be told from new ones, so the tab is left out rather than shown as a copy. */
 export function deskTabs(supportsReopenedFilter: boolean): TabSpec[] {
-  return [
+  const tabs: TabSpec[] = [
     { key: 'dispatch', label: '待派遣', query: { status: 'registered', sort: 'created' }, roles: ['dispatcher'] },
     { key: 'returns', label: '退单审核', query: { status: 'returned', sort: 'updated' }, roles: ['dispatcher'] },
     { key: 'extensions', label: '延期审批', query: { pending: 'extension', sort: 'reply_due' }, roles: ['dispatcher', 'leader'] },
-    {
+  ]
+  if (supportsReopenedFilter) {
+    tabs.push({
       key: 'resorted',
       label: '重新分拣',
-      query: supportsReopenedFilter
-        ? { status: 'registered', reopened: 'true', sort: 'created' }
-        : { status: 'registered', sort: 'created' },
+      query: { status: 'registered', reopened: 'true', sort: 'created' },
       roles: ['dispatcher'],
-    },
-  ]
+    })
+  }
+  return tabs
 }
 
 export function tabsFor(role: string, supportsReopenedFilter: boolean): TabSpec[] {
