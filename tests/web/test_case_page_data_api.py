@@ -3,6 +3,8 @@ the case's own supervisions, and the code lists (channels, return reasons, regio
 
 from __future__ import annotations
 
+from hotline.services.accounts import NewUser, create_user, new_token
+from hotline.services.context import Hotline
 from tests.web.conftest import Api, assert_problem
 
 
@@ -37,7 +39,10 @@ def test_the_case_lists_its_own_supervisions_newest_first(api: Api) -> None:
     ids = []
     for level, case in (("urge", number), ("priority", number), ("urge", other)):
         opened = api.request(
-            "POST", "/api/v1/supervisions", "sup", json={"case": case, "level": level, "reason": "催"}
+            "POST",
+            "/api/v1/supervisions",
+            "sup",
+            json={"case": case, "level": level, "reason": "催"},
         )
         assert opened.status_code == 201, opened.text
         ids.append(opened.json()["id"])
@@ -51,7 +56,7 @@ def test_the_case_lists_its_own_supervisions_newest_first(api: Api) -> None:
 def test_code_lists_name_channels_return_reasons_and_districts(api: Api) -> None:
     body = api.request("GET", "/api/v1/reference", "op").json()
     channels = {c["code"]: c["name"] for c in body["channels"]}
-    assert channels["web"] == "网站" and list(channels)[0] == "12345"
+    assert channels["web"] == "网站" and next(iter(channels)) == "12345"
     reasons = {r["code"]: r["name"] for r in body["return_reasons"]}
     assert reasons["not_our_duty"] == "非本单位职责"
     districts = {r["code"]: r for r in body["regions"]}
@@ -68,3 +73,15 @@ def test_code_lists_give_the_streets_of_a_district(api: Api) -> None:
 
 def test_code_lists_need_a_login(api: Api) -> None:
     assert_problem(api.request("GET", "/api/v1/reference", None), 401, "unauthenticated")
+
+
+def test_history_names_who_acted(api: Api, hotline: Hotline) -> None:
+    create_user(hotline, NewUser("wangxy", "dispatcher", display_name="王晓燕"), hotline.now())
+    api.tokens["wangxy"] = new_token(hotline, "wangxy", hotline.now())
+    number = str(api.create()["number"])
+    api.step(number, "op", "register", category_code="E0301")
+    api.step(number, "wangxy", "dispatch", unit="LX-CGJ")
+    history = api.case(number)["history"]
+    by_action = {event["action"]: (event["actor"], event["actor_name"]) for event in history}
+    assert by_action["dispatch"] == ("wangxy", "王晓燕")
+    assert by_action["register"] == ("op", None)  # a user without a display name

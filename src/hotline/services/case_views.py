@@ -19,6 +19,7 @@ from hotline.adapters.db.models import (
     PersonalDataAccess,
     Region,
     Unit,
+    User,
 )
 from hotline.domain.errors import InvalidInput
 from hotline.domain.lifecycle import STATUS_LABELS, Status
@@ -36,11 +37,12 @@ def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _event_view(event: CaseEvent) -> dict[str, Any]:
+def _event_view(event: CaseEvent, people: dict[str, str | None]) -> dict[str, Any]:
     return {
         "seq": event.seq,
         "action": event.action,
         "actor": event.actor,
+        "actor_name": people.get(event.actor),
         "at": _iso(event.at),
         "from_status": event.from_status,
         "to_status": event.to_status,
@@ -145,6 +147,7 @@ def full_view(
     events = session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
     ).all()
+    people = _display_names(session, {event.actor for event in events})
     return {
         **summary_view(case, codes),
         "media_outlet": case.media_outlet,
@@ -180,8 +183,14 @@ def full_view(
         "allowed_actions": [a.value for a in offered_actions(hotline, session, case, actor, now)],
         **_names_view(session, case),
         "supervisions": supervisions_of_case(session, case),
-        "history": [_event_view(event) for event in events],
+        "history": [_event_view(event, people) for event in events],
     }
+
+
+def _display_names(session: Session, logins: set[str]) -> dict[str, str | None]:
+    """Who acted, by the name people know them by (a case has a handful of actors)."""
+    rows = session.execute(select(User.name, User.display_name).where(User.name.in_(logins)))
+    return {login: display for login, display in rows}
 
 
 def _names_view(session: Session, case: Case) -> dict[str, Any]:

@@ -66,7 +66,10 @@ class Open(BaseModel):
 class HistoryEventOut(Open):
     seq: int
     action: str = Field(description="receive、enrich、attach 或 DESIGN §3 的操作名")
-    actor: str
+    actor: str = Field(description="登录名，或 system")
+    actor_name: str | None = Field(
+        default=None, description="操作人的姓名（用户的显示名）；系统或未设姓名时为空"
+    )
     at: datetime
     from_status: str | None
     to_status: str | None
