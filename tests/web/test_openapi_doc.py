@@ -29,7 +29,8 @@ from hotline.adapters.web import (
     routes_supervision,
 )
 from hotline.domain.lifecycle import Action
-from hotline.domain.roles import Permission
+from hotline.domain.roles import Permission, Role, may
+from hotline.services.accounts import NewUser, create_user
 from tests.conftest import FakeClock
 from tests.web.api_scenario import Answer, run_scenario
 from tests.web.conftest import Api
@@ -253,3 +254,69 @@ def test_the_docs_checks_catch_a_missing_route_and_an_unknown_permission() -> No
     assert who_problems("`read_cases`") == ["`read_cases` is not in ROLE_TABLE"]
     assert who_problems("staff") == ["「staff」 names no permission or action of ROLE_TABLE"]
     assert who_problems("`manage_users`, `register`") == who_problems("anyone") == []
+
+
+def _refused_roles(who: str) -> list[Role]:
+    """The roles the "who" cell leaves out: they hold none of the codes it names."""
+    codes = [_matrix_code(code) for code in CODE_IN_CELL.findall(who)]
+    return [role for role in Role if not any(may(role, code) for code in codes)]
+
+
+def _matrix_code(value: str) -> Action | Permission:
+    return Permission(value) if value in {p.value for p in Permission} else Action(value)
+
+
+def _user_of(api: Api, role: Role) -> str:
+    name = f"who-{role.value}"
+    if name not in api.tokens:
+        unit = "LX-CGJ" if role is Role.HANDLER else None
+        new = NewUser(name, role.value, unit_code=unit)
+        api.tokens[name] = create_user(api.hotline, new, api.hotline.now())
+    return name
+
+
+def _replayed(api: Api, answer: Answer, user: str) -> httpx.Response:
+    """The scenario's request again, as another user."""
+    sent = answer.response.request
+    keep = ("content-type", "if-match", "idempotency-key")
+    headers = {name: value for name, value in sent.headers.items() if name in keep}
+    return api.request(sent.method, str(sent.url), user, content=sent.content, headers=headers)
+
+
+def _not_refused(api: Api, answers: list[Answer], who_of: dict[tuple[str, str], str]) -> list[str]:
+    """Each request that a role the "who" cell leaves out was not refused (403) when sent."""
+    allowed = []
+    for answer in answers:
+        who = who_of[(answer.method, _same_path(answer.route))]
+        for role in _refused_roles(who) if who not in NO_CODE_NEEDED else []:
+            status = _replayed(api, answer, _user_of(api, role)).status_code
+            if status != 403:
+                allowed.append(f"{answer.method} {answer.route} ({who}): {role.value} got {status}")
+    return allowed
+
+
+def test_every_role_the_who_column_leaves_out_is_refused(api: Api, clock: FakeClock) -> None:
+    """docs/api.md's "who" is what the code enforces: the scenario's requests (valid ones, in
+    scope) sent again by each role holding none of the row's codes are 403."""
+    who_of = documented_routes(API_DOC.read_text(encoding="utf-8"))
+    assert _not_refused(api, run_scenario(api, clock), who_of) == []
+
+
+def test_a_who_column_naming_too_few_roles_is_caught(api: Api, clock: FakeClock) -> None:
+    who_of = documented_routes(API_DOC.read_text(encoding="utf-8"))
+    who_of[("GET", "/api/v1/hotspots")] = "`manage_users`"  # leaders read hotspots too
+    answers = [a for a in run_scenario(api, clock) if a.route == "/api/v1/hotspots"]
+    assert _not_refused(api, answers, who_of) == [
+        "GET /api/v1/hotspots (`manage_users`): dispatcher got 200",
+        "GET /api/v1/hotspots (`manage_users`): supervisor got 200",
+        "GET /api/v1/hotspots (`manage_users`): leader got 200",
+    ]
+
+
+def test_the_who_column_names_who_is_left_out() -> None:
+    assert Role.HANDLER not in _refused_roles("`read_case`, in scope")
+    assert _refused_roles("`read_case`") == [Role.PARTNER]
+    assert set(_refused_roles("`decide_adjustment`, city level")) == set(Role) - {
+        Role.LEADER,
+        Role.ADMIN,
+    }
