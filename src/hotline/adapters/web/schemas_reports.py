@@ -186,6 +186,9 @@ class EntityResultOut(Open):
     score: float | None = Field(description="得分；无考核数据时为 null")
     rank: int | None = Field(description="名次（只在参评对象中排，从首位数）")
     baseline_passed: dict[str, bool] = Field(description="各计分指标是否达到基准线")
+    baselines: dict[str, float] = Field(
+        default_factory=dict, description="各计分指标所用的基准线（0–1），按指标代码"
+    )
     lists: list[Literal["red", "black"]] | None = Field(description="red 红榜 | black 黑榜")
     amount: float | None = Field(description="奖惩资金（负数为扣减）；不参评为 null")
     explanation: list[str] = Field(description="逐行说明得分的由来")
