@@ -43,6 +43,7 @@ from hotline.services.evaluation_adjustments import (
     list_adjustments,
     request_adjustment,
 )
+from hotline.services.report_production import build_notice
 from hotline.services.settlement import settle_month
 from hotline.services.supervision import supervise_case
 from tests.conftest import FakeClock, unit_id
@@ -366,3 +367,57 @@ def test_a_settled_month_is_evaluated_on_its_frozen_figures(october: October, sc
     decide_adjustment(october.hotline, october.actors["leader"], pending["id"], True, "同意",
                       october.clock())  # fmt: skip
     assert by_code(evaluate_month(october.hotline, "2026-10", scheme))[LIXIA].score == 108.0
+
+
+# -- baselines per district (issue 18, item 2) -----------------------------------------------
+
+BASELINES = SCHEME.replace(
+    """  - {code: result_satisfaction, weight: 60, baseline: 0.80, points_per_pp_above: 0.5,
+     points_per_pp_below: 1.0, bonus_cap: 5}""",
+    """  - {code: result_satisfaction, weight: 60, baseline: 0.80, points_per_pp_above: 0.5,
+     points_per_pp_below: 1.0, bonus_cap: 5, baselines: {"370103": 0.95},
+     derived_baseline: {plus_pp: 2, cap: 0.90}}""",
+)
+
+
+def test_per_district_baselines_literal_and_derived_from_last_years_settlement(
+    hotline: Hotline, actors: dict[str, Actor], clock: FakeClock, tmp_path: Path
+) -> None:
+    """October 2025, settled: 历下 1 of 2 callbacks satisfied with the result (50 %). Its 2026
+    baseline is derived from that frozen figure: 50 % + 2 points = 52 % (cap 90 %); 市中 has a
+    literal 95 %; the others keep the scheme's 80 %. By hand, October 2026:
+    历下 result 1/2 = 50 %, 2 points under 52 % → 60 − 2 = 58; reply 45; media −2 → 101.00.
+    市中 result 100 %, 5 points over 95 % → 60 + 2.5 = 62.5; reply 45; −1 → 106.50."""
+    story = October(hotline, actors, clock)
+    story.at("2025-10-13", "09:00")
+    first = story.dispatched("Y1", "LX-CGJ", LIXIA)
+    second = story.dispatched("Y2", "LX-CGJ", LIXIA)
+    story.at("2025-10-13", "09:30")
+    for number in (first, second):
+        story.handled(number, "handler")
+    story.at("2025-10-14", "10:00")
+    for number in (first, second):
+        story.do(number, Action.REPLY, "handler", result_type="solved", reply_text="已处理")
+    story.at("2025-10-20", "10:00")
+    story.callback(first, "satisfied")
+    story.callback(second, "unsatisfied")
+    story.at("2025-11-03", "09:00")
+    settle_month(hotline, "2025-10", SYSTEM, clock())
+    story.build()
+    path = tmp_path / "baselines.yaml"
+    path.write_text(BASELINES, encoding="utf-8")
+    results = evaluate_month(hotline, "2026-10", str(path))
+    got = by_code(results)
+    assert (got[LIXIA].score, got[SHIZHONG].score) == (101.0, 106.5)
+    assert got[LIXIA].baselines["result_satisfaction"] == 0.52
+    assert (
+        "结果满意率：50.00%（n=2，95% 置信区间 9.45%–90.55%），低于基准线 52.00%（去年同期结算 "
+        "50.00% 改进 2 个百分点，封顶 90.00%） 2.00 个百分点，60 -2.00 = 58.00 分"
+    ) in got[LIXIA].explanation
+    assert any("基准线 95.00%（本单位基准线）" in line for line in got[SHIZHONG].explanation)
+    assert got["370176"].baselines["result_satisfaction"] == 0.80  # no settled year: the scheme's
+    notice = build_notice(hotline, "monthly", "2026-10", ranking=results)
+    rows = {row["name"]: row for row in notice.table("baselines").rows}
+    assert rows["历下区"]["result_satisfaction"] == 0.52
+    assert rows["市中区"]["result_satisfaction"] == 0.95
+    assert rows["济南高新技术产业开发区"]["reply_rate"] == 0.90

@@ -9,10 +9,12 @@ import pytest
 from hotline.domain.errors import InvalidInput
 from hotline.domain.scoring import (
     Deduction,
+    DerivedBaseline,
     EntityInput,
     FundingBand,
     IndicatorRule,
     Scheme,
+    baseline_of,
     evaluate,
     what_if,
     wilson_interval,
@@ -324,3 +326,30 @@ def test_month_with_twelve_of_fifteen_ranked() -> None:
     assert got["E11"].explanation[-1] == "第 12 名（倒数第 1 名），资金 -100,000 元"
     assert "经批准的调整（保障任务）：+5 分" in got["U14"].explanation and not got["U14"].rated
     assert "媒体曝光：1 次 × 2 分 = -2 分" in got["U15"].explanation
+
+
+def test_baselines_per_entity_literal_derived_and_their_fallbacks() -> None:
+    derived = IndicatorRule("overdue_rate", 100, 0.05, derived_baseline=DerivedBaseline(2, 0.01),
+                            baselines={"L": 0.10})  # fmt: skip
+    scheme = Scheme("v", "n", (derived,), black_if_failing=())
+    last = {"overdue_rate": 0.08}
+    # lower is better: 8 % last year − 2 points = 6 %, held at the 1 % floor
+    assert baseline_of(derived, EntityInput("D", "D", {}, last_year=last)) == (
+        0.06, "去年同期结算 8.00% 改进 2 个百分点，封顶 1.00%"
+    )  # fmt: skip
+    assert (
+        baseline_of(derived, EntityInput("D", "D", {}, last_year={"overdue_rate": 0.02}))[0] == 0.01
+    )
+    assert baseline_of(derived, EntityInput("L", "L", {}, last_year=last)) == (0.10, "本单位基准线")
+    assert baseline_of(derived, EntityInput("N", "N", {})) == (
+        0.05,
+        "去年同期无结算数据，用方案基准线",
+    )
+    [result] = evaluate(scheme, [EntityInput("D", "D", {"overdue_rate": 0.07}, last_year=last)])
+    assert result.score == 99.0 and result.baselines == {"overdue_rate": 0.06}  # 1 point worse
+
+
+def test_a_baseline_outside_0_1_is_refused() -> None:
+    rule = IndicatorRule("reply_rate", 100, 0.9, baselines={"X": 1.2})
+    with pytest.raises(InvalidInput, match="基准线须在 0–1 之间：X"):
+        evaluate(Scheme("v", "n", (rule,), black_if_failing=()), [])

@@ -56,6 +56,15 @@ class ListRule(StrEnum):
 
 
 @dataclass(frozen=True)
+class DerivedBaseline:
+    """An entity's baseline from its own settled figure of the same month last year, moved
+    ``plus_pp`` points the good way and held at ``cap`` (never a live recomputation)."""
+
+    plus_pp: float = 0.0
+    cap: float | None = None  # None: 1 (higher is better) or 0 (lower is better)
+
+
+@dataclass(frozen=True)
 class IndicatorRule:
     code: str
     weight: float  # points at the baseline; the weights sum to 100
@@ -64,6 +73,8 @@ class IndicatorRule:
     points_per_pp_below: float = 1.0  # deduction per percentage point worse
     bonus_cap: float = 5.0  # at most this many bonus points
     min_sample: int | None = None  # fewest cases to score it; None: the scheme's min_sample
+    baselines: Mapping[str, float] = field(default_factory=dict)  # per entity code, literal
+    derived_baseline: DerivedBaseline | None = None  # per entity, from last year's settlement
 
     @property
     def higher_is_better(self) -> bool:
@@ -130,6 +141,13 @@ def validate_scheme(scheme: Scheme) -> None:
             raise InvalidInput(f"指标 {rule.code} 的基准线须在 0–1 之间", fields=("baseline",))
         if scheme.min_sample_of(rule) < 1:
             raise InvalidInput(f"指标 {rule.code} 的最少样本须至少为 1", fields=("min_sample",))
+        outside = sorted(k for k, v in rule.baselines.items() if not 0 <= v <= 1)
+        cap = rule.derived_baseline.cap if rule.derived_baseline else None
+        if outside or (cap is not None and not 0 <= cap <= 1):
+            where = "、".join(outside) or "derived_baseline.cap"
+            raise InvalidInput(
+                f"指标 {rule.code} 的基准线须在 0–1 之间：{where}", fields=("baselines",)
+            )
     if unknown_black := sorted(set(scheme.black_if_failing) - set(codes)):
         raise InvalidInput(
             f"黑榜规则引用了方案外的指标：{'、'.join(unknown_black)}", fields=("black_if_failing",)
@@ -183,6 +201,8 @@ class EntityInput:
     deduction_details: Mapping[str, str] = field(default_factory=dict)  # e.g. the case numbers
     # indicator → (numerator, denominator); where absent, a value counts as a sufficient sample
     samples: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # indicator → last year's settled value for the same month (for derived baselines)
+    last_year: Mapping[str, float | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -198,6 +218,7 @@ class EntityResult:
     rated: bool = True  # False: 无考核数据/样本不足 — no score, rank, list or money
     rank_from_bottom: int | None = None  # 1: the worst rated entity (ties share)
     unscored: list[str] = field(default_factory=list)  # indicators with too few cases
+    baselines: dict[str, float] = field(default_factory=dict)  # the baseline each indicator used
 
 
 NOT_RATED = "无考核数据（样本不足）"
@@ -214,11 +235,33 @@ def _sample_text(sample: tuple[int, int] | None) -> str:
     return f"（n={n}，95% 置信区间 {low:.2%}–{high:.2%}）"
 
 
+def baseline_of(rule: IndicatorRule, entity: EntityInput) -> tuple[float, str]:
+    """The entity's baseline for ``rule`` and where it comes from: a literal value for the
+    entity, else derived from its settled figure last year, else the scheme's one."""
+    if entity.entity in rule.baselines:
+        return rule.baselines[entity.entity], "本单位基准线"
+    derived = rule.derived_baseline
+    last = entity.last_year.get(rule.code)
+    if derived is None:
+        return rule.baseline, ""
+    if last is None:
+        return rule.baseline, "去年同期无结算数据，用方案基准线"
+    if rule.higher_is_better:
+        cap = derived.cap if derived.cap is not None else 1.0
+        value = min(last + derived.plus_pp / 100, cap)
+    else:
+        cap = derived.cap if derived.cap is not None else 0.0
+        value = max(last - derived.plus_pp / 100, cap)
+    value = round(value, 6)
+    return value, f"去年同期结算 {last:.2%} 改进 {derived.plus_pp:g} 个百分点，封顶 {cap:.2%}"
+
+
 def _indicator_points(
-    rule: IndicatorRule, value: float, sample: tuple[int, int] | None
+    rule: IndicatorRule, value: float, sample: tuple[int, int] | None, baseline: tuple[float, str]
 ) -> tuple[float, bool, str]:
     name = INDICATOR_NAMES.get(rule.code, rule.code)
-    gap_pp = (value - rule.baseline) * 100
+    level, source = baseline
+    gap_pp = (value - level) * 100
     if not rule.higher_is_better:
         gap_pp = -gap_pp
     if gap_pp >= 0:
@@ -227,8 +270,9 @@ def _indicator_points(
         change = gap_pp * rule.points_per_pp_below
     points = max(rule.weight + change, 0.0)
     sign = "优于" if gap_pp >= 0 else "低于"
+    origin = f"（{source}）" if source else ""
     line = (
-        f"{name}：{value:.2%}{_sample_text(sample)}，{sign}基准线 {rule.baseline:.2%} "
+        f"{name}：{value:.2%}{_sample_text(sample)}，{sign}基准线 {level:.2%}{origin} "
         f"{abs(gap_pp):.2f} 个百分点，{rule.weight:g} {change:+.2f} = {points:.2f} 分"
     )
     return points, gap_pp >= 0, line
@@ -258,11 +302,15 @@ def _indicators(scheme: Scheme, entity: EntityInput, result: EntityResult) -> fl
     earned = weights = 0.0
     for rule in scheme.indicators:
         value = entity.values.get(rule.code)
+        baseline = baseline_of(rule, entity)
+        result.baselines[rule.code] = baseline[0]
         if value is None or not _sufficient(scheme, rule, entity):
             result.unscored.append(rule.code)
             result.explanation.append(_too_few_line(scheme, rule, entity))
             continue
-        points, passed, line = _indicator_points(rule, value, entity.samples.get(rule.code))
+        points, passed, line = _indicator_points(
+            rule, value, entity.samples.get(rule.code), baseline
+        )
         earned += points
         weights += rule.weight
         result.baseline_passed[rule.code] = passed

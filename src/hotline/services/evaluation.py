@@ -97,6 +97,7 @@ def _entity_input(scheme: Scheme, inputs: MonthInputs, entity: Entity) -> Entity
         notes=tuple(notes),
         deduction_details={code: "、".join(cases) for code, cases in deductions.items()},
         samples=samples,
+        last_year=inputs.last_year.get(entity.key, {}),
     )
 
 

@@ -29,7 +29,13 @@ from hotline.adapters.db.models import (
 )
 from hotline.domain.errors import InvalidInput
 from hotline.domain.indicator_facts import INDICATOR_VERSION
-from hotline.domain.indicators import IndicatorDef, Period, ratio
+from hotline.domain.indicators import (
+    IndicatorDef,
+    Period,
+    definitions_of_data,
+    month_period,
+    ratio,
+)
 from hotline.reports.indicator_counts import (
     Clock,
     by_group,
@@ -69,6 +75,8 @@ class MonthInputs:
     points: dict[str, list[tuple[float, str]]]  # entity key → approved (points, reason)
     settled: bool = False
     notes: list[str] = field(default_factory=list)
+    # entity key → indicator → its value in the same month last year, as settled (frozen)
+    last_year: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
 
 def check_entity_kind(entity_kind: str) -> str:
@@ -257,6 +265,23 @@ def _points(
     return result
 
 
+def _last_year(session: Session, month: str, dim: str) -> dict[str, dict[str, float | None]]:
+    """Each entity's indicator values in the same month a year earlier, from that month's
+    settlement and with its own definitions — never recomputed live. Empty if not settled."""
+    year, number = month.split("-")
+    earlier = f"{int(year) - 1:04d}-{number}"
+    settlement = settlements_for(session, month_period(earlier)).get(earlier)
+    if settlement is None:
+        return {}
+    rows = queries.settled_rows(session, settlement.id, settlement.start_on, settlement.end_on,
+                                dim, per_day=False)  # fmt: skip
+    definitions = definitions_of_data(settlement.definitions)
+    return {
+        key: {d.key: ratio(d, counts).value for d in definitions}
+        for key, counts in by_group(rows).items()
+    }
+
+
 def read_month(
     session: Session, clock: Clock, month: str, period: Period, entity_kind: str
 ) -> MonthInputs:
@@ -273,6 +298,7 @@ def read_month(
     points = _points(session, month, entity_kind, entities)
     inputs = MonthInputs(entities, definitions, counts, excluded, deductions, points,
                          settled is not None)  # fmt: skip
+    inputs.last_year = _last_year(session, month, reader.dim)
     if settled is not None:
         on = settled.settled_at.astimezone(clock.tz)
         inputs.notes.append(f"{month} 已于 {on:%Y-%m-%d} 结算，采用结算时冻结的数据")

@@ -14,9 +14,23 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hotline.domain.errors import InvalidInput
-from hotline.domain.scoring import Deduction, FundingBand, IndicatorRule, Scheme, validate_scheme
+from hotline.domain.scoring import (
+    Deduction,
+    DerivedBaseline,
+    FundingBand,
+    IndicatorRule,
+    Scheme,
+    validate_scheme,
+)
 
 DEFAULT_SCHEME = "jinan-2026"
+
+
+class _Derived(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plus_pp: float = Field(default=0.0, ge=0)
+    cap: float | None = Field(default=None, ge=0, le=1)
 
 
 class _Indicator(BaseModel):
@@ -29,6 +43,8 @@ class _Indicator(BaseModel):
     points_per_pp_below: float = Field(default=1.0, ge=0)
     bonus_cap: float = Field(default=5.0, ge=0)
     min_sample: int | None = Field(default=None, ge=1)
+    baselines: dict[str, float] = Field(default_factory=dict)  # entity code → baseline
+    derived_baseline: _Derived | None = None
 
 
 class _Deduction(BaseModel):
@@ -65,7 +81,7 @@ class _SchemeFile(BaseModel):
         return Scheme(
             version=self.version,
             name=self.name,
-            indicators=tuple(IndicatorRule(**i.model_dump()) for i in self.indicators),
+            indicators=tuple(_rule(i) for i in self.indicators),
             deductions=tuple(Deduction(**d.model_dump()) for d in self.deductions),
             funding=tuple(FundingBand(**b.model_dump()) for b in self.funding),
             red_top=self.red_top,
@@ -73,6 +89,15 @@ class _SchemeFile(BaseModel):
             black_if_failing=tuple(self.black_if_failing),
             min_sample=self.min_sample,
         )
+
+
+def _rule(indicator: _Indicator) -> IndicatorRule:
+    fields = indicator.model_dump(exclude={"derived_baseline"})
+    derived = indicator.derived_baseline
+    return IndicatorRule(
+        **fields,
+        derived_baseline=DerivedBaseline(**derived.model_dump()) if derived else None,
+    )
 
 
 def _read(name_or_path: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hotline.adapters.db.database import Database
-from hotline.domain.scoring import NOT_RATED, EntityResult, ListRule
+from hotline.domain.scoring import INDICATOR_NAMES, NOT_RATED, EntityResult, ListRule
 from hotline.reports.indicator_counts import Clock
 from hotline.reports.indicators import IndicatorQuery, indicator_report
 from hotline.reports.notices import queries as q
@@ -75,6 +75,22 @@ def ranking_table(ranking: Sequence[EntityResult]) -> Table:
     if unrated:
         note += f"{unrated} 个单位{NOT_RATED}，列于表末，不排名、不列红黑榜、不奖不扣。"
     return Table("ranking", "考评排名", columns, rows, note)
+
+
+def baseline_table(ranking: Sequence[EntityResult]) -> Table:
+    """Each entity's baseline per indicator: the scheme's, its own literal one, or one derived
+    from its settled figure last year — the line it was measured against."""
+    codes = list(dict.fromkeys(code for r in ranking for code in r.baselines))
+    rows = tuple(
+        {"name": r.name, **{code: r.baselines.get(code) for code in codes}}
+        for r in sorted(ranking, key=lambda r: r.entity)
+    )
+    columns = (
+        Column("name", "被考评单位"),
+        *(Column(code, INDICATOR_NAMES.get(code, code), "percent") for code in codes),
+    )
+    note = "基准线依考评方案：方案统一值、本单位约定值，或去年同期结算值加改进要求（封顶）。"
+    return Table("baselines", "考评基准线", columns, rows, note)
 
 
 def list_table(ranking: Sequence[EntityResult], which: str) -> Table:
@@ -156,6 +172,7 @@ def monthly_report(
         _by_district(report, "value", "indicators_district", "各区县指标", "percent"),
         _by_district(report, "yoy_pp", "yoy_district", "各区县指标同比（百分点）", "pp"),
         ranking_table(ranking),
+        baseline_table(ranking),
         list_table(ranking, ListRule.RED.value),
         list_table(ranking, ListRule.BLACK.value),
         problems,
