@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { HistoryEvent } from '@/api/types'
 import { historyLine } from './history'
 
-const names = (kind: string, code: string): string => ({ 'unit:LX-CGJ': '历下区城市管理局', 'unit:LX-JFL': '解放路街道', 'return_reason:not_our_duty': '非本单位职责' })[`${kind}:${code}`] ?? code
+const NAMES: Record<string, string> = { 'unit:LX-CGJ': '历下区城市管理局', 'unit:LX-JFL': '解放路街道', 'return_reason:not_our_duty': '非本单位职责' }
+const names = (kind: string, code: string): string => NAMES[`${kind}:${code}`] ?? code
 
 function event(over: Partial<HistoryEvent>): HistoryEvent {
   return { seq: 1, action: 'receive', actor: 'op1', at: '2026-11-24T02:00:00+00:00', from_status: null, to_status: 'received', reason: null, details: {}, hash: 'h', ...over }
