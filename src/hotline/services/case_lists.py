@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
-from hotline.adapters.db.case_search import matching_case_ids
+from hotline.adapters.db.case_search import text_match
 from hotline.adapters.db.models import (
     OPEN_CASE_STATUSES,
     Assignment,
@@ -243,7 +243,7 @@ def _pending(kinds: tuple[str, ...]) -> ColumnElement[bool]:
 def _text_match(dialect: str, terms: list[QueryTerm]) -> ColumnElement[bool]:
     """Cases holding every term: the search-terms index, then, for the few terms it matches
     loosely (a lone character beside digits, 123号), a substring test on the rows it found."""
-    condition: ColumnElement[bool] = Case.id.in_(matching_case_ids(dialect, terms))
+    condition = text_match(dialect, terms)
     for term in terms:
         if term.inexact:
             fields = (Case.number, Case.title, Case.content, Case.address)

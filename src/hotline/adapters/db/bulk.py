@@ -16,7 +16,7 @@ from sqlalchemy import Column, Table, insert, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.case_search import index_inserted_cases
+from hotline.adapters.db.case_search import with_terms
 from hotline.adapters.db.models import Base, Case
 from hotline.adapters.db.types import PortableJSON, UTCDateTime
 
@@ -35,11 +35,11 @@ def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]])
     if not rows:
         return
     table = _table(model)
+    rows = _searchable(session, model, rows)
     if _is_postgres(session):
         _copy(session, table, rows)
     else:
         session.execute(insert(table), rows)
-    _index_cases(session, model, rows)
 
 
 def insert_rows_returning_ids(
@@ -49,21 +49,24 @@ def insert_rows_returning_ids(
     if not rows:
         return []
     table = _table(model)
+    rows = _searchable(session, model, rows)
     if not _is_postgres(session):
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = list(session.scalars(stmt, rows))
-    else:
-        ids = _reserve_ids(session, table, len(rows))
-        _copy(session, table, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
-    _index_cases(session, model, [{**row, "id": i} for i, row in zip(ids, rows, strict=True)])
+        return list(session.scalars(stmt, rows))
+    ids = _reserve_ids(session, table, len(rows))
+    _copy(session, table, [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)])
     return ids
 
 
-def _index_cases(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Cases loaded in bulk get their search terms in the same transaction, as every other
-    write path gives them (adapters/db/case_search.py)."""
-    if model is Case:
-        index_inserted_cases(session, rows)
+def _searchable(
+    session: Session, model: type[Base], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Cases loaded in bulk carry their search terms, as on every other write path
+    (adapters/db/case_search.py)."""
+    if model is not Case:
+        return rows
+    dialect = session.connection().dialect.name
+    return [with_terms(dialect, row) for row in rows]
 
 
 def _reserve_ids(session: Session, table: Table, count: int) -> list[int]:

@@ -1,16 +1,17 @@
-"""The case text-search index: storing a case's search terms and asking for cases by them.
+"""The case text-search terms: storing a case's search terms and asking for cases by them.
 
 Terms come from ``hotline.domain.search_terms`` (character bigrams, letter/digit runs, in
 order). They are computed in Python and written with the case on every write path (the create
 statement in new_case.py, the bulk loader, :func:`refresh_case_terms` wherever a case's text
-changes, :func:`rebuild_case_terms` for a rebuild), so both databases hold the same tokens:
+changes, :func:`rebuild_batch` for a rebuild), into ``cases.search_terms``:
 
-* PostgreSQL: ``case_search.terms`` is a ``tsvector`` written as a literal with positions
-  (``'烧烤':3 '噪音':7,12``), never through a text-search parser or dictionary, under a GIN
-  index; a query is a ``tsquery`` literal of phrases (``'占道' <-> '道经' <-> '经营'``).
-* SQLite: ``case_search.terms`` is the tokens joined by spaces; an FTS5 table
-  (``case_search_fts``, migration 0017) mirrors it by triggers; a query is an FTS5 phrase
-  expression (``"占道 道经 经营"``).
+* PostgreSQL: a ``tsvector`` written as a literal with positions (``'烧烤':3 '噪音':7,12``),
+  never through a text-search parser or dictionary, under a GIN index on cases itself, so that
+  a search and the list's other filters (district, status) meet in one bitmap; a query is a
+  ``tsquery`` literal of phrases (``'占道' <-> '道经' <-> '经营'``).
+* SQLite: the tokens joined by spaces; an FTS5 table (``case_search_fts``, external content:
+  cases, migration 0017) follows by triggers; a query is an FTS5 phrase expression
+  (``"占道 道经 经营"``).
 
 docs/decisions/0018-case-text-search-index.md says why.
 """
@@ -21,9 +22,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Integer,
-    Select,
     TextClause,
     bindparam,
     cast,
@@ -34,9 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import TextualSelect
 
-from hotline.adapters.db.models import Case, CaseSearch
+from hotline.adapters.db.models import Case
 from hotline.domain.search_terms import QueryTerm, case_tokens
 
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
@@ -61,7 +61,7 @@ def tsvector_literal(tokens: Sequence[str]) -> str:
 
 
 def stored_terms(dialect: str, tokens: Sequence[str]) -> str:
-    """What ``case_search.terms`` holds for these tokens on this database."""
+    """What ``cases.search_terms`` holds for these tokens on this database."""
     if dialect == "postgresql":
         return tsvector_literal(tokens)
     return " ".join(tokens)
@@ -75,20 +75,22 @@ def terms_of(dialect: str, case: dict[str, Any]) -> str:
     return stored_terms(dialect, tokens)
 
 
-def _upsert(dialect: str) -> TextClause:
+def with_terms(dialect: str, case: dict[str, Any]) -> dict[str, Any]:
+    """A new case's column values with its ``search_terms`` (for an INSERT)."""
+    return {**case, "search_terms": terms_of(dialect, case)}
+
+
+def _update(dialect: str) -> TextClause:
     value = "CAST(:terms AS tsvector)" if dialect == "postgresql" else ":terms"
-    return text(
-        f"INSERT INTO case_search (case_id, terms) VALUES (:case_id, {value}) "
-        "ON CONFLICT (case_id) DO UPDATE SET terms = excluded.terms"
-    )
+    return text(f"UPDATE cases SET search_terms = {value} WHERE id = :case_id")
 
 
 def store_case_terms(connection: Connection, cases: Iterable[dict[str, Any]]) -> int:
-    """Write (or replace) the terms of cases given as column values with their ``id``."""
+    """Write (or replace) the terms of stored cases given as column values with their ``id``."""
     dialect = connection.dialect.name
     rows = [{"case_id": case["id"], "terms": terms_of(dialect, case)} for case in cases]
     if rows:
-        connection.execute(_upsert(dialect), rows)
+        connection.execute(_update(dialect), rows)
     return len(rows)
 
 
@@ -105,17 +107,11 @@ def refresh_case_terms(session: Session, case_ids: Iterable[int]) -> int:
     return store_case_terms(session.connection(), [dict(row) for row in rows])
 
 
-def index_inserted_cases(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """The terms of cases just inserted from column values (the bulk loader): by their ``id``
-    where given, else found by their (unique) number."""
-    if rows and all("id" in row for row in rows):
-        return store_case_terms(session.connection(), rows)
-    numbers = [row["number"] for row in rows]
-    stmt = select(Case.number, Case.id).where(Case.number.in_(numbers))
-    found = {number: case_id for number, case_id in session.execute(stmt)}
-    return store_case_terms(
-        session.connection(), [{**row, "id": found[row["number"]]} for row in rows]
-    )
+def _text_rows(connection: Connection, after_id: int, batch_size: int) -> list[dict[str, Any]]:
+    batch = connection.execute(
+        select(*_TEXT_COLUMNS).where(Case.id > after_id).order_by(Case.id).limit(batch_size)
+    ).mappings()
+    return [dict(row) for row in batch]
 
 
 def rebuild_batch(
@@ -123,10 +119,7 @@ def rebuild_batch(
 ) -> tuple[int, int]:
     """Recompute the terms of the next ``batch_size`` cases after ``after_id`` (id order);
     returns (cases done, the last id: the next batch's ``after_id``)."""
-    batch = connection.execute(
-        select(*_TEXT_COLUMNS).where(Case.id > after_id).order_by(Case.id).limit(batch_size)
-    ).mappings()
-    rows = [dict(row) for row in batch]
+    rows = _text_rows(connection, after_id, batch_size)
     if not rows:
         return 0, after_id
     return store_case_terms(connection, rows), rows[-1]["id"]
@@ -134,7 +127,7 @@ def rebuild_batch(
 
 def rebuild_case_terms(connection: Connection, *, batch_size: int = REBUILD_BATCH) -> int:
     """Recompute every case's terms on the caller's connection and transaction (the
-    migration's backfill); rows of deleted cases went with them (ON DELETE CASCADE)."""
+    migration's backfill)."""
     done, after_id = 0, 0
     while True:
         count, after_id = rebuild_batch(connection, after_id, batch_size)
@@ -167,16 +160,17 @@ def fts5_query(terms: Sequence[QueryTerm]) -> str:
     return " AND ".join(phrases)
 
 
-def matching_case_ids(dialect: str, terms: Sequence[QueryTerm]) -> Select[Any] | TextualSelect:
-    """The ids of the cases whose terms hold every term's phrase (a subquery for ``IN``)."""
+def text_match(dialect: str, terms: Sequence[QueryTerm]) -> ColumnElement[bool]:
+    """Cases whose terms hold every term's phrase."""
     if dialect == "postgresql":
         query = cast(bindparam("search_query", tsquery_literal(terms)), TSQUERY)
-        return select(CaseSearch.case_id).where(CaseSearch.terms.op("@@")(query))
-    return (
+        return Case.search_terms.op("@@")(query)
+    matches = (
         text("SELECT rowid FROM case_search_fts WHERE case_search_fts MATCH :search_query")
         .bindparams(search_query=fts5_query(terms))
         .columns(column("rowid", Integer))
     )
+    return Case.id.in_(matches)
 
 
 # -- checking -----------------------------------------------------------------------------------
@@ -184,31 +178,26 @@ def matching_case_ids(dialect: str, terms: Sequence[QueryTerm]) -> Select[Any] |
 
 def _agrees(dialect: str) -> TextClause:
     stored = "CAST(:terms AS tsvector)" if dialect == "postgresql" else ":terms"
-    return text(f"SELECT count(*) FROM case_search WHERE case_id = :case_id AND terms = {stored}")
+    return text(f"SELECT count(*) FROM cases WHERE id = :case_id AND search_terms = {stored}")
 
 
 def stale_case_ids(connection: Connection, *, batch_size: int = REBUILD_BATCH) -> list[int]:
     """Cases whose stored terms are missing or differ from a recomputation from their text
-    (empty when every write path kept the index; ``hotline search check``)."""
+    (empty when every write path kept them; ``hotline search check``)."""
     dialect, after_id = connection.dialect.name, 0
     stale: list[int] = []
     agrees = _agrees(dialect)
-    while True:
-        batch = connection.execute(
-            select(*_TEXT_COLUMNS).where(Case.id > after_id).order_by(Case.id).limit(batch_size)
-        ).mappings()
-        rows = [dict(row) for row in batch]
-        if not rows:
-            return stale
+    while rows := _text_rows(connection, after_id, batch_size):
         for row in rows:
             terms = terms_of(dialect, row)
             if not connection.execute(agrees, {"case_id": row["id"], "terms": terms}).scalar():
                 stale.append(row["id"])
         after_id = rows[-1]["id"]
+    return stale
 
 
 def fts_intact(connection: Connection) -> bool:
-    """SQLite: whether the FTS5 table agrees with case_search (its own integrity check)."""
+    """SQLite: whether the FTS5 table agrees with cases.search_terms (FTS5's own check)."""
     if connection.dialect.name != "sqlite":
         return True
     try:

@@ -17,9 +17,11 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     and_,
     bindparam,
+    cast,
     literal_column,
     text,
 )
@@ -29,6 +31,21 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from hotline.adapters.db.types import PortableJSON, UTCDateTime
 from hotline.domain.lifecycle import Status
+
+
+class _SearchVector(TypeDecorator[str]):
+    """A PostgreSQL ``tsvector`` written from its literal text (``'烧烤':3 '噪音':7``): the
+    value is cast in SQL, so any INSERT or UPDATE may give it as a string."""
+
+    impl = TSVECTOR
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: BindParameter[str]) -> ColumnElement[str]:
+        return cast(bindvalue, TSVECTOR)
+
+
+# Case search terms: a tsvector on PostgreSQL, the tokens as text on SQLite (FTS5 reads them).
+SEARCH_TERMS_TYPE = Text().with_variant(_SearchVector(), "postgresql")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -199,6 +216,8 @@ class Case(Base):
     updated_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(64))
     anonymised_at: Mapped[datetime | None]
+    # 0017: the text-search terms (adapters/db/case_search.py), never loaded with the case.
+    search_terms: Mapped[str | None] = mapped_column(SEARCH_TERMS_TYPE, deferred=True)
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="case", order_by="Assignment.id", cascade="all, delete-orphan"
@@ -815,27 +834,17 @@ class StandardAnswer(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
-class CaseSearch(Base):
-    """The search terms of a case (its number, title, content and address cut into character
-    bigrams and letter/digit runs: hotline.domain.search_terms), written with the case and
-    wherever its text changes (adapters/db/case_search.py). PostgreSQL holds them as a
-    ``tsvector`` with positions, under a GIN index; SQLite as text that an FTS5 table mirrors
-    by triggers (migration 0017). docs/decisions/0018-case-text-search-index.md."""
-
-    __tablename__ = "case_search"
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
-    )
-    terms: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
-
-
+# The case list's text search (docs/decisions/0018-case-text-search-index.md): on PostgreSQL a GIN
+# index on the terms, on the same table as the filters so that a search and a district or status
+# filter meet in one bitmap; on SQLite an FTS5 table that triggers keep from cases.search_terms
+# (migration 0017).
 CASE_SEARCH_INDEX = Index(
-    "ix_case_search_terms", CaseSearch.terms, postgresql_using="gin"
+    "ix_cases_search_terms", Case.search_terms, postgresql_using="gin"
 ).ddl_if(dialect="postgresql")
 # Schema objects of one database only, which the models cannot describe on the other: the GIN
 # index exists on PostgreSQL only; SQLite's FTS5 table and its shadow tables are made by
 # migration 0017 and are not models. The drift check (migrate.drift) leaves them out.
-POSTGRESQL_ONLY_INDEXES = frozenset({"ix_case_search_terms"})
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_cases_search_terms"})
 SQLITE_ONLY_TABLE_PREFIX = "case_search_fts"
 
 

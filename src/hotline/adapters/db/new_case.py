@@ -11,9 +11,10 @@ and as ``case_id`` in the job's payload.
   (docs/decisions/0011-case-numbers-outside-the-create.md).
 * SQLite: one transaction (BEGIN IMMEDIATE): the number inside it, then the INSERTs. No gaps.
 
-With the case go its search terms (case_search, computed from the case's number, title, content
-and address: adapters/db/case_search.py), so a new case is found by the list's text search at
-once; and, when the client sent one, its Idempotency-Key row (services/idempotency.py).
+The case row carries its search terms (``search_terms``, computed from its number, title,
+content and address: adapters/db/case_search.py), so that a new case is found by the list's
+text search at once; and, when the client sent one, its Idempotency-Key row
+(services/idempotency.py).
 """
 
 from __future__ import annotations
@@ -25,19 +26,18 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, cast, func, insert, literal_column, select
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy import Select, Table, bindparam, func, insert, literal_column, select
+from sqlalchemy.dialects.postgresql import JSONB
 
-from hotline.adapters.db.case_search import store_case_terms, terms_of
+from hotline.adapters.db.case_search import with_terms
 from hotline.adapters.db.counters import next_daily_seq, reserve_daily_seq
 from hotline.adapters.db.database import Database
-from hotline.adapters.db.models import Case, CaseEvent, CaseSearch, IdempotencyKey, OutboxItem
+from hotline.adapters.db.models import Case, CaseEvent, IdempotencyKey, OutboxItem
 
 log = logging.getLogger(__name__)
 _CASES: Table = Case.__table__  # type: ignore[assignment]
 _EVENTS: Table = CaseEvent.__table__  # type: ignore[assignment]
 _OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
-_SEARCH: Table = CaseSearch.__table__  # type: ignore[assignment]
 _KEYS: Table = IdempotencyKey.__table__  # type: ignore[assignment]
 
 
@@ -64,10 +64,14 @@ def insert_new_case(
             seq = reserve_daily_seq(connection, day_on)
             try:
                 rows = _with_defaults(rows_for(seq))
+                stored = _searchable(rows, db.dialect)
                 statement = _pg_statement(
-                    tuple(rows.case), tuple(rows.event), tuple(rows.job), tuple(rows.key or ())
+                    tuple(stored.case),
+                    tuple(stored.event),
+                    tuple(stored.job),
+                    tuple(stored.key or ()),
                 )
-                case_id = connection.execute(statement, _pg_params(rows)).scalar_one()
+                case_id = connection.execute(statement, _pg_params(stored)).scalar_one()
             except BaseException:
                 log.warning("case number %s #%d was taken but not used (a gap)", day_on, seq)
                 raise
@@ -75,14 +79,21 @@ def insert_new_case(
     with db.transaction() as session:
         rows = rows_for(next_daily_seq(session, day_on))
         connection = session.connection()
-        case_id = connection.execute(insert(_CASES).returning(_CASES.c.id), rows.case).scalar_one()
+        case_values = _searchable(rows, db.dialect).case
+        case_id = connection.execute(
+            insert(_CASES).returning(_CASES.c.id), case_values
+        ).scalar_one()
         connection.execute(insert(_EVENTS), {**rows.event, "case_id": case_id})
         payload = {"case_id": case_id, **rows.job["payload"]}
         connection.execute(insert(_OUTBOX), {**rows.job, "payload": payload})
-        store_case_terms(connection, [{**rows.case, "id": case_id}])
         if rows.key is not None:
             connection.execute(insert(_KEYS), rows.key)
         return int(case_id), rows
+
+
+def _searchable(rows: NewCaseRows, dialect: str) -> NewCaseRows:
+    """The rows to store: the case with its search terms."""
+    return NewCaseRows(with_terms(dialect, rows.case), rows.event, rows.job, rows.key)
 
 
 def _scalar_defaults(table: Table) -> dict[str, Any]:
@@ -138,9 +149,7 @@ def _pg_statement(
         for name in job_columns
     ]
     new_job = insert(_OUTBOX).from_select(list(job_columns), select(*job_values))
-    terms = select(new_case.c.id, cast(bindparam("s_terms"), TSVECTOR))
-    new_search = insert(_SEARCH).from_select(["case_id", "terms"], terms)
-    ctes = [new_event.cte("new_event"), new_job.cte("new_job"), new_search.cte("new_search")]
+    ctes = [new_event.cte("new_event"), new_job.cte("new_job")]
     if key_columns:
         key_values = dict(zip(key_columns, _params("k_", _KEYS, key_columns), strict=True))
         ctes.append(insert(_KEYS).values(key_values).cte("new_key"))
@@ -152,6 +161,5 @@ def _pg_params(rows: NewCaseRows) -> dict[str, Any]:
         **{f"c_{name}": value for name, value in rows.case.items()},
         **{f"e_{name}": value for name, value in rows.event.items()},
         **{f"j_{name}": value for name, value in rows.job.items()},
-        "s_terms": terms_of("postgresql", rows.case),
         **{f"k_{name}": value for name, value in (rows.key or {}).items()},
     }

@@ -1,13 +1,13 @@
-"""case list: text-search index and the list's indexes
+"""case list: text-search terms and the list's indexes
 
 The workbench's case list (``GET /api/v1/cases``) sorts by deadline, filters by SLA state, by
 the caller's unit, by pending requests, and searches text. This adds:
 
-* ``case_search``: each case's search terms (character bigrams and letter/digit runs of its
-  number, title, content and address, computed in Python: hotline.domain.search_terms). On
-  PostgreSQL a ``tsvector`` with positions under a GIN index; on SQLite text mirrored into an
-  FTS5 table by triggers. Backfilled here for the cases already stored
-  (docs/decisions/0018-case-text-search-index.md).
+* ``cases.search_terms``: each case's search terms (character bigrams and letter/digit runs of
+  its number, title, content and address, computed in Python: hotline.domain.search_terms). On
+  PostgreSQL a ``tsvector`` with positions under a GIN index; on SQLite the tokens as text,
+  which an FTS5 table (external content: cases) mirrors by triggers. Backfilled here for the
+  cases already stored (docs/decisions/0018-case-text-search-index.md).
 * partial indexes on open cases by reply and accept deadline (and by district), the current
   assignments by unit, the pending requests by kind, and a user's own cases by time.
 
@@ -35,41 +35,39 @@ OPEN = (
 
 SQLITE_FTS = (
     "CREATE VIRTUAL TABLE case_search_fts USING fts5("
-    "terms, content='case_search', content_rowid='case_id', tokenize='unicode61')",
-    "CREATE TRIGGER tr_case_search_insert AFTER INSERT ON case_search BEGIN "
-    "INSERT INTO case_search_fts (rowid, terms) VALUES (NEW.case_id, NEW.terms); END",
-    "CREATE TRIGGER tr_case_search_delete AFTER DELETE ON case_search BEGIN "
-    "INSERT INTO case_search_fts (case_search_fts, rowid, terms) "
-    "VALUES ('delete', OLD.case_id, OLD.terms); END",
-    "CREATE TRIGGER tr_case_search_update AFTER UPDATE ON case_search BEGIN "
-    "INSERT INTO case_search_fts (case_search_fts, rowid, terms) "
-    "VALUES ('delete', OLD.case_id, OLD.terms); "
-    "INSERT INTO case_search_fts (rowid, terms) VALUES (NEW.case_id, NEW.terms); END",
+    "search_terms, content='cases', content_rowid='id', tokenize='unicode61')",
+    "CREATE TRIGGER tr_cases_search_insert AFTER INSERT ON cases BEGIN "
+    "INSERT INTO case_search_fts (rowid, search_terms) VALUES (NEW.id, NEW.search_terms); END",
+    "CREATE TRIGGER tr_cases_search_delete AFTER DELETE ON cases BEGIN "
+    "INSERT INTO case_search_fts (case_search_fts, rowid, search_terms) "
+    "VALUES ('delete', OLD.id, OLD.search_terms); END",
+    "CREATE TRIGGER tr_cases_search_update AFTER UPDATE OF search_terms ON cases BEGIN "
+    "INSERT INTO case_search_fts (case_search_fts, rowid, search_terms) "
+    "VALUES ('delete', OLD.id, OLD.search_terms); "
+    "INSERT INTO case_search_fts (rowid, search_terms) VALUES (NEW.id, NEW.search_terms); END",
 )
 
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    op.create_table(
-        "case_search",
-        sa.Column("case_id", sa.Integer(), nullable=False),
+    op.add_column(
+        "cases",
         sa.Column(
-            "terms", sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql"), nullable=False
+            "search_terms",
+            sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql"),
+            nullable=True,
         ),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["cases.id"],
-            name=op.f("fk_case_search_case_id_cases"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("case_id", name=op.f("pk_case_search")),
     )
-    if dialect == "postgresql":
-        op.create_index("ix_case_search_terms", "case_search", ["terms"], postgresql_using="gin")
-    else:
-        for statement in SQLITE_FTS:
-            op.execute(statement)
     _backfill()
+    if dialect == "sqlite":  # after the backfill: the FTS5 table is built once, from the terms
+        op.execute(SQLITE_FTS[0])
+        op.execute("INSERT INTO case_search_fts (case_search_fts) VALUES ('rebuild')")
+        for statement in SQLITE_FTS[1:]:
+            op.execute(statement)
+    if dialect == "postgresql":
+        op.create_index(
+            "ix_cases_search_terms", "cases", ["search_terms"], postgresql_using="gin"
+        )
     for name, columns in (
         ("ix_cases_open_reply_due", ["reply_due_at", "id"]),
         ("ix_cases_open_accept_due", ["accept_due_at", "id"]),
@@ -96,8 +94,9 @@ def upgrade() -> None:
 
 
 def _backfill() -> None:
-    """Every stored case's terms, computed by the application's tokenizer (a large database
-    takes minutes here; ``hotline search rebuild`` does the same later, batch by batch)."""
+    """Every stored case's terms, computed by the application's tokenizer (before the GIN index
+    exists: cheaper to build once than to keep; a large database takes minutes here, and
+    ``hotline search rebuild`` does the same later, batch by batch)."""
     from hotline.adapters.db.case_search import rebuild_case_terms
 
     rebuild_case_terms(op.get_bind())
@@ -114,9 +113,9 @@ def downgrade() -> None:
     ):
         op.drop_index(name, table_name="cases")
     if op.get_bind().dialect.name == "postgresql":
-        op.drop_index("ix_case_search_terms", table_name="case_search")
+        op.drop_index("ix_cases_search_terms", table_name="cases")
     else:
         for name in ("insert", "delete", "update"):
-            op.execute(f"DROP TRIGGER tr_case_search_{name}")
+            op.execute(f"DROP TRIGGER tr_cases_search_{name}")
         op.execute("DROP TABLE case_search_fts")
-    op.drop_table("case_search")
+    op.drop_column("cases", "search_terms")  # SQLite ≥ 3.35 drops a column in place
