@@ -117,6 +117,10 @@ class OrgGeneration(BaseModel):
     town_head_title: str = "镇长"
     station_suffix: str = "城管工作站"
     station_head_title: str = "站长"
+    # District code → the communities (codes) that have a workstation. A district listed here
+    # gets stations for those only (a district may run 54 for 140 communities); a case in any
+    # other community is sub-dispatched down to its street office, where the chain stops.
+    station_communities: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class BoundarySource(BaseModel):

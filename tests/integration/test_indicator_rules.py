@@ -12,9 +12,9 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from hotline.adapters.db.models import IndicatorSettledCount, IndicatorSettlement
+from hotline.adapters.db.models import Case, IndicatorSettledCount, IndicatorSettlement, Supervision
 from hotline.domain.indicators import DEFAULT_DEFINITIONS, Period, definitions_as_data
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import SYSTEM, Actor
@@ -79,6 +79,12 @@ def test_a_round_reopened_by_an_unsatisfied_callback_counts_as_due(story: Story)
     assert totals(story.report())["response_rate"] == (1, 2)  # its dispatch, not signed yet
     listed = story.drill("reply_rate", "denominator")["items"]
     assert [item["kind"] for item in listed] == ["reply_due_replied", "reply_due_open_past"]
+    # as docs/lifecycle.md says: the 不满意 callback opened a 督办 and marked the case supervised
+    with story.hotline.db.transaction() as session:
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+        supervision = session.scalars(select(Supervision)).one()
+        assert case.supervised and supervision.case_id == case.id
+        assert (supervision.level, supervision.source) == ("supervise", "callback_unsatisfied")
 
 
 def _settle_as_version_1(story: Story, month: str, period: Period) -> None:

@@ -104,3 +104,16 @@ def test_taxonomy_and_organisation_exports_write_text_as_text(tmp_path: Path) ->
     assert [(c.value, c.data_type) for c in sheet[2]] == [
         ("X1", "s"), ("=cmd|' /C calc'!A0", "s"), ("ab", "s")
     ]  # fmt: skip
+
+
+def test_a_missing_value_is_an_empty_cell_never_a_dash_written_as_text(
+    hotline: Hotline, odd_media_case: str
+) -> None:
+    """The media case was never registered: no category. The xlsx leaves the cell empty (as
+    docs/reports.md says); the HTML shows 「—」."""
+    book = load_workbook(BytesIO(produce(hotline, "daily", "2026-11-25", "xlsx")))
+    assert not [v for sheet in book.worksheets for v, _kind in _cells(sheet) if v == "—"]
+    [row] = build_notice(hotline, "daily", "2026-11-25").table("media").rows
+    assert row["category"] is None
+    html = produce(hotline, "daily", "2026-11-25", "html").decode("utf-8")
+    assert "<td>—</td>" in html or ">—<" in html

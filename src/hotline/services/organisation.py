@@ -123,10 +123,12 @@ def _stations(
     stations = []
     for community in communities:
         office = offices.get(community.parent or "")
+        listed = org.station_communities.get(office.region or "") if office else None
         if (
             office is None
             or community.code in taken
             or not wanted[org.stations_for](community.name)
+            or (listed is not None and community.code not in listed)
         ):
             continue
         short = community.name.removesuffix("居民委员会").removesuffix("村民委员会")

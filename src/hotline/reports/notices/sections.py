@@ -144,8 +144,8 @@ def overdue_table(session: Session, window: q.Window, cases: list[Case]) -> Tabl
         {
             "number": c.number,
             "district": _district(districts, c.district_code),
-            "unit": units.get(c.lead_unit_id or 0, "—"),
-            "category": categories.get(c.category_code or "", "—"),
+            "unit": units.get(c.lead_unit_id or 0),
+            "category": categories.get(c.category_code or ""),
             "due": local_time(c.reply_due_at, window.tz),
             "days_over": _days(window, c),
         }
@@ -168,8 +168,8 @@ def _days(window: q.Window, case: Case) -> int:
     return 0 if due is None else max((window.as_of - due) // timedelta(days=1), 0)
 
 
-def _solved(value: bool | None) -> str:
-    return "—" if value is None else ("已解决" if value else "未解决")
+def _solved(value: bool | None) -> str | None:
+    return None if value is None else ("已解决" if value else "未解决")
 
 
 def unsatisfied_table(session: Session, window: q.Window, total: int) -> Table:
@@ -180,9 +180,9 @@ def unsatisfied_table(session: Session, window: q.Window, total: int) -> Table:
         {
             "number": case.number,
             "district": _district(districts, case.district_code),
-            "unit": units.get(cb.unit_id or case.lead_unit_id or 0, "—"),
-            "process": SATISFACTION.get(cb.process_satisfaction or "", "—"),
-            "result": SATISFACTION.get(cb.result_satisfaction or "", "—"),
+            "unit": units.get(cb.unit_id or case.lead_unit_id or 0),
+            "process": SATISFACTION.get(cb.process_satisfaction or ""),
+            "result": SATISFACTION.get(cb.result_satisfaction or ""),
             "solved": _solved(cb.solved),
             "at": local_time(cb.at, window.tz),
         }
@@ -209,8 +209,8 @@ def media_table(session: Session, window: q.Window, total: int) -> Table:
         {
             "number": c.number,
             "district": _district(districts, c.district_code),
-            "category": categories.get(c.category_code or "", "—"),
-            "outlet": c.media_outlet or "—",
+            "category": categories.get(c.category_code or ""),
+            "outlet": c.media_outlet or None,
             "published": local_time(c.media_published_at, window.tz),
             "link": c.media_link or "",
             "status": STATUS_LABELS.get(Status(c.status), c.status),
@@ -245,7 +245,7 @@ def problems_table(
             "district": _district(districts, c.problem.district_code),
             "total": c.total,
             "in_period": c.in_period,
-            "supervision": SUPERVISION.get(c.problem.supervision_level or "", "—"),
+            "supervision": SUPERVISION.get(c.problem.supervision_level or ""),
             "status": "已销账" if c.problem.status == "written_off" else "在账",
         }
         for c in found
