@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { HistoryEvent } from '@/api/types'
-import { historyLine } from './history'
+import { historyLine, peopleOf } from './history'
 
 const NAMES: Record<string, string> = { 'unit:LX-CGJ': '历下区城市管理局', 'unit:LX-JFL': '解放路街道', 'return_reason:not_our_duty': '非本单位职责' }
 const names = (kind: string, code: string): string => NAMES[`${kind}:${code}`] ?? code
@@ -13,6 +13,7 @@ describe('history in words', () => {
   it('a dispatch names the units and the status move', () => {
     const line = historyLine(event({ action: 'dispatch', actor: 'disp', from_status: 'registered', to_status: 'dispatched', reason: '按规则', details: { unit: 'LX-CGJ', co_units: ['LX-JFL'] } }), names)
     expect(line).toMatchObject({ what: '派遣', actor: 'disp', move: '已立案 → 已派遣', reason: '按规则' })
+    expect(historyLine(event({ actor: 'disp', actor_name: '王调度' }), names).actor).toBe('王调度')
     expect(line.notes).toEqual(['单位：历下区城市管理局', '协办：解放路街道'])
   })
 
@@ -27,5 +28,15 @@ describe('history in words', () => {
     expect(historyLine(event({ action: 'return', details: { reason_code: 'not_our_duty' } }), names).notes).toEqual(['原因：非本单位职责'])
     expect(historyLine(event({ action: 'verify', details: { passed: false } }), names).notes).toEqual(['核查未通过'])
     expect(historyLine(event({ action: 'brand_new_step' }), names).what).toBe('其他')
+  })
+})
+
+describe('people', () => {
+  it('names a login by the name its events carry, the system as 系统', () => {
+    const person = peopleOf([event({ actor: 'lx-h', actor_name: '李承办' }), event({ actor: 'op' })])
+    expect(person('lx-h')).toBe('李承办')
+    expect(person('system')).toBe('系统')
+    expect(person('op')).toBe('op')
+    expect(person(null)).toBe('')
   })
 })

@@ -52,12 +52,19 @@ function detailNotes(details: Record<string, unknown>, names: Names): string[] {
   return notes
 }
 
+/** Login name → the name people know (from the events' `actor_name`), for who asked, who decided. */
+export function peopleOf(events: readonly HistoryEvent[]): (login: string | null | undefined) => string {
+  const names = new Map<string, string>()
+  for (const event of events) if (event.actor_name) names.set(event.actor, event.actor_name)
+  return (login) => (login ? names.get(login) ?? actorName(login) : '')
+}
+
 export function historyLine(event: HistoryEvent, names: Names): HistoryLine {
   const moved = event.from_status !== event.to_status && event.to_status
   return {
     seq: event.seq,
     at: event.at,
-    actor: actorName(event.actor),
+    actor: event.actor_name || actorName(event.actor),
     what: EVENT_LABELS[event.action] ?? '其他',
     move: moved ? `${statusName(event.from_status)} → ${statusName(event.to_status)}`.replace(/^ → /, '') : '',
     reason: event.reason ?? '',

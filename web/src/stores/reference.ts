@@ -1,31 +1,20 @@
 // Reference data pages share, loaded once per page load: units, categories and the city's
-// channels, return reasons and regions. Names for codes come from here.
+// vocabularies (channels, return reasons, regions). Names for codes come from here.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { api } from '@/api/client'
-import { ApiError } from '@/api/problem'
+import type { Schemas } from '@/api/types'
+
+export type UnitRef = Schemas['UnitOut']
+export type CategoryRef = Schemas['CategoryOut']
+export type Vocabularies = Schemas['VocabulariesOut']
 
 export interface Named {
   code: string
   name: string
 }
 
-export interface UnitRef extends Named {
-  kind: string
-  parent: string | null
-  region: string | null
-}
-
-export interface CategoryRef extends Named {
-  level: string
-  parent: string | null
-}
-
-interface CityReference {
-  channels: Named[]
-  return_reasons: Named[]
-  regions: Named[]
-}
+export type NameKind = 'unit' | 'category' | 'channel' | 'return_reason' | 'region'
 
 export const useReferenceStore = defineStore('reference', () => {
   const units = ref<UnitRef[]>([])
@@ -36,31 +25,23 @@ export const useReferenceStore = defineStore('reference', () => {
   const names = ref(new Map<string, string>())
   let loading: Promise<void> | null = null
 
-  async function loadCity(): Promise<void> {
-    try {
-      const city = await api.get<CityReference>('/reference')
-      channels.value = city.channels
-      returnReasons.value = city.return_reasons
-      regions.value = city.regions
-    } catch (error) {
-      // An older server without /reference: codes are shown as they are.
-      if (!(error instanceof ApiError) || error.status !== 404) throw error
-    }
-  }
-
   async function loadAll(): Promise<void> {
-    const [unitList, categoryList] = await Promise.all([
-      api.get<{ items: UnitRef[] }>('/units'),
-      api.get<{ items: CategoryRef[] }>('/categories'),
-      loadCity(),
+    const [unitList, categoryList, city] = await Promise.all([
+      api.get<Schemas['UnitListOut']>('/units'),
+      api.get<Schemas['CategoryListOut']>('/categories'),
+      api.get<Vocabularies>('/reference'),
     ])
     units.value = unitList.items
     categories.value = categoryList.items
+    channels.value = city.channels
+    returnReasons.value = city.return_reasons
+    regions.value = city.regions
     const map = new Map<string, string>()
-    for (const [kind, list] of [
+    const lists: [NameKind, Named[]][] = [
       ['unit', units.value], ['category', categories.value], ['channel', channels.value],
       ['return_reason', returnReasons.value], ['region', regions.value],
-    ] as const) {
+    ]
+    for (const [kind, list] of lists) {
       for (const item of list) map.set(`${kind}:${item.code}`, item.name)
     }
     names.value = map
@@ -75,7 +56,8 @@ export const useReferenceStore = defineStore('reference', () => {
     return loading
   }
 
-  function nameOf(kind: 'unit' | 'category' | 'channel' | 'return_reason' | 'region', code: string | null | undefined): string {
+  /** The name of a code; the code itself only when the reference data does not know it. */
+  function nameOf(kind: NameKind, code: string | null | undefined): string {
     if (!code) return ''
     return names.value.get(`${kind}:${code}`) ?? code
   }
