@@ -6,23 +6,7 @@ import { api, configureClient, request } from '@/api/client'
 import { ApiError, type UnauthenticatedError } from '@/api/problem'
 import type { Schemas } from '@/api/types'
 
-export type SessionInfo = Schemas extends { SessionOut: infer S } ? S : FallbackSession
-
-/** The contract of GET /api/v1/auth/session, for as long as the generated schema lacks it. */
-interface FallbackSession {
-  user: string
-  display_name?: string | null
-  role: string
-  role_label: string
-  unit?: string | null
-  unit_name?: string | null
-  district?: string | null
-  district_name?: string | null
-  permissions: string[]
-  idle_expires_at: string
-  expires_at: string
-  csrf_token: string
-}
+export type SessionInfo = Schemas['SessionOut']
 
 const SESSION = '/auth/session'
 
