@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from hotline.bootstrap import build_hotline
+from hotline.cli.answers import answers_app
 from hotline.cli.apikey import apikey_app
 from hotline.cli.calendar import calendar_app
 from hotline.cli.cases import case_app
@@ -41,6 +42,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(case_app, name="case")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(taxonomy_app, name="taxonomy")
+app.add_typer(answers_app, name="answers")
 app.add_typer(org_app, name="org")
 app.add_typer(classifier_app, name="classifier")
 app.add_typer(repeats_app, name="repeats")

@@ -8,6 +8,9 @@ general ones (no category). Edits carry the version the editor saw; two supervis
 answer at once — one wins, the other is told. Retired answers are kept (replies quoted them) but
 no longer offered unless asked for.
 
+A centre loads its first answers from a YAML file (``hotline answers import``; the Jinan sample
+ships with the package) and can export what it keeps to the same format.
+
 Search is a substring match on title and text, every whitespace-separated term required: a
 centre keeps hundreds of answers, not millions, so a scan beats an index here.
 """
@@ -16,8 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -92,13 +98,18 @@ def create_answer(
     text = _clean(text)
     with hotline.db.transaction() as session:
         _check_category(session, text.category_code)
-        answer = StandardAnswer(
-            title=text.title, body=text.body, category_code=text.category_code, active=True,
-            created_by=actor.name, created_at=now, updated_by=actor.name, updated_at=now,
-        )  # fmt: skip
-        session.add(answer)
+        answer = _new_answer(session, text, actor, now)
         session.flush()
         return _views(session, [answer])[0]
+
+
+def _new_answer(session: Session, text: AnswerText, actor: Actor, now: datetime) -> StandardAnswer:
+    answer = StandardAnswer(
+        title=text.title, body=text.body, category_code=text.category_code, active=True,
+        created_by=actor.name, created_at=now, updated_by=actor.name, updated_at=now,
+    )  # fmt: skip
+    session.add(answer)
+    return answer
 
 
 def _editable(session: Session, answer_id: int, expected_version: int | None) -> StandardAnswer:
@@ -256,3 +267,99 @@ def _views(session: Session, answers: list[StandardAnswer]) -> list[dict[str, An
         }
         for a in answers
     ]
+
+
+FILE_KEY = "standard_answers"
+ITEM_KEYS = frozenset({"title", "body", "category"})
+SAMPLE = "jinan.yaml"
+
+
+def _item_of(raw: Any, index: int) -> AnswerText:
+    where = f"{FILE_KEY}[{index}]"
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{where} 须为含 title、body 的映射", fields=(where,))
+    unknown = sorted(set(raw) - ITEM_KEYS)
+    if unknown:
+        raise InvalidInput(f"{where} 含未知字段：{'、'.join(map(str, unknown))}", fields=(where,))
+    values = {key: raw.get(key) for key in ITEM_KEYS}
+    for key, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{where}.{key} 须为文本", fields=(f"{where}.{key}",))
+    try:
+        return _clean(AnswerText(values["title"] or "", values["body"] or "", values["category"]))
+    except InvalidInput as error:
+        raise InvalidInput(
+            f"{where}：{error.detail}", fields=(f"{where}.{error.fields[0]}",)
+        ) from error
+
+
+def parse_answers(text: str) -> list[AnswerText]:
+    """The answers of a YAML document ``{standard_answers: [{title, body, category}, …]}``."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise InvalidInput(f"不是有效的 YAML：{error}", fields=(FILE_KEY,)) from error
+    items = document.get(FILE_KEY) if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise InvalidInput(f"文件须有列表 {FILE_KEY}", fields=(FILE_KEY,))
+    return [_item_of(raw, index) for index, raw in enumerate(items)]
+
+
+def read_answers(path: Path | None) -> list[AnswerText]:
+    """A file's answers; without a path, the sample shipped with the package (济南)."""
+    if path is None:
+        sample = resources.files("hotline.services").joinpath("samples", SAMPLE)
+        return parse_answers(sample.read_text(encoding="utf-8"))
+    return parse_answers(path.read_text(encoding="utf-8"))
+
+
+def _upsert(
+    session: Session, existing: dict[tuple[str, str | None], StandardAnswer], text: AnswerText,
+    actor: Actor, now: datetime,
+) -> str:  # fmt: skip
+    """created, updated or unchanged: the answer with this title and category made to say it."""
+    known = existing.get((text.title, text.category_code))
+    if known is None:
+        existing[(text.title, text.category_code)] = _new_answer(session, text, actor, now)
+        return "created"
+    if known.body == text.body:
+        return "unchanged"
+    known.body, known.updated_by, known.updated_at = text.body, actor.name, now
+    return "updated"
+
+
+def import_answers(
+    hotline: Hotline, actor: Actor, texts: list[AnswerText], now: datetime
+) -> dict[str, int]:
+    """All or nothing: an answer with the same title and category is updated if its text
+    differs, else left alone; the others are created. Nothing is retired."""
+    _require_writer(actor)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with hotline.db.transaction() as session:
+        rows = session.scalars(select(StandardAnswer).order_by(StandardAnswer.id))
+        existing = {(answer.title, answer.category_code): answer for answer in rows}
+        for index, text in enumerate(texts):
+            where = f"{FILE_KEY}[{index}]"
+            try:
+                _check_category(session, text.category_code)
+            except InvalidInput as error:
+                raise InvalidInput(
+                    f"{where}：{error.detail}", fields=(f"{where}.category",)
+                ) from error
+            counts[_upsert(session, existing, text, actor, now)] += 1
+        session.flush()
+    return counts
+
+
+def export_answers(hotline: Hotline, path: Path) -> int:
+    """Every active answer to a YAML file that ``import_answers`` reads back."""
+    with hotline.db.transaction() as session:
+        rows = session.scalars(
+            select(StandardAnswer)
+            .where(StandardAnswer.active.is_(True))
+            .order_by(StandardAnswer.category_code, StandardAnswer.title, StandardAnswer.id)
+        ).all()
+        items = [{"title": a.title, "category": a.category_code, "body": a.body} for a in rows]
+    document = yaml.safe_dump({FILE_KEY: items}, allow_unicode=True, sort_keys=False, width=100)
+    path.write_text(document, encoding="utf-8")
+    return len(items)
