@@ -14,3 +14,14 @@ export function formatTime(iso: string | null | undefined): string {
 export function formatShortTime(iso: string | null | undefined): string {
   return formatTime(iso).slice(5)
 }
+
+/** A link from stored text that is safe to put in `href`: http(s) only (never `javascript:`). */
+export function safeHttpUrl(text: string | null | undefined): string | null {
+  if (!text) return null
+  try {
+    const url = new URL(text.trim())
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null
+  } catch {
+    return null
+  }
+}

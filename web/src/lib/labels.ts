@@ -91,3 +91,13 @@ export const SUPERVISION_LEVEL_LABELS: Record<string, string> = {
 }
 
 export const SUPERVISION_STATUS_LABELS: Record<string, string> = { open: '待回复', responded: '已回复', closed: '已办结' }
+
+export const CLOSED_AS_LABELS: Record<string, string> = {
+  closed_by_centre: '中心结案',
+  verified: '核查后结案',
+  satisfied: '回访后结案',
+  unreachable: '回访未接通结案',
+  refused: '拒绝回访结案',
+  answered_directly: '直接答复',
+  void: '作废',
+}
