@@ -223,6 +223,11 @@ class _DayPlan:
     fallback: bool
 
 
+def as_local(moment: datetime, tz: tzinfo) -> datetime:
+    """A time sent without an offset is local time in ``tz`` (the API's rule); others as sent."""
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
 def _require_aware(moment: datetime, name: str) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be an aware datetime, got naive {moment.isoformat()}")

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from hotline.adapters.db.models import Assignment, Case, CaseRequest, Channel, Unit
 from hotline.domain.availability import CaseStanding, PendingExtension, available_actions
+from hotline.domain.calendar import as_local
 from hotline.domain.errors import IllegalTransition, InvalidInput
+from hotline.domain.indicators import supported_day
 from hotline.domain.lifecycle import Action, Status
 from hotline.domain.roles import Actor
 from hotline.domain.rules import CaseFacts, ResultType
@@ -73,15 +75,17 @@ def date_field(ctx: ActionContext, name: str, *, required: bool = False) -> date
             raise InvalidInput(f"缺少必填字段「{name}」", fields=(name,))
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+        return supported_day(value, name)
     try:
-        return date.fromisoformat(str(value))
+        day = date.fromisoformat(str(value))
     except ValueError as exc:
         raise InvalidInput(f"字段「{name}」须为日期 YYYY-MM-DD", fields=(name,)) from exc
+    return supported_day(day, name)
 
 
 def datetime_field(ctx: ActionContext, name: str) -> datetime | None:
-    """An ISO 8601 time; without an offset it is local time in the configured zone."""
+    """An ISO 8601 time in the supported span; without an offset it is local time in the
+    configured zone."""
     value = ctx.fields.get(name)
     if value is None:
         return None
@@ -89,9 +93,8 @@ def datetime_field(ctx: ActionContext, name: str) -> datetime | None:
         parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError as exc:
         raise InvalidInput(f"字段「{name}」须为 ISO 8601 时间", fields=(name,)) from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ctx.hotline.settings.tz)
-    return parsed
+    supported_day(parsed.date(), name)  # year 1 or 9999 would overflow on the way to UTC
+    return as_local(parsed, ctx.hotline.settings.tz)
 
 
 OPEN = ("pending", "accepted")  # an assignment still at work

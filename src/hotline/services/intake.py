@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.adapters.db.models import Category, Channel
 from hotline.adapters.db.new_case import NewCaseRows, insert_new_case
+from hotline.domain.calendar import as_local
 from hotline.domain.errors import InvalidInput
 from hotline.domain.lifecycle import Status
 from hotline.domain.numbering import format_case_number
@@ -158,7 +159,11 @@ def _case_values(
         "district_code": data.district_code or actor.district_code,
         "media_outlet": data.media_outlet,
         "media_link": data.media_link,
-        "media_published_at": data.media_published_at,
+        "media_published_at": (
+            as_local(data.media_published_at, hotline.settings.tz)
+            if data.media_published_at
+            else None
+        ),
         "received_on": received_on,
         "created_at": now,
         "updated_at": now,

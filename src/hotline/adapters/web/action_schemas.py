@@ -7,11 +7,11 @@ check every field again. ``reason`` is written to the case's history with the ac
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from hotline.adapters.web.bounded_times import BoundedDate, BoundedDateTime
 from hotline.adapters.web.schemas import Strict
 
 Urgency = Literal["normal", "urgent", "emergency"]
@@ -107,8 +107,8 @@ class RequestExtension(ActionBody):
 
     action: Literal["request_extension"]
     reason: str = _required_reason()
-    requested_due_at: datetime | None = Field(
-        default=None, description="新的办结期限；无时区的时间按本地时间"
+    requested_due_at: BoundedDateTime | None = Field(
+        default=None, description="新的办结期限（2000–2099 年）；无时区的时间按本地时间"
     )
     extra_working_days: float | None = Field(default=None, gt=0, le=60)
 
@@ -117,7 +117,9 @@ class ApproveExtension(ActionBody):
     """批准延期: the deadline moves to the requested (or a granted) time."""
 
     action: Literal["approve_extension"]
-    granted_due_at: datetime | None = Field(default=None, description="批准的期限；默认按申请")
+    granted_due_at: BoundedDateTime | None = Field(
+        default=None, description="批准的期限（2000–2099 年；无时区按本地时间）；默认按申请"
+    )
 
 
 class RefuseExtension(ActionBody):
@@ -133,8 +135,8 @@ class Reply(ActionBody):
     action: Literal["reply"]
     result_type: ResultType
     reply_text: str = Field(min_length=1, max_length=4000)
-    promised_on: date | None = Field(
-        default=None, description="承诺解决日期（result_type=promised）"
+    promised_on: BoundedDate | None = Field(
+        default=None, description="承诺解决日期（result_type=promised；2000–2099 年）"
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hotline.adapters.web.bounded_times import BoundedDateTime
 from hotline.services.intake import MAX_CONTENT
 
 
@@ -54,7 +55,9 @@ class CaseIn(Strict):
     district_code: str | None = Field(default=None, max_length=16)
     media_outlet: str | None = Field(default=None, max_length=200, description="媒体渠道：媒体名称")
     media_link: str | None = Field(default=None, max_length=500)
-    media_published_at: datetime | None = None
+    media_published_at: BoundedDateTime | None = Field(
+        default=None, description="媒体发布时间（2000–2099 年）；无时区的时间按本地时间"
+    )
 
 
 class Open(BaseModel):

@@ -41,6 +41,7 @@ REASONS: dict[str, Reason] = {
     "datetime_parsing": lambda ctx: "须为 ISO 8601 时间",
     "datetime_from_date_parsing": lambda ctx: "须为 ISO 8601 时间",
     "datetime_type": lambda ctx: "须为 ISO 8601 时间",
+    "date_out_of_span": lambda ctx: f"须在 {ctx.get('first')} 至 {ctx.get('last')} 之间",
     "list_type": lambda ctx: "须为列表",
     "dict_type": lambda ctx: "须为 JSON 对象",
     "model_attributes_type": lambda ctx: "须为 JSON 对象",
