@@ -58,6 +58,10 @@ class UnitSpec(BaseModel):
     head_name: str | None = None
     head_title: str | None = None
     phone: str | None = None
+    head_phone: str | None = None  # 一把手的联系电话
+    deputy_name: str | None = None  # 分管领导
+    deputy_phone: str | None = None
+    duty_phone: str | None = None  # 值班电话
     active: bool = True
 
 

@@ -101,7 +101,13 @@ def test_the_sweep_writes_what_the_per_case_path_wrote(
         version_after = session.scalars(select(Case.version).where(Case.number == swept)).one()
     assert got == expected
     assert [e[0] for e in got["events"]][-2:] == ["sla_warning", "supervise"]
-    assert got["notices"] == [{"template": "supervision", "level": "urge", "unit": "LX-CGJ"}]
+    head = (
+        "历下区城市管理局局长李建华，分管领导高翔（0531-80200202），"
+        "电话 0531-80200201、0531-80200200"
+    )
+    assert got["notices"] == [
+        {"template": "supervision", "level": "urge", "unit": "LX-CGJ", "head": head}
+    ]  # the person to call, named (demo profile: fictional contacts)
     assert version_after > version_before  # a client holding the old version gets a conflict
 
 

@@ -41,9 +41,14 @@ UNIT_COLUMNS = [
     "covers",
     "head_title",
     "head_name",
+    "head_phone",
+    "deputy_name",
+    "deputy_phone",
+    "duty_phone",
     "phone",
     "active",
 ]
+CONTACTS = ("head_name", "head_phone", "deputy_name", "deputy_phone", "duty_phone")
 
 
 @dataclass
@@ -215,7 +220,8 @@ def _apply_unit(row: Unit, spec: UnitSpec, parent_id: int | None, *, admin: bool
         parent_id,
     )
     row.head_title, row.phone = spec.head_title, spec.phone
-    row.head_name = spec.head_name or (None if admin else row.head_name)
+    for name in CONTACTS:  # seeding keeps the people an administrator filled in
+        setattr(row, name, getattr(spec, name) or (None if admin else getattr(row, name)))
     if admin or row.active is None:  # seeding leaves an administrator's deactivation alone
         row.active = spec.active
 
@@ -254,6 +260,10 @@ def unit_specs(session: Session, profile: CityProfile) -> list[UnitSpec]:
             head_name=row.head_name,
             head_title=row.head_title,
             phone=row.phone,
+            head_phone=row.head_phone,
+            deputy_name=row.deputy_name,
+            deputy_phone=row.deputy_phone,
+            duty_phone=row.duty_phone,
             active=bool(row.active),
         )
         for row in rows

@@ -68,10 +68,27 @@ def _already_open(
     return session.scalars(stmt).first()
 
 
+NO_HEAD_WARNING = "目标单位未登记一把手姓名，一把手督办无法落实到人：请管理员在单位资料中补录"
+
+
 def _head_label(unit: Unit | None) -> str | None:
+    """Who answers for the unit, named and with a number to call where the records have one."""
     if unit is None:
         return None
-    return f"{unit.name}{unit.head_title or '负责人'}{unit.head_name or ''}"
+    label = f"{unit.name}{unit.head_title or '负责人'}{unit.head_name or ''}"
+    phones = [p for p in (unit.head_phone, unit.duty_phone or unit.phone) if p]
+    if unit.deputy_name:
+        label += f"，分管领导{unit.deputy_name}" + (
+            f"（{unit.deputy_phone}）" if unit.deputy_phone else ""
+        )
+    return label + (f"，电话 {'、'.join(phones)}" if phones else "")
+
+
+def head_warning(level: str, unit: Unit | None) -> str | None:
+    """A 一把手督办 of a unit without a named head reaches nobody: say so."""
+    if level == Level.HEAD.value and (unit is None or not unit.head_name):
+        return NO_HEAD_WARNING
+    return None
 
 
 @dataclass(frozen=True)
@@ -116,6 +133,8 @@ class Opening:
             "unit": self.unit.code if self.unit else None,
             "head": _head_label(self.unit),
         }
+        if warning := head_warning(self.level.value, self.unit):
+            details["warning"] = warning
         if self.problem_id is not None:
             details["problem"] = self.problem_id
         return details
@@ -127,6 +146,7 @@ class Opening:
             "case": self.case_number,
             "level": self.level.value,
             "unit": self.unit.code if self.unit else None,
+            "head": _head_label(self.unit),
         }
 
 
@@ -377,7 +397,10 @@ def close(hotline: Hotline, supervision_id: int, outcome: str, actor: Actor, now
         record.closed_at, record.closed_by = now, actor.name
 
 
-def _view(record: Supervision, units: dict[int, str], cases: dict[int, str]) -> dict[str, Any]:
+def _view(
+    record: Supervision, units: dict[int, str], cases: dict[int, str], people: dict[int, Unit]
+) -> dict[str, Any]:
+    unit = people.get(record.target_unit_id or 0)
     return {
         "id": record.id,
         "case": cases.get(record.case_id or 0),
@@ -389,6 +412,8 @@ def _view(record: Supervision, units: dict[int, str], cases: dict[int, str]) -> 
         "unit": units.get(record.target_unit_id or 0),
         "head_name": record.head_name,
         "head_title": record.head_title,
+        "contact": _head_label(unit),
+        "warning": head_warning(record.level, unit) if record.status != "closed" else None,
         "district_code": record.district_code,
         "status": record.status,
         "due_at": record.due_at.isoformat() if record.due_at else None,
@@ -439,7 +464,9 @@ def list_supervisions(
             row.id: row.number
             for row in session.execute(select(Case.id, Case.number).where(Case.id.in_(ids)))
         }
-        return [_view(record, units, cases) for record in records]
+        targets = {r.target_unit_id for r in records if r.target_unit_id}
+        people = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(targets)))}
+        return [_view(record, units, cases, people) for record in records]
 
 
 def supervisions_of_case(session: Session, case: Case) -> list[dict[str, Any]]:
@@ -450,5 +477,6 @@ def supervisions_of_case(session: Session, case: Case) -> list[dict[str, Any]]:
         .order_by(Supervision.created_at.desc(), Supervision.id.desc())
     ).all()
     targets = {r.target_unit_id for r in records if r.target_unit_id is not None}
-    codes = {unit_id: unit.code for unit_id, unit in _units(session, targets).items()}
-    return [_view(record, codes, {case.id: case.number}) for record in records]
+    people = _units(session, targets)
+    codes = {unit_id: unit.code for unit_id, unit in people.items()}
+    return [_view(record, codes, {case.id: case.number}, people) for record in records]

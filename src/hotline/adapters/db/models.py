@@ -100,6 +100,10 @@ class Unit(Base):
     head_name: Mapped[str | None] = mapped_column(String(100))
     head_title: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(40))
+    head_phone: Mapped[str | None] = mapped_column(String(40))  # 一把手的联系电话
+    deputy_name: Mapped[str | None] = mapped_column(String(100))  # 分管领导
+    deputy_phone: Mapped[str | None] = mapped_column(String(40))
+    duty_phone: Mapped[str | None] = mapped_column(String(40))  # 值班电话
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

@@ -148,6 +148,12 @@ class SupervisionOut(Open):
     unit: str | None = Field(description="被督办单位代码")
     head_name: str | None
     head_title: str | None
+    contact: str | None = Field(
+        default=None, description="落实到人：一把手姓名、分管领导与电话（来自单位资料）"
+    )
+    warning: str | None = Field(
+        default=None, description="一把手督办而单位未登记一把手姓名时的提示；否则为 null"
+    )
     district_code: str | None
     status: SupervisionStatus = Field(description="open 待回复 | responded 已回复 | closed 已办结")
     due_at: datetime | None = Field(description="回复期限")

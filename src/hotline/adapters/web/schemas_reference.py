@@ -49,6 +49,10 @@ class UnitOut(Open):
     covers: str | None = Field(description="承办的街道或社区代码（派遣用）")
     head_name: str | None = Field(description="一把手姓名")
     head_title: str | None = Field(description="一把手职务，如 局长")
+    head_phone: str | None = Field(default=None, description="一把手电话")
+    deputy_name: str | None = Field(default=None, description="分管领导姓名")
+    deputy_phone: str | None = Field(default=None, description="分管领导电话")
+    duty_phone: str | None = Field(default=None, description="值班电话")
     phone: str | None
     active: bool
 

@@ -1,0 +1,65 @@
+"""Unit contacts (issue 18, item 7): the head's name and phone, the deputy in charge (分管领导)
+and the duty phone are imported and exported like other organisation data; every supervision
+names the person to call; a 一把手督办 of a unit without a named head is flagged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select, update
+
+from hotline.adapters.db.models import CaseEvent, Unit
+from hotline.domain.lifecycle import Action
+from hotline.domain.roles import Actor
+from hotline.services.context import Hotline
+from hotline.services.organisation import export_org, import_org, list_units
+from hotline.services.supervision import NO_HEAD_WARNING, list_supervisions, supervise_case
+from tests.conftest import FakeClock
+from tests.integration.helpers import act, new_case
+
+
+def test_contacts_round_trip_through_export_and_import(hotline: Hotline, tmp_path: Path) -> None:
+    path = tmp_path / "org.yaml"
+    export_org(hotline, path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    lixia = next(u for u in data["units"] if u["code"] == "LX-CGJ")
+    assert (lixia["head_name"], lixia["deputy_name"]) == ("李建华", "高翔")  # fictional demo data
+    street = next(u for u in data["units"] if u["code"] == "LX-JFL")
+    street.update(head_name="测试主任", head_phone="0531-1", deputy_name="测试副主任",
+                  deputy_phone="0531-2", duty_phone="0531-3")  # fmt: skip
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    import_org(hotline, path)
+    [row] = [u for u in list_units(hotline) if u["code"] == "LX-JFL"]
+    fields = ("head_name", "head_phone", "deputy_name", "deputy_phone", "duty_phone")
+    assert [row[k] for k in fields] == ["测试主任", "0531-1", "测试副主任", "0531-2", "0531-3"]
+
+
+def _dispatched(hotline: Hotline, actors: dict[str, Actor]) -> str:
+    number = new_case(hotline, actors["operator"])
+    act(hotline, number, Action.REGISTER, actors["operator"], category_code="E0301")
+    act(hotline, number, Action.DISPATCH, actors["dispatcher"], unit="LX-CGJ")
+    return number
+
+
+def test_a_supervision_names_the_person_and_warns_without_a_head(
+    hotline: Hotline, actors: dict[str, Actor], clock: FakeClock
+) -> None:
+    number = _dispatched(hotline, actors)
+    supervise_case(hotline, number, "supervise", "请加快办理", actors["supervisor"], clock())
+    [named] = list_supervisions(hotline, actors["supervisor"])
+    assert named["contact"] == (
+        "历下区城市管理局局长李建华，分管领导高翔（0531-80200202），"
+        "电话 0531-80200201、0531-80200200"
+    )
+    assert named["warning"] is None
+    with hotline.db.transaction() as session:  # an administrator has not named this head yet
+        session.execute(update(Unit).where(Unit.code == "LX-CGJ").values(head_name=None))
+    supervise_case(hotline, number, "head", "群众反映强烈", actors["supervisor"], clock())
+    head = next(s for s in list_supervisions(hotline, actors["supervisor"]) if s["level"] == "head")
+    assert head["warning"] == NO_HEAD_WARNING
+    with hotline.db.transaction() as session:
+        details = session.scalars(
+            select(CaseEvent.details).where(CaseEvent.action == "supervise").order_by(CaseEvent.id)
+        ).all()
+    assert details[-1]["warning"] == NO_HEAD_WARNING and "warning" not in details[0]
