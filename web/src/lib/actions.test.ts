@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ACTION_SPECS, actionBody, actionButtons, actionSpec, checkValues, initialValues, visibleFields } from './actions'
+import { ACTION_SPECS, actionBody, actionButtons, actionSpec, checkValues, initialValues, placeErrors, visibleFields } from './actions'
 
 // Every action of domain/lifecycle.py's Action, with its label there (ACTION_LABELS).
 const LIFECYCLE: Record<string, string> = {
@@ -75,5 +75,23 @@ describe('action forms', () => {
     const voiding = actionSpec('void')
     expect(checkValues(voiding, { reason: '   ' })).toEqual({ reason: '必填' })
     expect(checkValues(voiding, { reason: '测'.repeat(2001) })).toEqual({ reason: '不能超过 2000 个字符' })
+  })
+})
+
+describe('refusals in the form', () => {
+  const reply = actionSpec('reply')
+  const shown = visibleFields(reply, { ...initialValues(reply), result_type: 'solved' })
+
+  it("the API's field reasons go beside the fields shown", () => {
+    expect(placeErrors(reply, shown, { reply_text: '不能超过 4000 个字符' }, '输入有误')).toEqual({ fields: { reply_text: '不能超过 4000 个字符' }, message: '' })
+  })
+
+  it('a reason for a field the form does not show goes above the form', () => {
+    expect(placeErrors(reply, shown, { promised_on: '必填', reply_text: '必填' }, '输入有误')).toEqual({ fields: { reply_text: '必填' }, message: '承诺解决日期：必填' })
+    expect(placeErrors(reply, shown, { body: '请求体无法解析' }, '输入有误').message).toBe('请求体无法解析')
+  })
+
+  it('a refusal without fields shows its detail', () => {
+    expect(placeErrors(reply, shown, {}, '当前状态不允许该操作')).toEqual({ fields: {}, message: '当前状态不允许该操作' })
   })
 })

@@ -236,3 +236,24 @@ export function actionBody(spec: ActionSpec, values: FormValues): Record<string,
   }
   return body
 }
+
+export interface PlacedErrors {
+  /** Field → reason, for the fields the form shows. */
+  fields: Record<string, string>
+  /** What cannot go beside a field (a field the form does not show, or no field at all). */
+  message: string
+}
+
+/** Where the API's refusal goes: its 422 field reasons beside the form's fields, the rest above. */
+export function placeErrors(
+  spec: ActionSpec, shown: readonly FieldSpec[], reasons: Record<string, string>, detail: string,
+): PlacedErrors {
+  const names = new Set(shown.map((field) => field.name))
+  const labels = new Map(spec.fields.map((field) => [field.name, field.label]))
+  const entries = Object.entries(reasons)
+  const fields = Object.fromEntries(entries.filter(([name]) => names.has(name)))
+  const elsewhere = entries
+    .filter(([name]) => !names.has(name))
+    .map(([name, reason]) => (labels.has(name) ? `${labels.get(name)}：${reason}` : reason))
+  return { fields, message: elsewhere.length ? elsewhere.join('；') : entries.length ? '' : detail }
+}
