@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from hotline.adapters.web.auth import HotlineDep, NowDep, SessionCookieDep, session_ended
@@ -43,7 +43,7 @@ def _login_failed(refusal: Forbidden) -> ApiProblem:
     "/login",
     response_model=LoginOut,
     summary="密码登录，取得令牌",
-    responses=problem_responses(401, 413, 422),
+    responses=problem_responses(401, 422),
 )
 def login_endpoint(body: LoginIn, hotline: HotlineDep, now: NowDep) -> Response:
     """For programs: check the password and issue an API token. After repeated failures the
@@ -70,16 +70,19 @@ def login_endpoint(body: LoginIn, hotline: HotlineDep, now: NowDep) -> Response:
     "/session",
     response_model=SessionOut,
     summary="网页登录：建立会话（Cookie）",
-    responses=problem_responses(401, 413, 422),
+    responses=problem_responses(401, 422),
 )
 def open_session_endpoint(
-    body: LoginIn, session_id: SessionCookieDep, hotline: HotlineDep, now: NowDep
+    body: LoginIn, request: Request, hotline: HotlineDep, now: NowDep
 ) -> Response:
     """Check the password as `/auth/login` does and set the HttpOnly session cookie
     `hotline_session`; the answer is the session as `GET` shows it, never a bearer token. A
     session the browser still held ends."""
+    # Read directly, not as a security dependency: the docs must not show this route as
+    # needing a session.
+    old_id = request.cookies.get(SESSION_COOKIE)
     try:
-        new_id, view = open_session(hotline, body.name, body.password, now, replacing=session_id)
+        new_id, view = open_session(hotline, body.name, body.password, now, replacing=old_id)
     except Forbidden as refusal:
         raise _login_failed(refusal) from refusal
     response = JSONResponse(session_body(view), headers=NO_STORE)
