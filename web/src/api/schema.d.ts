@@ -670,6 +670,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/period": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 任意时段梳理通报
+         * @description 梳理通报 of any span of days (e.g. 今年以来: 1 January to today, at most 3 years): the
+         *     figures, daily trend and indicators (环比, 同比) of the weekly summary, for that span.
+         */
+        get: operations["get_period_api_v1_reports_period_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/hotspots": {
         parameters: {
             query?: never;
@@ -683,6 +704,23 @@ export interface paths {
          *     best score first, with the evidence (counts, baseline rate, ratio, score, sample cases).
          */
         get: operations["get_hotspots_api_v1_hotspots_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 代码表：来源渠道、退单原因、行政区划 */
+        get: operations["reference_lists_api_v1_reference_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1013,7 +1051,7 @@ export interface components {
             action: "approve_extension";
             /**
              * Granted Due At
-             * @description 批准的期限；默认按申请
+             * @description 批准的期限（2000–2099 年；无时区按本地时间）；默认按申请
              */
             granted_due_at?: string | null;
         };
@@ -1257,7 +1295,10 @@ export interface components {
             media_outlet?: string | null;
             /** Media Link */
             media_link?: string | null;
-            /** Media Published At */
+            /**
+             * Media Published At
+             * @description 媒体发布时间（2000–2099 年）；无时区的时间按本地时间
+             */
             media_published_at?: string | null;
         };
         /** CaseListItemOut */
@@ -1669,6 +1710,20 @@ export interface components {
              * @description 立案条件：受理时须问清的问题
              */
             questions: string[];
+            /** Active */
+            active: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ChannelOut */
+        ChannelOut: {
+            /** Code */
+            code: string;
+            /**
+             * Name
+             * @description 渠道名称，如 12345市民服务热线
+             */
+            name: string;
             /** Active */
             active: boolean;
         } & {
@@ -2112,6 +2167,13 @@ export interface components {
                 [key: string]: boolean;
             };
             /**
+             * Baselines
+             * @description 各计分指标所用的基准线（0–1），按指标代码
+             */
+            baselines?: {
+                [key: string]: number;
+            };
+            /**
              * Lists
              * @description red 红榜 | black 黑榜
              */
@@ -2230,8 +2292,16 @@ export interface components {
              * @description receive、enrich、attach 或 DESIGN §3 的操作名
              */
             action: string;
-            /** Actor */
+            /**
+             * Actor
+             * @description 登录名，或 system
+             */
             actor: string;
+            /**
+             * Actor Name
+             * @description 操作人的姓名（用户的显示名）；系统或未设姓名时为空
+             */
+            actor_name?: string | null;
             /**
              * At
              * Format: date-time
@@ -2475,6 +2545,11 @@ export interface components {
                 [key: string]: components["schemas"]["IndicatorValueOut"];
             };
             /**
+             * Indicator Version
+             * @description 本期所用的指标口径版本（已结算的月份按结算时的版本）
+             */
+            indicator_version: number;
+            /**
              * Groups
              * @description 各分组；未分组时为空
              */
@@ -2531,6 +2606,16 @@ export interface components {
             previous: components["schemas"]["RatioBriefOut"];
             /** @description 去年同期 */
             year_before: components["schemas"]["RatioBriefOut"];
+            /**
+             * Pop Note
+             * @description 环比跨越指标口径变更时的提示（比较仅供参考）
+             */
+            pop_note: string | null;
+            /**
+             * Yoy Note
+             * @description 同比跨越指标口径变更时的提示（比较仅供参考）
+             */
+            yoy_note: string | null;
             /**
              * Not Yet Due
              * @description 在办未到期：本期到期、尚未回复也未过期限的轮次（不计入分子分母）；只用于回复率与超期率，其他指标为 null
@@ -3209,6 +3294,22 @@ export interface components {
              */
             action: "refuse_extension";
         };
+        /** RegionOut */
+        RegionOut: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Level
+             * @description district 区县 | zone 功能区 | street 街道 | community 社区
+             */
+            level: string;
+            /** Parent */
+            parent: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /**
          * Register
          * @description 立案: confirm the category (and district, urgency) of a received case.
@@ -3289,7 +3390,7 @@ export interface components {
             reply_text: string;
             /**
              * Promised On
-             * @description 承诺解决日期（result_type=promised）
+             * @description 承诺解决日期（result_type=promised；2000–2099 年）
              */
             promised_on?: string | null;
         };
@@ -3310,7 +3411,7 @@ export interface components {
             action: "request_extension";
             /**
              * Requested Due At
-             * @description 新的办结期限；无时区的时间按本地时间
+             * @description 新的办结期限（2000–2099 年）；无时区的时间按本地时间
              */
             requested_due_at?: string | null;
             /** Extra Working Days */
@@ -3344,6 +3445,18 @@ export interface components {
              * @description 退单原因代码，见城市配置 return_reasons
              */
             reason_code: string;
+        };
+        /** ReturnReasonOut */
+        ReturnReasonOut: {
+            /** Code */
+            code: string;
+            /**
+             * Name
+             * @description 退单原因，如 非本单位职责
+             */
+            name: string;
+        } & {
+            [key: string]: unknown;
         };
         /** RevealIn */
         RevealIn: {
@@ -3647,6 +3760,11 @@ export interface components {
             /** Updated By */
             updated_by: string;
             /**
+             * Updated By Name
+             * @description 最后修改人的姓名；未登记姓名时为用户名
+             */
+            updated_by_name: string;
+            /**
              * Updated At
              * Format: date-time
              */
@@ -3784,6 +3902,16 @@ export interface components {
             head_name: string | null;
             /** Head Title */
             head_title: string | null;
+            /**
+             * Contact
+             * @description 落实到人：一把手姓名、分管领导与电话（来自单位资料）
+             */
+            contact?: string | null;
+            /**
+             * Warning
+             * @description 一把手督办而单位未登记一把手姓名时的提示；否则为 null
+             */
+            warning?: string | null;
             /** District Code */
             district_code: string | null;
             /**
@@ -3873,6 +4001,26 @@ export interface components {
              * @description 一把手职务，如 局长
              */
             head_title: string | null;
+            /**
+             * Head Phone
+             * @description 一把手电话
+             */
+            head_phone?: string | null;
+            /**
+             * Deputy Name
+             * @description 分管领导姓名
+             */
+            deputy_name?: string | null;
+            /**
+             * Deputy Phone
+             * @description 分管领导电话
+             */
+            deputy_phone?: string | null;
+            /**
+             * Duty Phone
+             * @description 值班电话
+             */
+            duty_phone?: string | null;
             /** Phone */
             phone: string | null;
             /** Active */
@@ -3913,6 +4061,20 @@ export interface components {
             passed: boolean;
             /** Note */
             note?: string | null;
+        };
+        /** VocabulariesOut */
+        VocabulariesOut: {
+            /** Channels */
+            channels: components["schemas"]["ChannelOut"][];
+            /** Return Reasons */
+            return_reasons: components["schemas"]["ReturnReasonOut"][];
+            /**
+             * Regions
+             * @description 区县和功能区；给出 region_parent 时为其下级
+             */
+            regions: components["schemas"]["RegionOut"][];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Void
@@ -3984,15 +4146,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description 附件过大 */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description 输入有误，invalid_params 指明字段 */
             422: {
                 headers: {
@@ -4057,15 +4210,6 @@ export interface operations {
             };
             /** @description 未认证：缺少、无效或过期的令牌 */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description 附件过大 */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6286,6 +6430,61 @@ export interface operations {
             };
         };
     };
+    get_period_api_v1_reports_period_get: {
+        parameters: {
+            query: {
+                /** @description 开始日期 YYYY-MM-DD（本地，含） */
+                from: string;
+                /** @description 结束日期 YYYY-MM-DD（本地，含） */
+                to: string;
+                /** @description html 或 xlsx */
+                format?: "html" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 通报文件 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 角色无权执行 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，invalid_params 指明字段 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_hotspots_api_v1_hotspots_get: {
         parameters: {
             query: {
@@ -6308,6 +6507,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HotspotReportOut"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 角色无权执行 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，invalid_params 指明字段 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reference_lists_api_v1_reference_get: {
+        parameters: {
+            query?: {
+                /** @description 列出此区划的下级（如街道、社区） */
+                region_parent?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VocabulariesOut"];
                 };
             };
             /** @description 未认证：缺少、无效或过期的令牌 */
