@@ -412,3 +412,35 @@ def test_long_lists_are_cut_but_their_counts_stay_whole(
     assert [r["title"] for r in problems.rows] == ["经十路占道经营"]
     assert "共 2 个" in (problems.note or "")
     assert figures["3 次及以上投诉问题"] == 2
+
+
+def test_a_notice_for_any_span_of_days(story: Story) -> None:
+    """梳理通报 (e.g. 今年以来): any span of days; over exactly an ISO week it holds what the
+    weekly summary holds, under its own title."""
+    november(story)
+    week = build_notice(story.hotline, "weekly", "2026-W48")
+    span = build_notice(story.hotline, "period", "2026-11-23--2026-11-29")
+    assert span.kind == "period" and "2026年11月23日至2026年11月29日梳理通报" in span.title
+    assert span.tables[1:] == week.tables[1:] and span.figures == week.figures
+    assert span.table("indicators").rows == week.table("indicators").rows
+    longer = build_notice(story.hotline, "period", "2026-01-01--2026-11-25")
+    # a1 (20 Nov), a3 (23 Nov), a2 (24 Nov) and the 25th's four (b5 voided counts nowhere)
+    assert longer.table("districts").rows[-1]["intake"] == 3 + 4
+    content = produce(story.hotline, "period", "2026-01-01--2026-11-25", "xlsx")
+    assert load_workbook(BytesIO(content))["概况"]["A1"].value == longer.title
+
+
+@pytest.mark.parametrize(
+    ("key", "field", "says"),
+    [
+        ("2026-11-25--2026-11-01", "from", "结束日期不能早于开始日期"),
+        ("2026-02-30--2026-03-01", "from", "开始日期不存在的日期"),
+        ("2026-01-01--2026-13-01", "to", "结束日期"),
+        ("2020-01-01--2026-01-01", "from", "统计期不能超过"),
+        ("2026-01-01", "from", "统计期须为"),
+    ],
+)
+def test_a_bad_span_is_refused_naming_it(hotline: Hotline, key: str, field: str, says: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        produce(hotline, "period", key, "html")
+    assert says in refused.value.detail and field in refused.value.fields

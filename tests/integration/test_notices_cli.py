@@ -85,6 +85,7 @@ def test_monthly_json(story: Story, tmp_path: Path) -> None:
         (("report", "monthly", "--month", "2026-13"), "2026-13"),
         (("report", "weekly", "--week", "2026-W60"), "2026-W60"),
         (("report", "daily", "--date", "2026-11-25", "--format", "pdf"), "格式"),
+        (("report", "period", "--from", "2026-11-25", "--to", "2026-11-01"), "结束日期不能早于"),
     ],
 )
 def test_bad_input_exits_non_zero_with_a_message(
@@ -118,3 +119,16 @@ def test_hotspots_json(hotline: Hotline, actors: dict[str, Actor], clock: FakeCl
     assert table.exit_code == 0 and "泉城路街道" in table.stdout
     bad = run("hotspots", "--date", "2026-02-30")
     assert bad.exit_code == 2
+
+
+def test_a_notice_for_any_span_to_the_standard_name(
+    story: Story, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    november(story)
+    monkeypatch.chdir(tmp_path)
+    result = run("report", "period", "--from", "2026-01-01", "--to", "2026-11-25", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["path"] == "period-2026-01-01--2026-11-25.html"
+    assert summary["period"] == {"key": "2026-01-01--2026-11-25", "from": "2026-01-01",
+                                 "to": "2026-11-25"}  # fmt: skip

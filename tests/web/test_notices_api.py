@@ -74,3 +74,16 @@ def test_hotspots(api: Api) -> None:
     assert body["params"]["baseline_days"] == 84
     bad = api.request("GET", "/api/v1/hotspots", "lead", params={"date": "2026-02-30"})
     assert "date" in invalid_names(bad)
+
+
+def test_a_notice_for_any_span_of_days(api: Api, clock: FakeClock) -> None:
+    _intake(api, clock)
+    params = {"from": "2026-01-01", "to": "2026-11-30", "format": "xlsx"}
+    span = api.request("GET", "/api/v1/reports/period", "lead", params=params)
+    assert span.status_code == 200, span.text
+    assert 'filename="period-2026-01-01--2026-11-30.xlsx"' in span.headers["content-disposition"]
+    assert "梳理通报" in str(load_workbook(BytesIO(span.content))["概况"]["A1"].value)
+    reversed_span = api.request("GET", "/api/v1/reports/period", "lead",
+                                params={"from": "2026-11-30", "to": "2026-11-01"})  # fmt: skip
+    assert "结束日期不能早于开始日期" in assert_problem(reversed_span, 422)["detail"]
+    assert_problem(api.request("GET", "/api/v1/reports/period", "op", params=params), 403)

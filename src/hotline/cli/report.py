@@ -19,7 +19,7 @@ import typer
 
 from hotline.bootstrap import build_hotline
 from hotline.cli.output import emit_json, emit_value, fail, log, stderr
-from hotline.reports.notices import period_of
+from hotline.reports.notices import period_of, span_key
 from hotline.services.report_production import check_request, filename, produce_edition
 
 report_app = typer.Typer(
@@ -33,7 +33,7 @@ OutOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="输出一个 JSON 文档（路径、字节数、类型、期间）")
 ]
-LABELS = {"daily": "当日通报", "weekly": "周汇报", "monthly": "月度报告"}
+LABELS = {"daily": "当日通报", "weekly": "周汇报", "monthly": "月度报告", "period": "梳理通报"}
 
 
 def _write(path: Path, content: bytes) -> None:
@@ -100,3 +100,15 @@ def monthly(
 ) -> None:
     """月度报告: indicators with 同比, the ranking with red and black lists, top problems."""
     make_report("monthly", month, fmt, out, json_output)
+
+
+@report_app.command("period")
+def period(
+    start: Annotated[str, typer.Option("--from", help="开始日期 YYYY-MM-DD（本地，含）")],
+    end: Annotated[str, typer.Option("--to", help="结束日期 YYYY-MM-DD（本地，含）")],
+    fmt: FormatOpt = "html",
+    out: OutOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """梳理通报 of any span of days, e.g. 今年以来 (--from 2026-01-01 --to today)."""
+    make_report("period", span_key(start, end), fmt, out, json_output)

@@ -23,6 +23,7 @@ from hotline.reports.notices import (
     period_of,
     render_html,
     render_xlsx,
+    span_notice,
     weekly_notice,
 )
 from hotline.services.context import Hotline
@@ -62,7 +63,8 @@ def check_request(kind: str, key: str, fmt: str) -> None:
 
 
 def filename(kind: str, key: str, fmt: str) -> str:
-    """``daily-2026-11-25.html``, ``weekly-2026-W48.xlsx``, ``monthly-2026-10.html``."""
+    """``daily-2026-11-25.html``, ``weekly-2026-W48.xlsx``, ``monthly-2026-10.html``,
+    ``period-2026-01-01--2026-12-07.xlsx``."""
     check_request(kind, key, fmt)
     return f"{kind}-{key}.{fmt}"
 
@@ -84,6 +86,8 @@ def build_notice(
         return daily_notice(hotline.db, clock, key, settings)
     if kind == "weekly":
         return weekly_notice(hotline.db, clock, key, settings)
+    if kind == "period":
+        return span_notice(hotline.db, clock, key, settings)
     if ranking is None:
         ranking = evaluate_month(hotline, key)
     return monthly_report(hotline.db, clock, key, ranking, settings)

@@ -19,6 +19,7 @@ from hotline.adapters.web.problems import problem_responses
 from hotline.adapters.web.schemas_reports import HotspotReportOut
 from hotline.domain.roles import Permission, require
 from hotline.reports.hotspots import HotspotParams, hotspot_report
+from hotline.reports.notices import span_key
 from hotline.services.report_production import produce_edition
 
 router = APIRouter(prefix="/api/v1", tags=["通报与报表 reports"])
@@ -84,6 +85,21 @@ def get_monthly(
     """Indicators by district with 同比 in percentage points, the evaluation ranking with red and
     black lists, the problems with most complaints, with charts."""
     return _file(hotline, actor, "monthly", month, fmt)
+
+
+@router.get(
+    "/reports/period", summary="任意时段梳理通报", response_class=Response, responses=FILE_RESPONSES
+)
+def get_period(
+    hotline: HotlineDep,
+    actor: ActorDep,
+    start: Annotated[str, Query(alias="from", description="开始日期 YYYY-MM-DD（本地，含）")],
+    end: Annotated[str, Query(alias="to", description="结束日期 YYYY-MM-DD（本地，含）")],
+    fmt: FormatQuery = "html",
+) -> Response:
+    """梳理通报 of any span of days (e.g. 今年以来: 1 January to today, at most 3 years): the
+    figures, daily trend and indicators (环比, 同比) of the weekly summary, for that span."""
+    return _file(hotline, actor, "period", span_key(start, end), fmt)
 
 
 @router.get(

@@ -1,15 +1,21 @@
-"""Notices as data (当日通报, 周汇报, 月大报) and their renderers (HTML with inline SVG, xlsx).
+"""Notices as data (当日通报, 周汇报, 月大报, 梳理通报 of any span) and their renderers (HTML
+with inline SVG, xlsx).
 
 Builders: :func:`daily_notice`, :func:`weekly_notice`, :func:`monthly_report` (read-only);
 renderers: :func:`render_html`, :func:`render_xlsx`. The services decide when and for whom
 (hotline.services.report_production).
 """
 
-from hotline.reports.notices.daily import NoticeSettings, daily_notice, weekly_notice
+from hotline.reports.notices.daily import (
+    NoticeSettings,
+    daily_notice,
+    span_notice,
+    weekly_notice,
+)
 from hotline.reports.notices.html import render_html
 from hotline.reports.notices.model import Chart, Column, Figure, Notice, Table
 from hotline.reports.notices.monthly import monthly_report
-from hotline.reports.notices.periods import KINDS, period_of
+from hotline.reports.notices.periods import KINDS, period_of, span_key
 from hotline.reports.notices.xlsx import render_xlsx
 
 __all__ = [
@@ -25,5 +31,7 @@ __all__ = [
     "period_of",
     "render_html",
     "render_xlsx",
+    "span_key",
+    "span_notice",
     "weekly_notice",
 ]

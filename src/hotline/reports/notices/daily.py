@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.database import Database
+from hotline.domain.indicators import Period
 from hotline.reports.hotspots import HotspotParams, detect_in
 from hotline.reports.indicator_counts import Clock
 from hotline.reports.indicators import IndicatorQuery, indicator_report
 from hotline.reports.notices import queries as q
 from hotline.reports.notices import sections
 from hotline.reports.notices.model import Chart, Column, Figure, Notice, Row, Table
-from hotline.reports.notices.periods import day_period, week_period
+from hotline.reports.notices.periods import day_period, span_period, week_period
 
 
 @dataclass(frozen=True)
@@ -157,22 +158,49 @@ def indicator_table(report: dict[str, Any], key: str, title: str) -> Table:
 def weekly_notice(
     db: Database, clock: Clock, key: str, settings: NoticeSettings | None = None
 ) -> Notice:
+    return _summary(db, clock, "weekly", key, week_period(key), settings, "周汇报", "本周热线指标")
+
+
+def span_notice(
+    db: Database, clock: Clock, key: str, settings: NoticeSettings | None = None
+) -> Notice:
+    """梳理通报 of any span of days (e.g. 1 January to today: 今年以来梳理通报): the weekly
+    summary's figures, daily trend and indicators (环比 the span just before, 同比 a year
+    earlier), for the dates asked."""
+    period = span_period(key)
+    label = f"{_cn(period.start)}至{_cn(period.end)}梳理通报"
+    return _summary(db, clock, "period", key, period, settings, label, "本期热线指标")
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _summary(
+    db: Database,
+    clock: Clock,
+    kind: Literal["weekly", "period"],
+    key: str,
+    period: Period,
+    settings: NoticeSettings | None,
+    title: str,
+    indicator_title: str,
+) -> Notice:
     settings = settings or NoticeSettings()
-    period = week_period(key)
     window = q.Window(period, clock.tz, clock.now)
     with db.transaction() as session:
         parts = _common(session, window, settings)
         trend = sections.trend_table(session, window)
     report = indicator_report(db, clock, IndicatorQuery(period))
-    indicators = indicator_table(report, "indicators", "本周热线指标")
+    indicators = indicator_table(report, "indicators", indicator_title)
     charts = (
         *COMMON_CHARTS,
         Chart("trend_line", "每日受理与办结", "line", "trend", "day", ("intake", "answered")),
     )
     return Notice(
-        "weekly",
+        kind,
         key,
-        _title(settings, "周汇报"),
+        _title(settings, title),
         period.start,
         period.end,
         clock.now.astimezone(clock.tz),

@@ -64,7 +64,7 @@ class Figure:
 
 @dataclass(frozen=True)
 class Notice:
-    kind: Literal["daily", "weekly", "monthly"]
+    kind: Literal["daily", "weekly", "monthly", "period"]
     key: str  # 2026-11-25, 2026-W48, 2026-10
     title: str
     start_on: date
