@@ -49,6 +49,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.common import machine_info, print_json, redact, stderr, write_result  # noqa: E402
 from hotline.adapters.db.database import Database  # noqa: E402
+from hotline.adapters.db.migrate import upgrade  # noqa: E402
 from hotline.adapters.db.models import CASE_LIST_INDEXES, Case  # noqa: E402
 from hotline.adapters.web.app import create_app  # noqa: E402
 from hotline.bootstrap import build_calendar  # noqa: E402
@@ -255,14 +256,15 @@ def _table_state(hotline: Hotline) -> dict[str, Any]:
             text(
                 "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM cases WHERE status "
                 "NOT IN ('closed', 'void', 'answered_directly')), "
-                "pg_size_pretty(pg_total_relation_size('case_search')), "
-                "pg_size_pretty(pg_relation_size('ix_case_search_terms'))"
+                "pg_size_pretty(pg_total_relation_size('cases')), "
+                "pg_size_pretty(pg_relation_size('ix_cases_search_terms'))"
             )
         ).one()
-    return {"cases": row[0], "open": row[1], "case_search_size": row[2], "gin_size": row[3]}
+    return {"cases": row[0], "open": row[1], "cases_size": row[2], "gin_size": row[3]}
 
 
 def bench(args: argparse.Namespace) -> dict[str, Any]:
+    upgrade(_url(args.database))  # data made before the newest migration gets its schema
     hotline = _hotline(_url(args.database))
     unit, district = _busiest(hotline)
     tokens = _users(hotline, unit, district)

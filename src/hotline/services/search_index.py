@@ -41,7 +41,7 @@ def rebuild_search_index(
 @dataclass(frozen=True)
 class SearchIndexCheck:
     stale_case_ids: list[int]  # terms missing or unlike a recomputation
-    fts_intact: bool  # SQLite's FTS5 table agrees with case_search (always true elsewhere)
+    fts_intact: bool  # SQLite's FTS5 table agrees with cases (always true elsewhere)
 
     @property
     def ok(self) -> bool:
