@@ -160,7 +160,8 @@ def test_a_real_smtp_server_receives_the_mail_with_its_attachment(
     assert sorted(m["To"] for m in inbox.messages) == [
         "lixia@jncgj.example", "zhihui@jnrx12345.example"
     ]  # fmt: skip
-    message = inbox.messages[0]
+    to = {m["To"]: m for m in inbox.messages}
+    message = to["zhihui@jnrx12345.example"]  # city level: the stored city edition
     assert message["Subject"] == "【济南市城市管理热线】月度报告 2026-10"
     body = message.get_body(("html",))
     assert body is not None and "<h1>monthly 2026-10</h1>" in body.get_content()
@@ -168,6 +169,14 @@ def test_a_real_smtp_server_receives_the_mail_with_its_attachment(
     assert attachment.get_filename() == "月度报告-2026-10.xlsx"
     sheet = load_workbook(io.BytesIO(attachment.get_content())).active
     assert sheet is not None and sheet["A2"].value == "历下区" and sheet["B2"].value == 3
+    # a district's recipient gets its district's cut, with the city's ranking beside it
+    lixia = to["lixia@jncgj.example"]
+    assert lixia["Subject"] == "【济南市城市管理热线】月度报告 2026-10（历下区版）"
+    cut = lixia.get_body(("html",))
+    assert cut is not None and "月度报告（历下区版）" in cut.get_content()
+    (cut_file,) = list(lixia.iter_attachments())
+    assert cut_file.get_filename() == "月度报告-2026-10-370102.xlsx"
+    assert "考评排名" in load_workbook(io.BytesIO(cut_file.get_content())).sheetnames
     deliveries = list_editions(hotline, "monthly")[-1]["deliveries"]
     assert {(d["status"], d["attempts"]) for d in deliveries} == {("sent", 1)}
     assert run_worker_jobs(hotline).done == 0  # sent once, never again

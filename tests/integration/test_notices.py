@@ -444,3 +444,22 @@ def test_a_bad_span_is_refused_naming_it(hotline: Hotline, key: str, field: str,
     with pytest.raises(InvalidInput) as refused:
         produce(hotline, "period", key, "html")
     assert says in refused.value.detail and field in refused.value.fields
+
+
+def test_a_district_cut_holds_its_own_cases_beside_the_city(story: Story) -> None:
+    """区县版 for 市中: its own figures and named lists; every district's counts stay, so it
+    sees itself beside the others (DISTRICT_ROWS)."""
+    november(story)
+    city = build_notice(story.hotline, "daily", "2026-11-25")
+    cut = build_notice(story.hotline, "daily", "2026-11-25", district="370103")
+    assert cut.title.endswith("当日通报（市中区版）")
+    assert cut.table("districts").rows == city.table("districts").rows  # the city beside it
+    figures = {f.label: f.value for f in cut.figures}
+    # 市中: b2 and b4 received, b2 answered and closed, nothing overdue or unsatisfied
+    assert (figures["受理"], figures["办结"], figures["结案"]) == (2, 1, 1)
+    assert (figures["超期未办结"], figures["不满意回访"], figures["媒体曝光"]) == (0, 0, 0)
+    for key in ("overdue", "unsatisfied", "media"):  # 历下's cases are not in 市中's lists
+        assert city.table(key).rows and not cut.table(key).rows
+    lixia = build_notice(story.hotline, "daily", "2026-11-25", district="370102")
+    assert lixia.table("overdue").rows == city.table("overdue").rows  # a1 is 历下's
+    assert {f.label: f.value for f in lixia.figures}["受理"] == 2

@@ -21,19 +21,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from hotline.adapters.db.models import OutboxItem, ReportDelivery, ReportEdition
+from hotline.adapters.db.models import OutboxItem, Region, ReportDelivery, ReportEdition
 from hotline.adapters.notify.smtp import Mail, MailAttachment
 from hotline.domain.errors import InvalidInput, NotFound
 from hotline.profile import RecipientSpec, ReportScheduleSpec
 from hotline.reports.notices.periods import period_of
 from hotline.services import outbox
 from hotline.services.context import Hotline
+from hotline.services.report_production import produce_formats
 
 log = logging.getLogger("hotline.editions")
 
 KINDS = ("daily", "weekly", "monthly")
 FORMATS = ("html", "xlsx")
-KIND_LABELS = {"daily": "当日通报", "weekly": "周汇报", "monthly": "月度报告"}
+KIND_LABELS = {"daily": "当日通报", "weekly": "周汇报", "monthly": "月度报告", "period": "梳理通报"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "xlsx": XLSX_TYPE}
 JOB_KIND = "deliver_report"
@@ -189,12 +190,21 @@ def _outgoing(hotline: Hotline, delivery_id: int) -> _Outgoing:
         assert body is not None  # a foreign key
         attachment = session.get(ReportEdition, delivery.attachment_id or 0)
         title = f"【{hotline.profile.name}城市管理热线】{KIND_LABELS[body.kind]} {body.period_key}"
-        files: tuple[MailAttachment, ...] = ()
-        if attachment is not None:
-            name = f"{KIND_LABELS[body.kind]}-{body.period_key}.{attachment.format}"
-            files = (MailAttachment(name, attachment.content, CONTENT_TYPES[attachment.format]),)
-        mail = Mail(delivery.recipient, title, body.content.decode("utf-8"), files)
-        return _Outgoing(mail, delivery.status == "sent")
+        html, xlsx = body.content, attachment.content if attachment is not None else None
+        district, kind, key = delivery.district_code, body.kind, body.period_key
+        region = session.get(Region, district) if district else None
+        sent = delivery.status == "sent"
+    if district is not None and not sent:
+        # a district leader gets the district's cut (its cases, lists, hotspots, problems)
+        # beside the city's counts and ranking, built from the same data as the city edition
+        cut = produce_formats(hotline, kind, key, district)
+        html, xlsx = cut["html"], cut["xlsx"] if xlsx is not None else None
+        title += f"（{region.name if region else district}版）"
+    files: tuple[MailAttachment, ...] = ()
+    if xlsx is not None:
+        name = f"{KIND_LABELS[kind]}-{key}{'-' + district if district else ''}.xlsx"
+        files = (MailAttachment(name, xlsx, CONTENT_TYPES["xlsx"]),)
+    return _Outgoing(Mail(delivery.recipient, title, html.decode("utf-8"), files), sent)
 
 
 def _record(hotline: Hotline, delivery_id: int, now: datetime, error: str | None) -> None:

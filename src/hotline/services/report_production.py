@@ -75,22 +75,26 @@ def notice_settings(hotline: Hotline) -> NoticeSettings:
 
 
 def build_notice(
-    hotline: Hotline, kind: str, key: str, ranking: Sequence[EntityResult] | None = None
+    hotline: Hotline,
+    kind: str,
+    key: str,
+    ranking: Sequence[EntityResult] | None = None,
+    district: str | None = None,
 ) -> Notice:
-    """The notice as data; for a monthly report the ranking is the evaluation of that month
-    (computed here unless given)."""
+    """The notice as data — with ``district``, that district's cut (区县版) — ; for a monthly
+    report the ranking is the city's evaluation of that month (computed here unless given)."""
     check_request(kind, key, "html")
     clock = Clock(hotline.settings.tz, hotline.now())
     settings = notice_settings(hotline)
     if kind == "daily":
-        return daily_notice(hotline.db, clock, key, settings)
+        return daily_notice(hotline.db, clock, key, settings, district)
     if kind == "weekly":
-        return weekly_notice(hotline.db, clock, key, settings)
+        return weekly_notice(hotline.db, clock, key, settings, district)
     if kind == "period":
-        return span_notice(hotline.db, clock, key, settings)
+        return span_notice(hotline.db, clock, key, settings, district)
     if ranking is None:
         ranking = evaluate_month(hotline, key)
-    return monthly_report(hotline.db, clock, key, ranking, settings)
+    return monthly_report(hotline.db, clock, key, ranking, settings, district)
 
 
 def produce_edition(hotline: Hotline, kind: str, key: str, fmt: str) -> Edition:
@@ -100,10 +104,13 @@ def produce_edition(hotline: Hotline, kind: str, key: str, fmt: str) -> Edition:
     return Edition(kind, key, fmt, content, notice)
 
 
-def produce_formats(hotline: Hotline, kind: str, key: str) -> dict[str, bytes]:
-    """The notice built once and rendered in every format (what an edition stores and mails)."""
+def produce_formats(
+    hotline: Hotline, kind: str, key: str, district: str | None = None
+) -> dict[str, bytes]:
+    """The notice built once and rendered in every format (what an edition stores and mails;
+    with ``district``, that district's cut)."""
     check_request(kind, key, "html")
-    notice = build_notice(hotline, kind, key)
+    notice = build_notice(hotline, kind, key, district=district)
     return {"html": render_html(notice), "xlsx": render_xlsx(notice)}
 
 

@@ -8,6 +8,7 @@ hotspots. Weekly: the same over an ISO week, with the daily trend and the week's
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -57,8 +58,12 @@ def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Pa
         settings.problem_threshold,
         f"多次投诉问题（{settings.problem_threshold} 次及以上）",
     )
-    hotspots = sections.hotspot_table(detect_in(session, _hotspot_day(window), settings.hotspots))
-    total = districts.rows[-1]
+    found = detect_in(session, _hotspot_day(window), settings.hotspots)
+    if window.district is not None:
+        found = [h for h in found if h.district_code == window.district]
+        unhappy = Counter({window.district: unhappy.get(window.district, 0)})
+    hotspots = sections.hotspot_table(found)
+    total = _own_row(districts, window, q.district_names(session))
     figures = (
         Figure("受理", _int(total, "intake")),
         Figure("办结", _int(total, "answered")),
@@ -73,6 +78,14 @@ def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Pa
     unsatisfied = sections.unsatisfied_table(session, window, sum(unhappy.values()))
     tables = (districts, channels, channel_totals, overdue, unsatisfied, media, problems, hotspots)
     return _Parts(tables, figures)
+
+
+def _own_row(districts: Table, window: q.Window, names: dict[str, str]) -> Row:
+    """The 合计 row, or in a district's cut that district's own row (zeros if it had none)."""
+    if window.district is None:
+        return districts.rows[-1]
+    name = names.get(window.district, window.district)
+    return next((row for row in districts.body if row.get("district") == name), {})
 
 
 def _hotspot_day(window: q.Window) -> date:
@@ -96,22 +109,36 @@ COMMON_CHARTS = (
 )
 
 
-def _title(settings: NoticeSettings, name: str) -> str:
-    return f"{settings.city}城市管理热线{name}"
+def _title(settings: NoticeSettings, name: str, cut: str = "") -> str:
+    return f"{settings.city}城市管理热线{name}{cut}"
+
+
+def _cut_label(session: Session, district: str | None) -> str:
+    """「（历下区版）」 for a district's cut; nothing for the city edition."""
+    if district is None:
+        return ""
+    return f"（{q.district_names(session).get(district, district)}版）"
 
 
 def daily_notice(
-    db: Database, clock: Clock, key: str, settings: NoticeSettings | None = None
+    db: Database,
+    clock: Clock,
+    key: str,
+    settings: NoticeSettings | None = None,
+    district: str | None = None,
 ) -> Notice:
+    """The day's notice; with ``district``, that district's cut (区县版): its own figures and
+    named lists, beside every district's counts."""
     settings = settings or NoticeSettings()
     period = day_period(key)
-    window = q.Window(period, clock.tz, clock.now)
+    window = q.Window(period, clock.tz, clock.now, district)
     with db.transaction() as session:
         parts = _common(session, window, settings)
+        title = _title(settings, "当日通报", _cut_label(session, district))
     return Notice(
         "daily",
         key,
-        _title(settings, "当日通报"),
+        title,
         period.start,
         period.end,
         clock.now.astimezone(clock.tz),
@@ -156,20 +183,29 @@ def indicator_table(report: dict[str, Any], key: str, title: str) -> Table:
 
 
 def weekly_notice(
-    db: Database, clock: Clock, key: str, settings: NoticeSettings | None = None
+    db: Database,
+    clock: Clock,
+    key: str,
+    settings: NoticeSettings | None = None,
+    district: str | None = None,
 ) -> Notice:
-    return _summary(db, clock, "weekly", key, week_period(key), settings, "周汇报", "本周热线指标")
+    period = week_period(key)
+    return _summary(db, clock, "weekly", key, period, settings, "周汇报", "本周热线指标", district)
 
 
 def span_notice(
-    db: Database, clock: Clock, key: str, settings: NoticeSettings | None = None
+    db: Database,
+    clock: Clock,
+    key: str,
+    settings: NoticeSettings | None = None,
+    district: str | None = None,
 ) -> Notice:
     """梳理通报 of any span of days (e.g. 1 January to today: 今年以来梳理通报): the weekly
     summary's figures, daily trend and indicators (环比 the span just before, 同比 a year
     earlier), for the dates asked."""
     period = span_period(key)
     label = f"{_cn(period.start)}至{_cn(period.end)}梳理通报"
-    return _summary(db, clock, "period", key, period, settings, label, "本期热线指标")
+    return _summary(db, clock, "period", key, period, settings, label, "本期热线指标", district)
 
 
 def _cn(day: date) -> str:
@@ -185,12 +221,14 @@ def _summary(
     settings: NoticeSettings | None,
     title: str,
     indicator_title: str,
+    district: str | None = None,
 ) -> Notice:
     settings = settings or NoticeSettings()
-    window = q.Window(period, clock.tz, clock.now)
+    window = q.Window(period, clock.tz, clock.now, district)
     with db.transaction() as session:
         parts = _common(session, window, settings)
         trend = sections.trend_table(session, window)
+        title += _cut_label(session, district)
     report = indicator_report(db, clock, IndicatorQuery(period))
     indicators = indicator_table(report, "indicators", indicator_title)
     charts = (

@@ -150,10 +150,13 @@ def monthly_report(
     key: str,
     ranking: Sequence[EntityResult],
     settings: NoticeSettings | None = None,
+    district: str | None = None,
 ) -> Notice:
+    """The monthly report; with ``district``, its cut: the district's own problems, with the
+    city's indicators by district, ranking and lists beside them."""
     settings = settings or NoticeSettings()
     period = month_of(key)
-    window = q.Window(period, clock.tz, clock.now)
+    window = q.Window(period, clock.tz, clock.now, district)
     report = indicator_report(db, clock, IndicatorQuery(period, "district"))
     with db.transaction() as session:
         districts = sections.district_table(
@@ -180,6 +183,9 @@ def monthly_report(
         trend,
     )
     title = f"{settings.city}城市管理热线月度报告"
+    if district is not None:
+        with db.transaction() as session:
+            title += f"（{q.district_names(session).get(district, district)}版）"
     remarks = (
         "指标口径见 docs/indicators.md；已结算月份按结算数据出具。",
         "保密件计入数字，不列入明细。",

@@ -46,6 +46,13 @@ class Window:
     period: Period
     tz: ZoneInfo
     now: datetime
+    # a district's cut (区县版): its named lists and figures; the per-district counts stay
+    # city-wide, so the district sees itself beside the others
+    district: str | None = None
+
+    def in_district(self, column: Any) -> list[Any]:
+        """The condition restricting a named list to the cut's district (none: city-wide)."""
+        return [] if self.district is None else [column == self.district]
 
     def _midnight(self, day: date) -> datetime:
         return datetime.combine(day, time.min, self.tz).astimezone(UTC)
@@ -186,7 +193,7 @@ def overdue(session: Session, window: Window, *, named: bool = True) -> Overdue:
         for branch in branches
         for case_id, due in session.execute(
             branch.with_only_columns(Case.id, Case.reply_due_at)
-            .where(Case.confidential.is_(False))
+            .where(Case.confidential.is_(False), *window.in_district(Case.district_code))
             .order_by(Case.reply_due_at, Case.id)
             .limit(LIST_LIMIT)
         )
@@ -227,6 +234,7 @@ def unsatisfied_list(session: Session, window: Window) -> list[tuple[Callback, C
         select(Callback, Case)
         .join(Case, Case.id == Callback.case_id)
         .where(_unsatisfied_filter(window), Case.confidential.is_(False))
+        .where(*window.in_district(Case.district_code))
         .order_by(Callback.at, Callback.id)
         .limit(LIST_LIMIT)
     )
@@ -239,6 +247,7 @@ def _media_filter(window: Window) -> Any:
         Case.received_on.between(window.period.start, window.period.end),
         Case.status != VOID,
         or_(Case.channel_code == "media", Case.media_outlet.is_not(None)),
+        *window.in_district(Case.district_code),
     )
 
 
@@ -283,6 +292,7 @@ def problems_with_many(
         Problem.case_count >= threshold,
         Problem.last_case_at >= window.start_at,
         Problem.id.in_(in_period_problems),
+        *window.in_district(Problem.district_code),
     )
     total = func.count()
     in_period = func.sum(sql_case((Case.received_on >= period.start, 1), else_=0))
