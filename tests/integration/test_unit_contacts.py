@@ -14,6 +14,7 @@ from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.services.context import Hotline
 from hotline.services.organisation import export_org, import_org, list_units
+from hotline.services.report_production import build_notice
 from hotline.services.supervision import NO_HEAD_WARNING, list_supervisions, supervise_case
 from tests.conftest import FakeClock
 from tests.integration.helpers import act, new_case
@@ -63,3 +64,13 @@ def test_a_supervision_names_the_person_and_warns_without_a_head(
             select(CaseEvent.details).where(CaseEvent.action == "supervise").order_by(CaseEvent.id)
         ).all()
     assert details[-1]["warning"] == NO_HEAD_WARNING and "warning" not in details[0]
+
+
+def test_the_overdue_list_of_a_notice_names_the_person(
+    hotline: Hotline, actors: dict[str, Actor], clock: FakeClock
+) -> None:
+    number = _dispatched(hotline, actors)
+    clock.advance(days=10)  # far past the reply deadline
+    day = clock().astimezone(hotline.settings.tz).date().isoformat()
+    [row] = build_notice(hotline, "daily", day).table("overdue").rows
+    assert (row["number"], row["head"]) == (number, "局长李建华 0531-80200201")

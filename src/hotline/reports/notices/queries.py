@@ -94,6 +94,21 @@ def channel_names(session: Session) -> dict[str, str]:
     return {str(code): str(name) for code, name in rows}
 
 
+def unit_heads(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Who answers for each unit, by name and phone where the records have them
+    (「局长李建华 0531-80200201」); a unit with no named head is left out."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    columns = (Unit.id, Unit.head_title, Unit.head_name, Unit.head_phone, Unit.duty_phone)
+    rows = session.execute(select(*columns).where(Unit.id.in_(wanted)))
+    return {
+        unit_id: f"{title or '负责人'}{name}" + (f" {phone or duty}" if phone or duty else "")
+        for unit_id, title, name, phone, duty in rows
+        if name
+    }
+
+
 def unit_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = sorted({i for i in ids if i})
     if not wanted:

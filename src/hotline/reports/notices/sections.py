@@ -138,6 +138,7 @@ def channel_tables(
 
 def overdue_table(session: Session, window: q.Window, cases: list[Case]) -> Table:
     units = q.unit_names(session, [c.lead_unit_id for c in cases])
+    heads = q.unit_heads(session, [c.lead_unit_id for c in cases])
     categories = q.category_names(session, [c.category_code for c in cases])
     districts = q.district_names(session)
     rows: tuple[Row, ...] = tuple(
@@ -145,6 +146,7 @@ def overdue_table(session: Session, window: q.Window, cases: list[Case]) -> Tabl
             "number": c.number,
             "district": _district(districts, c.district_code),
             "unit": units.get(c.lead_unit_id or 0),
+            "head": heads.get(c.lead_unit_id or 0),
             "category": categories.get(c.category_code or ""),
             "due": local_time(c.reply_due_at, window.tz),
             "days_over": _days(window, c),
@@ -155,6 +157,7 @@ def overdue_table(session: Session, window: q.Window, cases: list[Case]) -> Tabl
         Column("number", "工单编号"),
         Column("district", "区县"),
         Column("unit", "承办单位"),
+        Column("head", "负责人"),
         Column("category", "类别"),
         Column("due", "办结期限"),
         Column("days_over", "超期天数", "int"),
