@@ -54,7 +54,7 @@ check-api-types: install
 	node web/scripts/gen-api.mjs "$$tmp" >/dev/null && \
 	if ! cmp -s "$$tmp" $(API_TYPES); then \
 	  echo "$(API_TYPES) is stale: the API changed since it was generated." >&2; \
-	  echo "Run 'npm run web:gen-api' and commit the result. Difference (committed → now):" >&2; \
+	  echo "Run 'npm run web:gen-api' and commit the result. Difference (the file → the API now):" >&2; \
 	  diff -u $(API_TYPES) "$$tmp" | head -n 40 >&2; \
 	  exit 1; \
 	fi

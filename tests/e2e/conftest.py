@@ -19,6 +19,7 @@ import shutil
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,6 +216,47 @@ def clocks(clock: FakeClock) -> Clocks:
 
 
 @dataclass
+class Traffic:
+    """Requests a page has sent and not yet seen answered."""
+
+    open: int = 0
+
+    def sent(self, _request: Any) -> None:
+        self.open += 1
+
+    def ended(self, _request: Any) -> None:
+        self.open -= 1
+
+
+TRAFFIC: weakref.WeakKeyDictionary[Page, Traffic] = weakref.WeakKeyDictionary()
+BUSY = ".el-loading-mask:visible, .el-skeleton:visible"
+
+
+def watch_traffic(page: Page) -> None:
+    traffic = TRAFFIC.setdefault(page, Traffic())
+    page.on("request", traffic.sent)
+    page.on("requestfinished", traffic.ended)
+    page.on("requestfailed", traffic.ended)
+
+
+def settle(page: Page, quiet_seconds: float = 0.3) -> None:
+    """Wait until the page has had no request open and shown no loading mask for a moment.
+
+    Playwright's "networkidle" is a property of a document load; after an in-app route change it
+    is already reached, so it would not wait for the new page's data.
+    """
+    traffic = TRAFFIC[page]
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < quiet_seconds:
+        page.wait_for_timeout(50)  # events are delivered while the driver is waited on
+        if traffic.open > 0 or page.locator(BUSY).count() > 0:
+            quiet_since = time.monotonic()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page did not settle: {traffic.open} requests open")
+
+
+@dataclass
 class Browsing:
     """Browser contexts of one test: each like a separate person's browser."""
 
@@ -239,6 +281,7 @@ class Browsing:
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        watch_traffic(page)
         return page
 
     def _only_our_server(self, request: Any) -> None:

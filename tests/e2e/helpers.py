@@ -17,7 +17,9 @@ def log_in(page: Page, people: People, user: str, *, at: str = "/login") -> None
     page.get_by_label("用户名").fill(user)
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
+    # Logged in once the page is neither the login page nor `/` (which goes on to the role home).
+    expect(page).not_to_have_url(re.compile(r"(/login|:\d+/)(\?.*)?$"))
+    expect(page.get_by_test_id("who-am-i")).to_be_visible()
 
 
 def message(page: Page, text: str) -> None:
