@@ -14,6 +14,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from hotline.adapters.web.answers import json_answer
 from hotline.adapters.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.adapters.web.etags import ANY_VERSION, VERSION_TAG, etag_of
 from hotline.adapters.web.params import RecordId
@@ -100,11 +101,11 @@ def _changed(error: StandardAnswerChanged) -> ApiProblem:
 
 
 def _answer_response(view: dict[str, Any], status: int = 200) -> JSONResponse:
-    body = StandardAnswerOut.model_validate(view).model_dump(mode="json")
+    """The answer with its version as the ETag (and, when new, where it lives)."""
     headers = {"ETag": etag_of(view["version"])}
     if status == 201:
         headers["Location"] = f"{PATH}/{view['id']}"
-    return JSONResponse(body, status_code=status, headers=headers)
+    return json_answer(view, status, headers)
 
 
 def _text(body: StandardAnswerIn) -> AnswerText:
@@ -128,8 +129,8 @@ def list_endpoint(
     ] = "active",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-) -> dict[str, Any]:
-    return list_answers(hotline, AnswerQuery(q, category, status, limit, offset))
+) -> JSONResponse:
+    return json_answer(list_answers(hotline, AnswerQuery(q, category, status, limit, offset)))
 
 
 @router.post("", status_code=201, response_model=StandardAnswerOut, summary="新增标准答复",
