@@ -161,7 +161,11 @@ def test_docs_are_served_from_local_assets_when_installed(hotline: Hotline, tmp_
     app = create_app(hotline)
     replaced = {"/docs", "/static/swagger-ui"}  # whatever create_app found installed
     app.router.routes = [r for r in app.router.routes if getattr(r, "path", "") not in replaced]
+    kept = list(app.router.routes)
     install_docs(app, tmp_path)
+    # The docs go before the workbench's catch-all page route, as create_app places them.
+    added = [route for route in app.router.routes if route not in kept]
+    app.router.routes = added + kept
     client = TestClient(app)
     page = client.get("/docs").text
     assert "/static/swagger-ui/swagger-ui-bundle.js" in page and "cdn" not in page
