@@ -74,3 +74,14 @@ def test_the_overdue_list_of_a_notice_names_the_person(
     day = clock().astimezone(hotline.settings.tz).date().isoformat()
     [row] = build_notice(hotline, "daily", day).table("overdue").rows
     assert (row["number"], row["head"]) == (number, "局长李建华 0531-80200201")
+
+
+def test_the_dispatch_names_the_person_who_answers(
+    hotline: Hotline, actors: dict[str, Actor]
+) -> None:
+    _dispatched(hotline, actors)
+    with hotline.db.transaction() as session:
+        details = session.scalars(
+            select(CaseEvent.details).where(CaseEvent.action == "dispatch")
+        ).one()
+    assert details["head"].startswith("历下区城市管理局局长李建华，分管领导高翔")

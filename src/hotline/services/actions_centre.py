@@ -9,7 +9,7 @@ from hotline.services.action_support import ActionContext, Outcome, required_rea
 from hotline.services.classifier_feedback import record_registration
 from hotline.services.deadlines import set_dispatch_deadlines
 from hotline.services.intake import URGENCIES
-from hotline.services.units import unit_by_code
+from hotline.services.units import contact_label, unit_by_code
 
 
 def _set_category(ctx: ActionContext) -> None:
@@ -99,6 +99,7 @@ def assign_lead(ctx: ActionContext, lead: Unit, co_units: list[Unit]) -> dict[st
         "co_units": [unit.code for unit in co_units],
         "accept_due_at": due.accept_due_at.isoformat(),
         "reply_due_at": due.reply_due_at.isoformat(),
+        "head": contact_label(lead),  # 交办 names the person who answers (issue 18)
     }
 
 

@@ -27,7 +27,7 @@ from hotline.services.deadlines import add_working_days
 from hotline.services.history import BatchHistory, append_event
 from hotline.services.outbox import enqueue, enqueue_many
 from hotline.services.scope import load_case_in_scope
-from hotline.services.units import unit_codes
+from hotline.services.units import contact_label, unit_codes
 
 
 class Level(StrEnum):
@@ -72,16 +72,7 @@ NO_HEAD_WARNING = "目标单位未登记一把手姓名，一把手督办无法�
 
 
 def _head_label(unit: Unit | None) -> str | None:
-    """Who answers for the unit, named and with a number to call where the records have one."""
-    if unit is None:
-        return None
-    label = f"{unit.name}{unit.head_title or '负责人'}{unit.head_name or ''}"
-    phones = [p for p in (unit.head_phone, unit.duty_phone or unit.phone) if p]
-    if unit.deputy_name:
-        label += f"，分管领导{unit.deputy_name}" + (
-            f"（{unit.deputy_phone}）" if unit.deputy_phone else ""
-        )
-    return label + (f"，电话 {'、'.join(phones)}" if phones else "")
+    return contact_label(unit)
 
 
 def head_warning(level: str, unit: Unit | None) -> str | None:

@@ -9,6 +9,20 @@ from hotline.adapters.db.models import Unit
 from hotline.domain.errors import InvalidInput
 
 
+def contact_label(unit: Unit | None) -> str | None:
+    """Who answers for the unit, named and with a number to call where the records have them
+    (「历下区城市管理局局长李建华，分管领导高翔（…），电话 …」): supervisions, 交办 and notices
+    name a person, not only a unit."""
+    if unit is None:
+        return None
+    label = f"{unit.name}{unit.head_title or '负责人'}{unit.head_name or ''}"
+    phones = [p for p in (unit.head_phone, unit.duty_phone or unit.phone) if p]
+    if unit.deputy_name:
+        deputy_phone = f"（{unit.deputy_phone}）" if unit.deputy_phone else ""
+        label += f"，分管领导{unit.deputy_name}{deputy_phone}"
+    return label + (f"，电话 {'、'.join(phones)}" if phones else "")
+
+
 def unit_by_code(session: Session, code: str, field: str = "unit") -> Unit:
     unit = session.scalars(select(Unit).where(Unit.code == code)).first()
     if unit is None or not unit.active:
