@@ -117,16 +117,21 @@ def served_app(folder: Path) -> Iterator[str]:
     hotline_command("seed", env=env)
     hotline_command("user", "create", USER, "--role", "operator", "--password", PASSWORD, env=env)
     port = free_port()
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "hotline"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = folder / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "hotline"), "serve", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, server)
         yield url
+    except BaseException:
+        stderr.print(f"hotline serve's log:\n{log.read_text(encoding='utf-8')[-4000:]}")
+        raise
     finally:
         server.terminate()
         server.wait(timeout=30)
