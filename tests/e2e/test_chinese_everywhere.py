@@ -61,11 +61,15 @@ def crawl_as(page: Page, user: str, number: str) -> dict[str, list[str]]:
             menu.locator(f'a[href="{href}"]').click(no_wait_after=True)  # in-app, no load
         expect(page).to_have_url(re.compile(re.escape(href) + r"([?#].*)?$"))
         seen[f"{user} {href}"] = visible_latin(page)
+        if (user, href) == ("disp", "/cases"):
+            screenshot(page, "case-list", key=True)
     if not page.url.endswith("/cases"):  # the menu's last page is the whole case list
         page.goto("/cases")
     page.get_by_role("link", name=number, exact=True).first.click()
     expect(page.get_by_test_id("case-number")).to_have_text(number)
     seen[f"{user} /cases/{number}"] = visible_latin(page)
+    if user == "disp":
+        screenshot(page, "case-page", key=True)
     for where, words in seen.items():
         if words:
             screenshot(page, f"latin-{where.replace(' ', '-').replace('/', '_')}")
