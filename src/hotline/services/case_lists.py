@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
-from hotline.adapters.db.case_search import exact_bitmaps, text_match
+from hotline.adapters.db.case_search import exact_bitmaps, rarest_tokens, text_match
 from hotline.adapters.db.models import (
     OPEN_CASE_STATUSES,
     Assignment,
@@ -244,10 +244,10 @@ def _pending(kinds: tuple[str, ...]) -> ColumnElement[bool]:
     )
 
 
-def _text_match(dialect: str, terms: list[QueryTerm]) -> ColumnElement[bool]:
+def _text_match(dialect: str, terms: list[QueryTerm], indexed: bool) -> ColumnElement[bool]:
     """Cases holding every term: the search-terms index, then, for the few terms it matches
     loosely (a lone character beside digits, 123号), a substring test on the rows it found."""
-    condition = text_match(dialect, terms)
+    condition = text_match(dialect, terms, indexed=indexed)
     for term in terms:
         if term.inexact:
             fields = (Case.number, Case.title, Case.content, Case.address)
@@ -258,7 +258,13 @@ def _text_match(dialect: str, terms: list[QueryTerm]) -> ColumnElement[bool]:
 
 
 def _conditions(
-    query: CaseListQuery, actor: Actor, now: datetime, dialect: str, terms: list[QueryTerm]
+    query: CaseListQuery,
+    actor: Actor,
+    now: datetime,
+    dialect: str,
+    terms: list[QueryTerm],
+    *,
+    indexed: bool = True,
 ) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if query.status:
@@ -285,7 +291,7 @@ def _conditions(
     if query.created_to:
         found.append(Case.created_at < query.created_to)
     if terms:
-        found.append(_text_match(dialect, terms))
+        found.append(_text_match(dialect, terms, indexed))
     return found
 
 
@@ -335,15 +341,17 @@ def _planner_rows(session: Session, stmt: Select[Any]) -> int:
     return int(document[0]["Plan"]["Plan Rows"])
 
 
-def _total(session: Session, stmt: Select[Any], limit: int) -> tuple[int, bool]:
+def _total(
+    session: Session, stmt: Select[Any], estimate_stmt: Select[Any], limit: int
+) -> tuple[int, bool]:
     """(total, is_estimate). On PostgreSQL the planner's estimate comes first (a millisecond):
     where it expects more than :data:`ESTIMATE_MARGIN` × ``limit`` cases, counting could only
     confirm "more than ``limit``" after reading ``limit`` rows, so the estimate is the answer.
     Otherwise the cases are counted up to ``limit`` + 1: exact up to ``limit``; beyond, the
     estimate again (never below what was counted). SQLite counts exactly."""
-    rows = stmt.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None)
+    rows = _constant(stmt)
     postgresql = session.get_bind().dialect.name == "postgresql"
-    estimate = _planner_rows(session, rows) if postgresql else 0
+    estimate = _planner_rows(session, _constant(estimate_stmt)) if postgresql else 0
     if estimate > ESTIMATE_MARGIN * limit:
         return estimate, True
     capped = session.scalar(select(func.count()).select_from(rows.limit(limit + 1).subquery()))
@@ -355,7 +363,35 @@ def _total(session: Session, stmt: Select[Any], limit: int) -> tuple[int, bool]:
     return max(estimate, counted), True
 
 
+def _constant(stmt: Select[Any]) -> Select[Any]:
+    return stmt.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None)
+
+
 # -- the use case -------------------------------------------------------------------------------
+
+# From this many matching cases (the planner's count of a search's rarest tokens) the page is
+# found by reading cases in the list's order and testing each: about one in N is a match, so
+# 50 of them come after some 50 × N reads, where the index would hand over every match to be
+# sorted. Below it, the index's matches are few enough to fetch and sort.
+IN_ORDER_FROM = 5_000
+
+
+def _statements(
+    session: Session, query: CaseListQuery, actor: Actor, now: datetime, terms: list[QueryTerm]
+) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """(the page's, the count's, the estimate's statements): the same conditions, the text
+    search stated for each purpose (PostgreSQL; on SQLite all three are one)."""
+    dialect = session.get_bind().dialect.name
+
+    def scoped(search: list[QueryTerm], indexed: bool = True) -> Select[Any]:
+        where = _conditions(query, actor, now, dialect, search, indexed=indexed)
+        return restrict_to_scope(session, select(Case).where(*where), actor)
+
+    counted = scoped(terms)
+    if not terms or dialect != "postgresql":
+        return counted, counted, counted
+    rarest, text_rows = rarest_tokens(session.connection(), terms)
+    return scoped(terms, indexed=text_rows < IN_ORDER_FROM), counted, scoped(rarest)
 
 
 def list_cases(
@@ -374,12 +410,10 @@ def list_cases(
     with hotline.db.transaction() as session:
         _check_codes(session, query)
         exact_bitmaps(session.connection())
-        dialect = session.get_bind().dialect.name
-        where = _conditions(query, actor, now, dialect, terms)
-        stmt = restrict_to_scope(session, select(Case).where(*where), actor)
-        total, estimated = _total(session, stmt, limit)
+        page, counted, estimated_by = _statements(session, query, actor, now, terms)
+        total, estimated = _total(session, counted, estimated_by, limit)
         rows = session.scalars(
-            _ordered(stmt, query.sort)
+            _ordered(page, query.sort)
             .offset((query.page - 1) * query.page_size)
             .limit(query.page_size)
         ).all()
