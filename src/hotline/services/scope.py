@@ -23,9 +23,9 @@ def restrict_to_scope(session: Session, stmt: Select[Case], actor: Actor) -> Sel
         # both sides of the OR are index conditions, which PostgreSQL can combine with a list's
         # other indexes (a text search's GIN bitmap) instead of testing every row it reads.
         in_district = select(Unit.id).where(Unit.region_code == scope.district_code)
-        units = list(session.scalars(in_district))
+        district_units = list(session.scalars(in_district))
         return stmt.where(
-            or_(Case.district_code == scope.district_code, Case.lead_unit_id.in_(units))
+            or_(Case.district_code == scope.district_code, Case.lead_unit_id.in_(district_units))
         )
     assert scope.unit_id is not None
     units = subtree_ids(session, scope.unit_id)
