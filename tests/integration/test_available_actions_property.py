@@ -28,6 +28,7 @@ from tests.conftest import FakeClock, unit_id
 from tests.integration.helpers import new_case
 
 GUARD_REFUSALS = (Forbidden, IllegalTransition, NotFound)
+START = FakeClock().current
 ENDINGS = (Action.VOID, Action.ANSWER_DIRECTLY)  # terminal: the walk would stop there
 SLOW_DB = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
@@ -120,14 +121,13 @@ def _pick(offered: list[Action], data: st.DataObject) -> Action:
     return data.draw(st.sampled_from([a for a in Action if a not in offered]), label="refused")
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=SLOW_DB)
-@given(data=st.data())
-def test_offered_actions_succeed_and_others_are_refused_by_the_guard(
+def _walk(
     hotline: Hotline, actors: dict[str, Actor], clock: FakeClock, data: st.DataObject
 ) -> None:
+    clock.current = START  # every walk from the same moment, so a failing one replays the same
     walkers = _walkers(hotline, actors)
     number = new_case(hotline, actors["operator"])
-    for _ in range(data.draw(st.integers(10, 40), label="steps")):
+    for _ in range(data.draw(st.integers(8, 30), label="steps")):
         clock.advance(minutes=data.draw(st.integers(0, 600), label="minutes"))
         actor, offered = _someone_offered(hotline, number, walkers, data)
         action = _pick(offered, data)
@@ -138,3 +138,23 @@ def test_offered_actions_succeed_and_others_are_refused_by_the_guard(
         with pytest.raises(DomainError) as refused:
             _try(hotline, number, action, actor, fields)
         assert isinstance(refused.value, GUARD_REFUSALS), (action, actor, refused.value.detail)
+
+
+# A walk costs a few seconds on a busy machine: the per-test limit is raised to match.
+@pytest.mark.timeout(600)
+@settings(max_examples=6, deadline=None, suppress_health_check=SLOW_DB)
+@given(data=st.data())
+def test_offered_actions_succeed_and_others_are_refused_by_the_guard(
+    hotline: Hotline, actors: dict[str, Actor], clock: FakeClock, data: st.DataObject
+) -> None:
+    _walk(hotline, actors, clock, data)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+@settings(max_examples=100, deadline=None, suppress_health_check=SLOW_DB)
+@given(data=st.data())
+def test_many_walks(
+    hotline: Hotline, actors: dict[str, Actor], clock: FakeClock, data: st.DataObject
+) -> None:
+    _walk(hotline, actors, clock, data)
