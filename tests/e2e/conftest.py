@@ -219,13 +219,17 @@ def clocks(clock: FakeClock) -> Clocks:
 class Traffic:
     """Requests a page has sent and not yet seen answered."""
 
-    open: int = 0
+    requests: set[Any] = field(default_factory=set)
 
-    def sent(self, _request: Any) -> None:
-        self.open += 1
+    @property
+    def open(self) -> int:
+        return len(self.requests)
 
-    def ended(self, _request: Any) -> None:
-        self.open -= 1
+    def sent(self, request: Any) -> None:
+        self.requests.add(request)
+
+    def ended(self, request: Any) -> None:
+        self.requests.discard(request)
 
 
 TRAFFIC: weakref.WeakKeyDictionary[Page, Traffic] = weakref.WeakKeyDictionary()
@@ -246,14 +250,16 @@ def settle(page: Page, quiet_seconds: float = 0.3) -> None:
     is already reached, so it would not wait for the new page's data.
     """
     traffic = TRAFFIC[page]
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    deadline = time.monotonic() + 3 * TIMEOUT_MS / 1000  # a loaded machine answers slowly
     quiet_since = time.monotonic()
     while time.monotonic() - quiet_since < quiet_seconds:
         page.wait_for_timeout(50)  # events are delivered while the driver is waited on
         if traffic.open > 0 or page.locator(BUSY).count() > 0:
             quiet_since = time.monotonic()
         if time.monotonic() > deadline:
-            raise AssertionError(f"the page did not settle: {traffic.open} requests open")
+            still = sorted(request.url for request in traffic.requests)
+            busy = page.locator(BUSY).evaluate_all("els => els.map(e => e.outerHTML.slice(0, 300))")
+            raise AssertionError(f"{page.url} did not settle: requests {still}, busy {busy}")
 
 
 @dataclass

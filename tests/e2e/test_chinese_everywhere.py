@@ -56,6 +56,7 @@ def crawl_as(page: Page, user: str, number: str) -> dict[str, list[str]]:
     (the way people move around; a reload per page would triple the crawl's time)."""
     seen: dict[str, list[str]] = {}
     menu = page.get_by_role("navigation", name="主菜单")
+    settle(page)  # the home page done loading: a desk that rewrites its URL then would undo a click
     for href in menu_links(page):
         if urlsplit(page.url).path != href:
             menu.locator(f'a[href="{href}"]').click(no_wait_after=True)  # in-app, no load
