@@ -38,7 +38,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
-from hotline.adapters.db.case_search import exact_bitmaps, rarest_tokens, text_match
+from hotline.adapters.db.case_search import (
+    exact_bitmaps,
+    rarest_tokens,
+    read_in_list_order,
+    text_match,
+)
 from hotline.adapters.db.models import (
     OPEN_CASE_STATUSES,
     Assignment,
@@ -244,10 +249,10 @@ def _pending(kinds: tuple[str, ...]) -> ColumnElement[bool]:
     )
 
 
-def _text_match(dialect: str, terms: list[QueryTerm], indexed: bool) -> ColumnElement[bool]:
+def _text_match(dialect: str, terms: list[QueryTerm]) -> ColumnElement[bool]:
     """Cases holding every term: the search-terms index, then, for the few terms it matches
     loosely (a lone character beside digits, 123号), a substring test on the rows it found."""
-    condition = text_match(dialect, terms, indexed=indexed)
+    condition = text_match(dialect, terms)
     for term in terms:
         if term.inexact:
             fields = (Case.number, Case.title, Case.content, Case.address)
@@ -263,8 +268,6 @@ def _conditions(
     now: datetime,
     dialect: str,
     terms: list[QueryTerm],
-    *,
-    indexed: bool = True,
 ) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if query.status:
@@ -291,7 +294,7 @@ def _conditions(
     if query.created_to:
         found.append(Case.created_at < query.created_to)
     if terms:
-        found.append(_text_match(dialect, terms, indexed))
+        found.append(_text_match(dialect, terms))
     return found
 
 
@@ -378,20 +381,21 @@ IN_ORDER_FROM = 5_000
 
 def _statements(
     session: Session, query: CaseListQuery, actor: Actor, now: datetime, terms: list[QueryTerm]
-) -> tuple[Select[Any], Select[Any], Select[Any]]:
-    """(the page's, the count's, the estimate's statements): the same conditions, the text
-    search stated for each purpose (PostgreSQL; on SQLite all three are one)."""
+) -> tuple[Select[Any], Select[Any], bool]:
+    """(the list's statement, the statement whose planner estimate stands for its total,
+    whether to read the page in the list's order): on PostgreSQL a text search is estimated
+    by its rarest tokens; elsewhere the statement is its own estimate."""
     dialect = session.get_bind().dialect.name
 
-    def scoped(search: list[QueryTerm], indexed: bool = True) -> Select[Any]:
-        where = _conditions(query, actor, now, dialect, search, indexed=indexed)
+    def scoped(search: list[QueryTerm]) -> Select[Any]:
+        where = _conditions(query, actor, now, dialect, search)
         return restrict_to_scope(session, select(Case).where(*where), actor)
 
-    counted = scoped(terms)
+    stmt = scoped(terms)
     if not terms or dialect != "postgresql":
-        return counted, counted, counted
+        return stmt, stmt, False
     rarest, text_rows = rarest_tokens(session.connection(), terms)
-    return scoped(terms, indexed=text_rows < IN_ORDER_FROM), counted, scoped(rarest)
+    return stmt, scoped(rarest), text_rows >= IN_ORDER_FROM
 
 
 def list_cases(
@@ -410,10 +414,12 @@ def list_cases(
     with hotline.db.transaction() as session:
         _check_codes(session, query)
         exact_bitmaps(session.connection())
-        page, counted, estimated_by = _statements(session, query, actor, now, terms)
-        total, estimated = _total(session, counted, estimated_by, limit)
+        stmt, estimated_by, in_order = _statements(session, query, actor, now, terms)
+        total, estimated = _total(session, stmt, estimated_by, limit)
+        if in_order:
+            read_in_list_order(session.connection())
         rows = session.scalars(
-            _ordered(page, query.sort)
+            _ordered(stmt, query.sort)
             .offset((query.page - 1) * query.page_size)
             .limit(query.page_size)
         ).all()

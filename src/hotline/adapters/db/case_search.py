@@ -30,12 +30,10 @@ from sqlalchemy import (
     bindparam,
     cast,
     column,
-    func,
-    literal,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
@@ -163,16 +161,11 @@ def fts5_query(terms: Sequence[QueryTerm]) -> str:
     return " AND ".join(phrases)
 
 
-def text_match(
-    dialect: str, terms: Sequence[QueryTerm], *, indexed: bool = True
-) -> ColumnElement[bool]:
-    """Cases whose terms hold every term's phrase. ``indexed=False`` (PostgreSQL) states the
-    same test in a form the GIN index cannot serve, so that the planner reads the cases in the
-    list's order and tests each, which is the fast way when many cases match (below)."""
+def text_match(dialect: str, terms: Sequence[QueryTerm]) -> ColumnElement[bool]:
+    """Cases whose terms hold every term's phrase."""
     if dialect == "postgresql":
         query = cast(bindparam("search_query", tsquery_literal(terms)), TSQUERY)
-        column_ = Case.search_terms if indexed else func.coalesce(Case.search_terms, EMPTY)
-        return column_.op("@@")(query)
+        return Case.search_terms.op("@@")(query)
     matches = (
         text("SELECT rowid FROM case_search_fts WHERE case_search_fts MATCH :search_query")
         .bindparams(search_query=fts5_query(terms))
@@ -181,7 +174,16 @@ def text_match(
     return Case.id.in_(matches)
 
 
-EMPTY = cast(literal(""), TSVECTOR)
+def read_in_list_order(connection: Connection) -> None:
+    """PostgreSQL, for the rest of the transaction: find the page by reading cases in the
+    list's order (an index scan, testing each case's terms) rather than through the search
+    index's bitmap, which hands over every match to be sorted. The planner would not choose it
+    by itself: it takes a phrase for rare (see :func:`rarest_tokens`)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL enable_bitmapscan = off"))
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+
+
 _MAX_PROBED_TOKENS = 12
 _ONE_TOKEN = text(
     "EXPLAIN (FORMAT JSON) SELECT 1 FROM cases WHERE search_terms @@ CAST(:q AS tsquery)"
