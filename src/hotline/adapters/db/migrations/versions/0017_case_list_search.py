@@ -65,9 +65,7 @@ def upgrade() -> None:
         for statement in SQLITE_FTS[1:]:
             op.execute(statement)
     if dialect == "postgresql":
-        op.create_index(
-            "ix_cases_search_terms", "cases", ["search_terms"], postgresql_using="gin"
-        )
+        op.create_index("ix_cases_search_terms", "cases", ["search_terms"], postgresql_using="gin")
     for name, columns in (
         ("ix_cases_open_reply_due", ["reply_due_at", "id"]),
         ("ix_cases_open_accept_due", ["accept_due_at", "id"]),
