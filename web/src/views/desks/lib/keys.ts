@@ -106,3 +106,15 @@ export function chordFor<C extends string>(bindings: readonly Binding<C>[], comm
   const found = bindings.filter((binding) => binding.command === command)
   return (found.find((binding) => binding.chord === prefer) ?? found[0])?.chord ?? ''
 }
+
+interface Container {
+  contains(node: never): boolean
+}
+
+/** Whether a desk should act on a key pressed at `target`: inside the desk, or with nothing
+ * focused (the page body). A key typed in a dialog over the desk (the re-login dialog's
+ * password, say) belongs to the dialog: Enter there must not submit the form underneath. */
+export function ownsKey(root: Container | null, target: EventTarget | null, body: unknown): boolean {
+  if (!root || !target) return false
+  return target === body || root.contains(target as never)
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { INTAKE_KEYS, FORM_KEYS, chordFor, chordLabel, chordOf, commandFor, fieldKindOf, type KeyInput } from '../keys'
+import { INTAKE_KEYS, FORM_KEYS, chordFor, chordLabel, chordOf, commandFor, fieldKindOf, ownsKey, type KeyInput } from '../keys'
 
 const press = (key: string, mods: Partial<KeyInput> = {}): KeyInput => ({
   key,
@@ -73,5 +73,19 @@ describe('fieldKindOf', () => {
 
   it('leaves Enter to a select, where it picks an option', () => {
     expect(fieldKindOf(element('INPUT', 'text', true) as unknown as EventTarget)).toBe('other')
+  })
+})
+
+describe('ownsKey', () => {
+  const inside = { id: 'input in the form' }
+  const dialog = { id: 'password in the re-login dialog' }
+  const body = { id: 'body' }
+  const root = { contains: (node: unknown) => node === inside }
+
+  it('acts on keys typed in the desk or with nothing focused, not in a dialog over it', () => {
+    expect(ownsKey(root, inside as unknown as EventTarget, body)).toBe(true)
+    expect(ownsKey(root, body as unknown as EventTarget, body)).toBe(true)
+    expect(ownsKey(root, dialog as unknown as EventTarget, body)).toBe(false)
+    expect(ownsKey(null, inside as unknown as EventTarget, body)).toBe(false)
   })
 })
