@@ -150,7 +150,7 @@ def _scenario_routes() -> set[tuple[str, str]]:
         for module in SCENARIO_ROUTERS
         for route in module.router.routes
         if isinstance(route, APIRoute) and route.response_model is not None
-        for method in route.methods
+        for method in route.methods or ()
     }
 
 
