@@ -27,22 +27,24 @@ def test_routing_context_is_built_once_while_nothing_changes(hotline: Hotline) -
     assert _context(hotline) is _context(hotline)
 
 
-def _set_head(hotline: Hotline, code: str, name: str | None) -> None:
+def _set_head(hotline: Hotline, code: str, name: str | None) -> str | None:
+    """Set the unit's head; returns the name it had."""
     with hotline.db.transaction() as session:
         unit = session.scalars(select(Unit).where(Unit.code == code)).one()
-        unit.head_name = name
+        previous, unit.head_name = unit.head_name, name
+        return previous
 
 
 def test_a_unit_edited_in_this_process_is_seen_at_once(hotline: Hotline) -> None:
     before = _context(hotline)
     # Reference tables outlive a test on PostgreSQL (tests/conftest.py): put the name back.
-    _set_head(hotline, "LX-CGJ", "新任局长")
+    original = _set_head(hotline, "LX-CGJ", "新任局长")
     try:
         after = _context(hotline)
         assert after is not before
         assert after.units["LX-CGJ"].head_name == "新任局长"  # type: ignore[attr-defined]
     finally:
-        _set_head(hotline, "LX-CGJ", None)
+        _set_head(hotline, "LX-CGJ", original)
 
 
 def test_entries_expire_after_their_time_to_live() -> None:

@@ -173,7 +173,11 @@ class RawCall:
             "client": ("127.0.0.1", 50000),
             "server": ("testserver", 80),
         }
-        asyncio.run(self.app(scope, self._receive, self._send))  # type: ignore[arg-type]
+        # A thread of its own: the browser tests' Playwright (sync API) may leave an event loop
+        # running in this one, and asyncio.run refuses to start inside a running loop.
+        call = self.app(scope, self._receive, self._send)  # type: ignore[arg-type]
+        with ThreadPoolExecutor(max_workers=1) as runner:
+            runner.submit(asyncio.run, call).result()
         status: int = self.messages[0]["status"]
         return status
 
