@@ -8,7 +8,7 @@ PORT   ?= 8000
 
 # npm's packages, and the workbench built from web/ into the folder the Python package serves at /.
 NPM_STAMP   := node_modules/.installed-by-make
-WORKBENCH   := src/hotline/adapters/web/static/workbench/index.html
+WORKBENCH   := src/hotline/entrypoints/web/static/workbench/index.html
 WEB_SOURCES := $(shell find web -type f -not -path '*/node_modules/*' 2>/dev/null)
 API_TYPES   := web/src/api/schema.d.ts
 
@@ -85,4 +85,4 @@ screenshots: install
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache \
-	       src/hotline/adapters/web/static/workbench
+	       src/hotline/entrypoints/web/static/workbench

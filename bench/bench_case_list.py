@@ -51,15 +51,15 @@ from bench.common import machine_info, print_json, redact, stderr, write_result 
 from hotline.adapters.db.database import Database  # noqa: E402
 from hotline.adapters.db.migrate import upgrade  # noqa: E402
 from hotline.adapters.db.models import CASE_LIST_INDEXES, Case  # noqa: E402
-from hotline.adapters.web.app import create_app  # noqa: E402
 from hotline.bootstrap import build_calendar  # noqa: E402
 from hotline.config import Settings  # noqa: E402
 from hotline.domain.search_terms import QueryTerm  # noqa: E402
-from hotline.services import case_lists  # noqa: E402
-from hotline.services.accounts import NewUser, create_user  # noqa: E402
+from hotline.entrypoints.web.app import create_app  # noqa: E402
+from hotline.services.accounts.users import NewUser, create_user  # noqa: E402
+from hotline.services.cases import lists as case_lists  # noqa: E402
+from hotline.services.cases.search_index import rebuild_search_index  # noqa: E402
 from hotline.services.context import Hotline  # noqa: E402
-from hotline.services.search_index import rebuild_search_index  # noqa: E402
-from hotline.services.settlement import rebuild_indicator_facts  # noqa: E402
+from hotline.services.evaluation.settlement import rebuild_indicator_facts  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # generate.py's default now (16:00 local)

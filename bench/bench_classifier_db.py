@@ -40,18 +40,18 @@ from hotline.bootstrap import build_hotline  # noqa: E402
 from hotline.config import Settings  # noqa: E402
 from hotline.domain.indicators import Period, month_period  # noqa: E402
 from hotline.reports.classifier_accuracy import classifier_report  # noqa: E402
-from hotline.services.classifier_deployment import (  # noqa: E402
+from hotline.services.classifier.deployment import (  # noqa: E402
     ModelGuess,
     active_model,
     code_for,
     known_codes,
     model_text,
 )
-from hotline.services.classifier_feedback import (  # noqa: E402
+from hotline.services.classifier.feedback import (  # noqa: E402
     record_registration,
     record_suggestion,
 )
-from hotline.services.classifier_training import RetrainRequest, retrain_from_cases  # noqa: E402
+from hotline.services.classifier.training import RetrainRequest, retrain_from_cases  # noqa: E402
 from hotline.services.context import Hotline  # noqa: E402
 
 BATCH = 2000

@@ -51,7 +51,7 @@ from hotline.reports.indicator_counts import Clock  # noqa: E402
 from hotline.reports.indicators import IndicatorQuery, indicator_report  # noqa: E402
 from hotline.reports.recompute import raw_counts  # noqa: E402
 from hotline.services.context import Hotline  # noqa: E402
-from hotline.services.settlement import (  # noqa: E402
+from hotline.services.evaluation.settlement import (  # noqa: E402
     rebuild_indicator_facts,
     refresh_cases,
     settle_month,

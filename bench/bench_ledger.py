@@ -41,11 +41,11 @@ from hotline.bootstrap import build_calendar  # noqa: E402
 from hotline.config import Settings  # noqa: E402
 from hotline.domain.roles import Actor, Role  # noqa: E402
 from hotline.repeats import TextModel  # noqa: E402
+from hotline.services.cases.intake import NewCase, create_case  # noqa: E402
 from hotline.services.context import Hotline  # noqa: E402
-from hotline.services.intake import NewCase, create_case  # noqa: E402
-from hotline.services.problem_ledger import link_at_intake  # noqa: E402
-from hotline.services.repeat_index import forget_index  # noqa: E402
-from hotline.services.seeding import seed_reference_data  # noqa: E402
+from hotline.services.ledger.problems import link_at_intake  # noqa: E402
+from hotline.services.ledger.repeat_index import forget_index  # noqa: E402
+from hotline.services.reference.seeding import seed_reference_data  # noqa: E402
 
 START = datetime(2026, 9, 1, 1, 0, tzinfo=UTC)
 DISTRICTS = ("历下区", "市中区", "槐荫区", "天桥区", "历城区", "长清区")

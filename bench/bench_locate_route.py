@@ -29,7 +29,7 @@ from hotline.geo.boundaries import sample_wgs84
 from hotline.geo.crs import to_gcj02
 from hotline.geo.locator import Locator, build_locator
 from hotline.profile import load_profile
-from hotline.services.routing import Place, RoutingContext, context_offline, route_place
+from hotline.services.reference.routing import Place, RoutingContext, context_offline, route_place
 
 TARGET_PER_SECOND = 5_000
 DATAV = Path(__file__).resolve().parents[1].parent / "shared/data/jinan/districts.geojson"

@@ -50,8 +50,8 @@ TEXTS = (
 def make_app() -> FastAPI:
     """The served app (uvicorn --factory): Open311 mounted as in production, plus the baseline
     endpoint that parses the same kind of form and inserts one row in one transaction."""
-    from hotline.adapters.open311 import MOUNT_PATH, create_open311_app
     from hotline.bootstrap import build_hotline
+    from hotline.entrypoints.open311 import MOUNT_PATH, create_open311_app
 
     hotline = build_hotline()
     app = FastAPI(openapi_url=None)
@@ -90,7 +90,7 @@ def prepare(url: str, var_dir: Path) -> str:
     from hotline.bootstrap import build_hotline
     from hotline.config import Settings
     from hotline.services.open311 import Open311Settings, create_key
-    from hotline.services.seeding import seed_reference_data
+    from hotline.services.reference.seeding import seed_reference_data
 
     upgrade(url)
     hotline = build_hotline(Settings(database_url=url, var_dir=var_dir))

@@ -49,12 +49,12 @@ from hotline.config import Settings  # noqa: E402
 from hotline.domain.indicators import month_period  # noqa: E402
 from hotline.reports.hotspots import detect_hotspots  # noqa: E402
 from hotline.services.context import Hotline  # noqa: E402
-from hotline.services.evaluation import evaluate_month  # noqa: E402
-from hotline.services.report_production import produce_edition  # noqa: E402
-from hotline.services.settlement import (  # noqa: E402
+from hotline.services.evaluation.monthly import evaluate_month  # noqa: E402
+from hotline.services.evaluation.settlement import (  # noqa: E402
     rebuild_indicator_facts,
     refresh_indicator_facts,
 )
+from hotline.services.reporting.production import produce_edition  # noqa: E402
 
 TARGETS = {"daily_s": 2.0, "monthly_s": 10.0}  # issue 9, stated for 10 M cases on PostgreSQL
 DAY_BASELINE = """

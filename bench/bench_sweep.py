@@ -66,13 +66,13 @@ from hotline.adapters.db.models import Case, CaseEvent, OutboxItem, Supervision 
 from hotline.bootstrap import build_calendar, build_hotline  # noqa: E402
 from hotline.config import Settings  # noqa: E402
 from hotline.domain.sla import SlaState, sla_state, warning_line  # noqa: E402
-from hotline.services.history import verify_case_history  # noqa: E402
-from hotline.services.sweeps import (  # noqa: E402
+from hotline.services.actions.sweeps import (  # noqa: E402
     DEFAULT_BATCH,
     SWEEPS,
     claim_statement,
     sweep_deadlines,
 )
+from hotline.services.cases.history import verify_case_history  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DATABASE = "hotline_bench_sweep"  # the template kept by --reuse is DATABASE_base

@@ -68,7 +68,7 @@ from hotline.adapters.db.migrate import upgrade  # noqa: E402
 from hotline.adapters.db.models import Case, Channel  # noqa: E402
 from hotline.bootstrap import build_calendar, build_hotline  # noqa: E402
 from hotline.config import Settings  # noqa: E402
-from hotline.services.seeding import seed_reference_data  # noqa: E402
+from hotline.services.reference.seeding import seed_reference_data  # noqa: E402
 
 # Bytes on disk per generated case, tables and indexes together (measured: 8.3–8.8 KB on
 # PostgreSQL, 7.9 KB on SQLite), with room for the WAL and the indexes' growth.

@@ -181,7 +181,7 @@ def measure(
 
 def profile(app: ASGIApp, payloads: list[bytes], args: argparse.Namespace) -> str:
     """cProfile of the Open311 phase with the thread-pool hop made inline (one thread)."""
-    from hotline.adapters.open311 import routes
+    from hotline.entrypoints.open311 import routes
 
     async def inline(func: Callable[..., Any], *a: Any, **kw: Any) -> Any:
         return func(*a, **kw)

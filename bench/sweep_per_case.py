@@ -2,7 +2,7 @@
 nine statements per case (bench/bench_sweep.py ``--per-case``, the baseline the production sweep
 is measured against in the same run). Not used by the application.
 
-Kept as it shipped (``hotline.services.sweeps`` up to commit bffa448): batches of 500 cases
+Kept as it shipped (``hotline.services.actions.sweeps`` up to commit bffa448): batches of 500 cases
 claimed ``FOR UPDATE SKIP LOCKED``, then per case the marker, ``append_event`` and ``escalate``.
 The rows it writes are the production sweep's, case for case (the benchmark compares an md5 of
 both); what differs: it takes cases in id order, the production sweep earliest line first, so
@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.models import Case
+from hotline.services.actions.sweeps import SWEEPS, Sweep, SweepReport
+from hotline.services.cases.history import append_event, last_links
 from hotline.services.context import Hotline
-from hotline.services.history import append_event, last_links
-from hotline.services.supervision import escalate
-from hotline.services.sweeps import SWEEPS, Sweep, SweepReport
+from hotline.services.ledger.supervision import escalate
 
 
 def _due_batch(session: Session, sweep: Sweep, now: datetime, size: int) -> list[Case]:

@@ -22,7 +22,7 @@ from hotline.bootstrap import build_calendar
 from hotline.config import Settings
 from hotline.domain.roles import Actor, Role
 from hotline.services.context import Hotline
-from hotline.services.seeding import seed_reference_data
+from hotline.services.reference.seeding import seed_reference_data
 
 PG_URL = os.environ.get("HOTLINE_TEST_DATABASE_URL")
 REFERENCE_TABLES = {"channels", "regions", "units", "categories", "alembic_version"}

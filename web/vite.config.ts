@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 const outDir = fileURLToPath(
-  new URL('../src/hotline/adapters/web/static/workbench', import.meta.url),
+  new URL('../src/hotline/entrypoints/web/static/workbench', import.meta.url),
 )
 const api = process.env.HOTLINE_API ?? 'http://127.0.0.1:8000'
 

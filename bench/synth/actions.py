@@ -1,8 +1,8 @@
 """The actions, each a mirror of its handler in ``hotline.services.actions_*``.
 
-Same state changes, same history details, same order of events (a callback's supervision event
-comes before the callback event, as ``record_callback`` escalates inside the handler). Deadlines
-come from ``hotline.services.deadlines``; the transition table from ``hotline.domain.lifecycle``.
+Same state changes, same history details, same order of events (a callback's supervision event comes
+before the callback event, as ``record_callback`` escalates inside the handler). Deadlines come from
+``hotline.services.actions.deadlines``; the transition table from ``hotline.domain.lifecycle``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from hotline.domain.rules import (
     status_after_verification,
 )
 from hotline.domain.sla import ExtensionLevel, extension_level
-from hotline.services.deadlines import (
+from hotline.services.actions.deadlines import (
     add_working_days,
     callback_due,
     move_reply_deadline,
@@ -32,7 +32,7 @@ from hotline.services.deadlines import (
     set_dispatch_deadlines,
     verify_due,
 )
-from hotline.services.supervision import Level
+from hotline.services.ledger.supervision import Level
 
 S = Status
 A = Action

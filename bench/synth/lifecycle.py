@@ -28,10 +28,10 @@ from bench.synth.text import one
 from hotline.adapters.db.models import Category
 from hotline.domain.lifecycle import Action, Status, transition
 from hotline.domain.rules import CaseFacts, ClosingRules, ResultType
+from hotline.services.actions.deadlines import add_working_days, limits_for
+from hotline.services.actions.sweeps import SWEEPS
 from hotline.services.context import Hotline
-from hotline.services.deadlines import add_working_days, limits_for
-from hotline.services.supervision import MARKS_CASE_SUPERVISED, RESPONSE_WORKING_DAYS, Level
-from hotline.services.sweeps import SWEEPS
+from hotline.services.ledger.supervision import MARKS_CASE_SUPERVISED, RESPONSE_WORKING_DAYS, Level
 
 S = Status
 SWEPT = frozenset(status for sweep in SWEEPS for status in sweep.statuses)
@@ -88,7 +88,7 @@ def _ceil_minute(moment: datetime) -> datetime:
 
 
 def _head_label(unit: UnitRef | None) -> str | None:
-    """As ``hotline.services.supervision._head_label``."""
+    """As ``hotline.services.ledger.supervision._head_label``."""
     if unit is None:
         return None
     return f"{unit.name}{unit.head_title or '负责人'}{unit.head_name or ''}"
@@ -203,7 +203,7 @@ class Life:
             self.raise_line(tick, _LINES[index][0])
 
     def raise_line(self, now: datetime, sweep: Any) -> None:
-        """As ``hotline.services.sweeps`` raises one line of one case."""
+        """As ``hotline.services.actions.sweeps`` raises one line of one case."""
         c = self.c
         setattr(c, sweep.marker, now)
         due = getattr(c, f"{sweep.stage}_due_at")
@@ -226,7 +226,7 @@ class Life:
         ]
 
     def escalate(self, now: datetime, level: Level, reason: str, source: str, actor: str) -> None:
-        """As ``hotline.services.supervision.escalate`` (without the outbox row)."""
+        """As ``hotline.services.ledger.supervision.escalate`` (without the outbox row)."""
         c = self.c
         for record in c.supervisions:
             if record.level == level.value and record.source == source and record.open_at(now):

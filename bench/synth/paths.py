@@ -35,7 +35,7 @@ from hotline.domain.rules import (
     status_after_callback,
 )
 from hotline.domain.sla import may_approve
-from hotline.services.deadlines import reply_stage_start
+from hotline.services.actions.deadlines import reply_stage_start
 
 S = Status
 P_ENRICH = 0.92

@@ -3,8 +3,8 @@
 A :class:`Reference` is plain picklable data (it travels to the worker processes): channels with
 their callback/verification flags, the unit hierarchy, the leaf categories (小类) with their limits
 and the topic their texts are written from, and the places (district → street → community).
-Routing uses the application's own rules (``hotline.services.routing``) where they load, and a
-simple territory/owner fallback where they do not.
+Routing uses the application's own rules (``hotline.services.reference.routing``) where they
+load, and a simple territory/owner fallback where they do not.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ class Reference:
         return lon + (rng.random() - 0.5) * 0.08, lat + (rng.random() - 0.5) * 0.06
 
     def is_below(self, unit: UnitRef, ancestor: UnitRef) -> bool:
-        """As ``hotline.services.units.is_below``: strictly under ``ancestor``."""
+        """As ``hotline.services.reference.units.is_below``: strictly under ``ancestor``."""
         parent = unit.parent_id
         while parent is not None:
             if parent == ancestor.id:

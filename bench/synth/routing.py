@@ -1,9 +1,10 @@
 """Who a generated case goes to: the application's routing rules where they load.
 
-``hotline.services.routing`` resolves the profile's rules (routing.yaml) against the stored units
-and gives the lead unit, co-units and the sub-dispatch chain; results are cached per category and
-place. Should that module be missing or refuse, a fallback sends the case to the district bureau
-(or the city bureau) with no chain, so the generator keeps working while routing evolves.
+``hotline.services.reference.routing`` resolves the profile's rules (routing.yaml) against the
+stored units and gives the lead unit, co-units and the sub-dispatch chain; results are cached per
+category and place. Should that module be missing or refuse, a fallback sends the case to the
+district bureau (or the city bureau) with no chain, so the generator keeps working while routing
+evolves.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Router:
         self.context: Any = None
         self.keys_channel = self.keys_urgency = False
         try:
-            from hotline.services.routing import context_from_db
+            from hotline.services.reference.routing import context_from_db
 
             self.context = context_from_db(session, profile)
             rules = self.context.rules
@@ -75,8 +76,8 @@ class Router:
         self, category: CategoryRef, place: Place, channel: str, urgency: str
     ) -> Route | None:
         from hotline.domain.routing import route
-        from hotline.services.routing import Place as RoutePlace
-        from hotline.services.routing import build_query
+        from hotline.services.reference.routing import Place as RoutePlace
+        from hotline.services.reference.routing import build_query
 
         where = RoutePlace(place.district, place.street, place.community)
         query = build_query(self.context, category.code, where, channel=channel, urgency=urgency)

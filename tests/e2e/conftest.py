@@ -37,11 +37,11 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from hotline.adapters.web.app import create_app
-from hotline.adapters.web.workbench import BUILT_INTO
 from hotline.config import Settings
+from hotline.entrypoints.web.app import create_app
+from hotline.entrypoints.web.workbench import BUILT_INTO
 from hotline.profile import CityProfile
-from hotline.services.accounts import NewUser, create_user
+from hotline.services.accounts.users import NewUser, create_user
 from hotline.services.context import Hotline
 from tests.conftest import PG_URL, FakeClock
 from tests.conftest import _fresh_url as fresh_url

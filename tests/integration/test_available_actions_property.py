@@ -20,10 +20,10 @@ from hotline.adapters.db.models import Unit
 from hotline.domain.errors import DomainError, Forbidden, IllegalTransition, NotFound
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor, Role
-from hotline.services.actions import perform_action
-from hotline.services.case_views import get_case
+from hotline.services.actions.perform import perform_action
+from hotline.services.cases.views import get_case
 from hotline.services.context import Hotline
-from hotline.services.units import subtree_ids
+from hotline.services.reference.units import subtree_ids
 from tests.conftest import FakeClock, unit_id
 from tests.integration.helpers import new_case
 

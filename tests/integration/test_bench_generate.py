@@ -29,10 +29,10 @@ from hotline.bootstrap import build_calendar
 from hotline.config import Settings
 from hotline.domain.lifecycle import TRANSITIONS, Action, Status
 from hotline.domain.roles import Actor, Role
+from hotline.services.actions.sweeps import sweep_deadlines
+from hotline.services.cases.history import verify_case_history
+from hotline.services.cases.intake import NewCase, create_case
 from hotline.services.context import Hotline
-from hotline.services.history import verify_case_history
-from hotline.services.intake import NewCase, create_case
-from hotline.services.sweeps import sweep_deadlines
 from tests.conftest import _fresh_url
 
 CASES = 300

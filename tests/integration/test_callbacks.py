@@ -7,7 +7,7 @@ from sqlalchemy import select
 from hotline.adapters.db.models import Callback, Supervision
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
-from hotline.services.callbacks import callback_queue
+from hotline.services.actions.callbacks import callback_queue
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
 from tests.integration.helpers import act, new_case, to_accepted

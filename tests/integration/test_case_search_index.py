@@ -17,10 +17,10 @@ from hotline.adapters.db.migrate import upgrade
 from hotline.adapters.db.models import Case
 from hotline.domain.roles import Actor, Role
 from hotline.domain.search_terms import case_tokens
-from hotline.services.case_lists import CaseListQuery, list_cases
+from hotline.services.cases.intake import NewCase, create_case
+from hotline.services.cases.lists import CaseListQuery, list_cases
+from hotline.services.cases.search_index import check_search_index, rebuild_search_index
 from hotline.services.context import Hotline
-from hotline.services.intake import NewCase, create_case
-from hotline.services.search_index import check_search_index, rebuild_search_index
 from tests.open311.conftest import (  # noqa: F401 (fixtures)
     Open311Client,
     make_client,

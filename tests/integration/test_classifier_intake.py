@@ -15,9 +15,9 @@ from hotline.adapters.db.models import Case, CaseEvent
 from hotline.classify.model import save, train
 from hotline.domain.errors import InvalidInput
 from hotline.domain.roles import Actor
-from hotline.services.classifier_deployment import active_model, deploy_model
+from hotline.entrypoints.worker import run_worker
+from hotline.services.classifier.deployment import active_model, deploy_model
 from hotline.services.context import Hotline
-from hotline.worker import run_worker
 from tests.integration.helpers import new_case
 
 # Labels that are taxonomy codes (E0301 夜间施工噪音, E0103 露天烧烤) and one that needs a map.

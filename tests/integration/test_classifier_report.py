@@ -20,11 +20,11 @@ from hotline.domain.errors import InvalidInput
 from hotline.domain.indicators import Period
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
+from hotline.entrypoints.worker import run_worker
 from hotline.reports.classifier_accuracy import NO_CATEGORY, classifier_report
-from hotline.services.classifier_deployment import ModelGuess, deploy_model
-from hotline.services.classifier_feedback import record_suggestion
+from hotline.services.classifier.deployment import ModelGuess, deploy_model
+from hotline.services.classifier.feedback import record_suggestion
 from hotline.services.context import Hotline
-from hotline.worker import run_worker
 from tests.conftest import FakeClock
 from tests.integration.classifier_cases import (
     closed_case,

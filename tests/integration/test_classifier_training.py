@@ -11,8 +11,8 @@ import pytest
 from hotline.classify.model import save, train
 from hotline.domain.errors import InvalidInput
 from hotline.domain.roles import Actor
-from hotline.services.classifier_deployment import active_model, deploy_model, model_text
-from hotline.services.classifier_training import (
+from hotline.services.classifier.deployment import active_model, deploy_model, model_text
+from hotline.services.classifier.training import (
     RetrainRequest,
     closed_case_examples,
     holdout_split,

@@ -69,7 +69,7 @@ def test_bad_input_gets_a_message_and_a_non_zero_exit(
 def test_worker_once_and_history_verification(settings: Settings, tmp_path: Path) -> None:
     from hotline.bootstrap import build_hotline
     from hotline.domain.roles import Actor, Role
-    from hotline.services.intake import NewCase, create_case
+    from hotline.services.cases.intake import NewCase, create_case
 
     hotline = build_hotline(settings)
     number = create_case(

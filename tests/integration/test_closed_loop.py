@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
-from hotline.services.case_views import get_case
+from hotline.services.cases.views import get_case
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
 from tests.integration.helpers import act, new_case, status_of, to_accepted

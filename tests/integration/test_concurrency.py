@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from hotline.domain.errors import DomainError
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
-from hotline.services.actions import perform_action
-from hotline.services.case_views import get_case
+from hotline.services.actions.perform import perform_action
+from hotline.services.cases.intake import NewCase, create_case
+from hotline.services.cases.views import get_case
 from hotline.services.context import Hotline
-from hotline.services.intake import NewCase, create_case
 from tests.conftest import FakeClock
 from tests.integration.helpers import act, new_case
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from hotline.cli.db import DEMO_PASSWORD, DEMO_USERS
 from hotline.config import Settings
 from hotline.domain.roles import Role
-from hotline.services.accounts import login
+from hotline.entrypoints.cli.db import DEMO_PASSWORD, DEMO_USERS
+from hotline.services.accounts.users import login
 from hotline.services.context import Hotline
 from tests.integration.test_cli import _run
 

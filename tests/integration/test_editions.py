@@ -18,16 +18,16 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from hotline.adapters.db.models import OutboxItem
+from hotline.entrypoints.worker import WorkerStats, run_due_jobs, run_worker
 from hotline.profile import RecipientSpec
 from hotline.services.context import Hotline
-from hotline.services.editions import (
+from hotline.services.reporting.editions import (
     NOT_CONFIGURED,
     edition_content,
     list_editions,
     produce_edition,
     run_schedule,
 )
-from hotline.worker import WorkerStats, run_due_jobs, run_worker
 from tests.conftest import FakeClock
 
 

@@ -36,16 +36,16 @@ from hotline.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import SYSTEM, Actor, Role
 from hotline.services.context import Hotline
-from hotline.services.evaluation import NO_CASES_NOTE, evaluate_month, evaluation_report
-from hotline.services.evaluation_adjustments import (
+from hotline.services.evaluation.adjustments import (
     AdjustmentRequest,
     decide_adjustment,
     list_adjustments,
     request_adjustment,
 )
-from hotline.services.report_production import build_notice
-from hotline.services.settlement import settle_month
-from hotline.services.supervision import supervise_case
+from hotline.services.evaluation.monthly import NO_CASES_NOTE, evaluate_month, evaluation_report
+from hotline.services.evaluation.settlement import settle_month
+from hotline.services.ledger.supervision import supervise_case
+from hotline.services.reporting.production import build_notice
 from tests.conftest import FakeClock, unit_id
 from tests.integration.helpers import act, new_case
 

@@ -10,10 +10,10 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from hotline.cli import editions as editions_cli
-from hotline.cli import evaluate as evaluate_cli
 from hotline.domain.roles import Actor
-from hotline.services.accounts import NewUser, create_user
+from hotline.entrypoints.cli import editions as editions_cli
+from hotline.entrypoints.cli import evaluate as evaluate_cli
+from hotline.services.accounts.users import NewUser, create_user
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
 from tests.integration.test_evaluation import LIXIA, SCHEME, SHIZHONG, October

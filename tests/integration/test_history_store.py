@@ -9,8 +9,8 @@ from sqlalchemy.exc import DBAPIError
 from hotline.adapters.db.models import Case
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
+from hotline.services.cases.history import verify_case_history
 from hotline.services.context import Hotline
-from hotline.services.history import verify_case_history
 from tests.integration.helpers import act, new_case
 
 

@@ -28,8 +28,8 @@ from hotline.reports.hotspots import (
     jump_score,
     poisson_tail,
 )
+from hotline.services.cases.intake import NewCase, create_case
 from hotline.services.context import Hotline
-from hotline.services.intake import NewCase, create_case
 from tests.conftest import FakeClock
 
 D = date(2026, 11, 25)

@@ -21,7 +21,7 @@ from hotline.domain.roles import SYSTEM, Actor
 from hotline.reports.indicator_counts import Clock
 from hotline.reports.recompute import raw_counts, verify_settlement
 from hotline.services.context import Hotline
-from hotline.services.settlement import settle_month
+from hotline.services.evaluation.settlement import settle_month
 from tests.conftest import FakeClock
 from tests.integration.test_indicators import OCTOBER, UNSATISFIED, Story, totals
 

@@ -30,9 +30,9 @@ from hotline.domain.roles import Actor, Role
 from hotline.reports.drilldown import DrillQuery, drill_down
 from hotline.reports.indicator_counts import Clock
 from hotline.reports.indicators import IndicatorQuery, indicator_report
+from hotline.services.accounts.scope import restrict_to_scope
 from hotline.services.context import Hotline
-from hotline.services.scope import restrict_to_scope
-from hotline.services.settlement import rebuild_indicator_facts, refresh_indicator_facts
+from hotline.services.evaluation.settlement import rebuild_indicator_facts, refresh_indicator_facts
 from tests.conftest import FakeClock
 from tests.integration.helpers import act, new_case
 

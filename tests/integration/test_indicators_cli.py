@@ -12,8 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from hotline.cli import indicators as cli
 from hotline.domain.roles import Actor
+from hotline.entrypoints.cli import indicators as cli
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
 from tests.integration.test_indicators import EXPECTED, Story, october, totals

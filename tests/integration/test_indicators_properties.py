@@ -16,7 +16,7 @@ from hotline.domain.indicators import DEFAULT_DEFINITIONS, Period
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.services.context import Hotline
-from hotline.services.settlement import refresh_indicator_facts, settle_month
+from hotline.services.evaluation.settlement import refresh_indicator_facts, settle_month
 from tests.conftest import FakeClock
 from tests.integration.test_indicators import Story
 

@@ -16,7 +16,7 @@ from hotline.domain.roles import Actor, Role
 from hotline.reports.indicator_counts import Clock
 from hotline.reports.recompute import verify_settlement
 from hotline.services.context import Hotline
-from hotline.services.settlement import (
+from hotline.services.evaluation.settlement import (
     refresh_indicator_facts,
     settle_due_periods,
     settle_month,
@@ -175,7 +175,7 @@ def test_live_repeats_from_problem_counts_agree_with_the_link_history(story: Sto
     """The live repeat rate reads problems.case_count (kept by the ledger); the as-of reading
     (settlement, recomputation) counts linked cases in the link history. Through links and
     unlinks by the ledger's own services they must agree."""
-    from hotline.services.problem_edits import link_case, unlink_case
+    from hotline.services.ledger.edits import link_case, unlink_case
 
     story.at("2026-10-12")
     first, second, third = (story.case(district_code="370102") for _ in range(3))

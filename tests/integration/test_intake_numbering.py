@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from hotline.adapters.db.models import Case, CaseEvent, CaseNumberCounter, Category, OutboxItem
 from hotline.domain.errors import InvalidInput
 from hotline.domain.roles import Actor
-from hotline.services import intake
+from hotline.services.cases import intake
+from hotline.services.cases.history import verify_case_history
+from hotline.services.cases.intake import NewCase, create_case
 from hotline.services.context import Hotline
-from hotline.services.history import verify_case_history
-from hotline.services.intake import NewCase, create_case
 from tests.conftest import PG_URL
 from tests.integration.helpers import new_case
 

@@ -33,8 +33,8 @@ from hotline.domain.errors import InvalidInput
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.services.context import Hotline
-from hotline.services.evaluation import evaluate_month
-from hotline.services.report_production import build_notice, filename, produce
+from hotline.services.evaluation.monthly import evaluate_month
+from hotline.services.reporting.production import build_notice, filename, produce
 from tests.conftest import FakeClock
 from tests.integration.test_indicators import Story
 

@@ -13,10 +13,10 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner, Result
 
-from hotline.cli import hotspots as hotspots_cli
-from hotline.cli import report as report_cli
-from hotline.cli.main import main as real_main
 from hotline.domain.roles import Actor
+from hotline.entrypoints.cli import hotspots as hotspots_cli
+from hotline.entrypoints.cli import report as report_cli
+from hotline.entrypoints.cli.main import main as real_main
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
 from tests.integration.test_indicators import Story

@@ -14,13 +14,13 @@ from hotline.adapters.db.models import Case, Problem, ProblemLink, Supervision, 
 from hotline.domain.ledger import write_off_at
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
+from hotline.entrypoints.worker import run_worker
+from hotline.services.cases.enrichment import IntakeDraft, enrich_case
+from hotline.services.cases.suggestions import suggest_for_draft
 from hotline.services.context import Hotline
-from hotline.services.enrichment import IntakeDraft, enrich_case
-from hotline.services.problem_candidates import find_candidates
-from hotline.services.problem_ledger import case_states
-from hotline.services.repeat_index import document_of
-from hotline.services.suggestions import suggest_for_draft
-from hotline.worker import run_worker
+from hotline.services.ledger.candidates import find_candidates
+from hotline.services.ledger.problems import case_states
+from hotline.services.ledger.repeat_index import document_of
 from tests.conftest import FakeClock
 from tests.integration.helpers import act, new_case
 from tests.integration.ledger_corpus import store_archive_model
@@ -169,7 +169,7 @@ def test_the_radius_is_respected(hotline: Hotline, actors: dict[str, Actor]) -> 
     assert "near" not in _candidate_near(hotline, 117.0400, 36.6800, first)
     assert _candidate_near(hotline, 117.0400, 36.7200, first)["far"] < 1.0
     hotline.profile.ledger.radius_m = 2000  # a city may widen it
-    from hotline.services.repeat_index import forget_index
+    from hotline.services.ledger.repeat_index import forget_index
 
     forget_index(hotline)
     assert "near" in _candidate_near(hotline, 117.0400, 36.6800, first)
@@ -393,7 +393,7 @@ def test_two_operators_relinking_one_case_at_once_one_wins_the_other_is_told(
     hotline: Hotline, actors: dict[str, Actor]
 ) -> None:
     from hotline.domain.errors import ConcurrentChange
-    from hotline.services.problem_edits import link_case
+    from hotline.services.ledger.edits import link_case
 
     first = _take(hotline, actors["operator"], BBQ)
     other = _take(hotline, actors["operator"], STALLS)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from hotline.adapters.db.models import Case, ProblemLink
 from hotline.config import Settings
 from hotline.domain.roles import Actor
+from hotline.entrypoints.worker import run_worker
 from hotline.services.context import Hotline
-from hotline.worker import run_worker
 from tests.integration.helpers import new_case
 from tests.integration.ledger_corpus import store_archive_model
 from tests.integration.test_cli import _run

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from hotline.adapters.db.models import Unit
 from hotline.services.context import Hotline
-from hotline.services.reference_cache import ReferenceCache
-from hotline.services.routing import cached_context
+from hotline.services.reference.cache import ReferenceCache
+from hotline.services.reference.routing import cached_context
 
 
 class Ticks:

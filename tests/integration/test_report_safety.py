@@ -20,12 +20,12 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from hotline.adapters.db.models import Case
-from hotline.cli import problems as problems_cli
-from hotline.cli import report as report_cli
 from hotline.domain.roles import Actor
+from hotline.entrypoints.cli import problems as problems_cli
+from hotline.entrypoints.cli import report as report_cli
 from hotline.services.context import Hotline
-from hotline.services.report_production import build_notice, produce
-from hotline.services.tabular import write_tables
+from hotline.services.reference.tabular import write_tables
+from hotline.services.reporting.production import build_notice, produce
 from tests.conftest import FakeClock
 from tests.integration.helpers import new_case
 

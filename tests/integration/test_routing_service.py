@@ -8,17 +8,17 @@ from sqlalchemy import select
 from hotline.adapters.db.models import Case, CaseEvent
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
+from hotline.entrypoints.worker import run_worker
+from hotline.services.cases.enrichment import IntakeDraft, suggest
 from hotline.services.context import Hotline
-from hotline.services.enrichment import IntakeDraft, suggest
-from hotline.services.routing import Place as RoutePlace
-from hotline.services.routing import (
+from hotline.services.reference.routing import Place as RoutePlace
+from hotline.services.reference.routing import (
     context_from_db,
     returns_by_rule,
     route_place,
     suggest_dispatch,
     suggest_route,
 )
-from hotline.worker import run_worker
 from tests.integration.helpers import act, new_case
 from tests.unit.test_geo_locate import needs_divisions
 

@@ -8,7 +8,12 @@ from pathlib import Path
 from hotline.config import Settings
 from hotline.domain.roles import SYSTEM
 from hotline.services.context import Hotline
-from hotline.services.standard_answers import AnswerQuery, list_answers, parse_answers, read_answers
+from hotline.services.reference.standard_answers import (
+    AnswerQuery,
+    list_answers,
+    parse_answers,
+    read_answers,
+)
 from tests.integration.test_cli import _run
 
 

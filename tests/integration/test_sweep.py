@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.models import Case, CaseEvent, OutboxItem, Supervision
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
+from hotline.services.actions.sweeps import SWEEPS, Sweep, _claim, sweep_deadlines
+from hotline.services.cases.history import append_event, verify_case_history
 from hotline.services.context import Hotline
-from hotline.services.history import append_event, verify_case_history
-from hotline.services.supervision import escalate
-from hotline.services.sweeps import SWEEPS, Sweep, _claim, sweep_deadlines
+from hotline.services.ledger.supervision import escalate
 from tests.conftest import FakeClock
 from tests.integration.helpers import act, new_case
 

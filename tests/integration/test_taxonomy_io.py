@@ -13,9 +13,9 @@ from sqlalchemy import delete, func, select
 from hotline.adapters.db.models import Category, Region, Unit
 from hotline.domain.errors import InvalidInput
 from hotline.services.context import Hotline
-from hotline.services.organisation import export_org, import_org, list_units
-from hotline.services.seeding import seed_reference_data
-from hotline.services.taxonomy import export_taxonomy, import_taxonomy, list_categories
+from hotline.services.reference.organisation import export_org, import_org, list_units
+from hotline.services.reference.seeding import seed_reference_data
+from hotline.services.reference.taxonomy import export_taxonomy, import_taxonomy, list_categories
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from hotline.adapters.notify.base import MemoryNotifier
 from hotline.domain.errors import Forbidden, IllegalTransition
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor, Role
-from hotline.services.case_views import get_case
+from hotline.entrypoints.worker import run_worker
+from hotline.services.actions.sweeps import sweep_deadlines
+from hotline.services.cases.history import verify_case_history
+from hotline.services.cases.views import get_case
 from hotline.services.context import Hotline
-from hotline.services.history import verify_case_history
-from hotline.services.supervision import list_supervisions, respond, supervise_case
-from hotline.services.sweeps import sweep_deadlines
-from hotline.worker import run_worker
+from hotline.services.ledger.supervision import list_supervisions, respond, supervise_case
 from tests.conftest import FakeClock
 from tests.integration.helpers import act, new_case
 

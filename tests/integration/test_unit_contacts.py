@@ -13,9 +13,9 @@ from hotline.adapters.db.models import CaseEvent
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.services.context import Hotline
-from hotline.services.organisation import export_org, import_org, list_units
-from hotline.services.report_production import build_notice
-from hotline.services.supervision import NO_HEAD_WARNING, list_supervisions, supervise_case
+from hotline.services.ledger.supervision import NO_HEAD_WARNING, list_supervisions, supervise_case
+from hotline.services.reference.organisation import export_org, import_org, list_units
+from hotline.services.reporting.production import build_notice
 from tests.conftest import FakeClock
 from tests.integration.helpers import act, new_case
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from hotline.adapters.db.models import Case, CaseEvent, OutboxItem
 from hotline.domain.roles import Actor
+from hotline.entrypoints.worker import HANDLERS, WorkerStats, run_due_jobs, run_worker
 from hotline.services import outbox
 from hotline.services.context import Hotline
-from hotline.worker import HANDLERS, WorkerStats, run_due_jobs, run_worker
 from tests.conftest import FakeClock
 from tests.integration.helpers import new_case
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from hotline.adapters.open311 import MOUNT_PATH, create_open311_app
+from hotline.entrypoints.open311 import MOUNT_PATH, create_open311_app
 from hotline.services.context import Hotline
 from hotline.services.open311 import Open311Settings, create_key
 

@@ -7,15 +7,18 @@ import os
 import subprocess
 import sys
 
-from hotline.cli.main import app
 from hotline.config import Settings
+from hotline.entrypoints.cli.main import app
 
 # Through ``hotline apikey`` once the command group is wired into the CLI, directly before.
 WIRED = any(group.name == "apikey" for group in app.registered_groups)
 COMMAND = (
     ["-m", "hotline", "apikey"]
     if WIRED
-    else ["-c", "import sys; from hotline.cli.apikey import apikey_app; sys.exit(apikey_app())"]
+    else [
+        "-c",
+        "import sys; from hotline.entrypoints.cli.apikey import apikey_app; sys.exit(apikey_app())",
+    ]
 )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from hotline.adapters.open311.guard import KeyCache, TokenBuckets
-from hotline.services.accounts import NewUser, create_user
+from hotline.entrypoints.open311.guard import KeyCache, TokenBuckets
+from hotline.services.accounts.users import NewUser, create_user
 from hotline.services.open311 import list_partners, revoke_keys
 from tests.open311.conftest import ClientFactory, Open311Client, assert_errors
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hotline.adapters.db.models import Case, Problem
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
-from hotline.services.intake import NewCase, create_case
+from hotline.services.cases.intake import NewCase, create_case
 from hotline.services.open311 import authenticate_partner
 from tests.conftest import FakeClock
 from tests.integration.helpers import act, new_case, to_accepted

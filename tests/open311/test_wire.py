@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.adapters.open311.errors import Open311Error
-from hotline.adapters.open311.params import Params, decode_form, parse_w3c
-from hotline.adapters.open311.wire import format_of_path, to_json, to_xml
+from hotline.entrypoints.open311.errors import Open311Error
+from hotline.entrypoints.open311.params import Params, decode_form, parse_w3c
+from hotline.entrypoints.open311.wire import format_of_path, to_json, to_xml
 from hotline.services.open311.catalog import Attribute
 from hotline.services.open311.filing import answers, caller_name
 from hotline.services.open311.views import open311_status, w3c

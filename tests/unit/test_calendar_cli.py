@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner, Result
 
-from hotline.cli.calendar import calendar_app
+from hotline.entrypoints.cli.calendar import calendar_app
 
 runner = CliRunner()
 

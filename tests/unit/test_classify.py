@@ -24,7 +24,7 @@ from hotline.classify.model import (
     train,
 )
 from hotline.classify.predict import Classifier, load_model
-from hotline.cli.classifier import classifier_app
+from hotline.entrypoints.cli.classifier import classifier_app
 
 PLACES = ["历下区", "市中区", "槐荫区", "天桥区", "历城区", "长清区"]
 TOPICS = {

@@ -9,7 +9,7 @@ import pytest
 
 from hotline.domain.errors import InvalidInput
 from hotline.profile import ReportScheduleSpec
-from hotline.services.editions import check_period, due_periods
+from hotline.services.reporting.editions import check_period, due_periods
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from hotline.domain.errors import InvalidInput
-from hotline.services.evaluation_schemes import load_scheme
+from hotline.services.evaluation.schemes import load_scheme
 
 
 def test_the_shipped_scheme_loads() -> None:

@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from hotline.cli.locate import locate_command, route_command
+from hotline.entrypoints.cli.locate import locate_command, route_command
 from tests.unit.test_geo_locate import DATAV, HAS_DIVISIONS
 
 app = typer.Typer()

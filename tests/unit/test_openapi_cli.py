@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from hotline.cli.main import app
+from hotline.entrypoints.cli.main import app
 
 runner = CliRunner()
 UNREACHABLE = {"HOTLINE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hotline.domain.routing import COMMUNITY, STREET, RouteQuery
 from hotline.geo.divisions import Division
 from hotline.profile import CityProfile, load_profile
-from hotline.services.organisation import build_directory, expand_org
+from hotline.services.reference.organisation import build_directory, expand_org
 
 STREET_CODE = "370102004"
 WITH_STATION, WITHOUT = "370102004009", "370102004010"

@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from typer.testing import CliRunner, Result
 
-from hotline.cli.repeats import repeats_app
+from hotline.entrypoints.cli.repeats import repeats_app
 from tests.unit.repeats_corpus import CORPUS
 
 runner = CliRunner()

@@ -17,7 +17,7 @@ from hotline.domain.routing import (
     route,
 )
 from hotline.profile import load_profile
-from hotline.services.routing import RoutingContext, context_offline, route_offline
+from hotline.services.reference.routing import RoutingContext, context_offline, route_offline
 
 DIRECTORY = Directory(
     city_unit="CITY",

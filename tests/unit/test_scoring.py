@@ -19,7 +19,7 @@ from hotline.domain.scoring import (
     what_if,
     wilson_interval,
 )
-from hotline.services.evaluation_schemes import load_scheme
+from hotline.services.evaluation.schemes import load_scheme
 
 SCHEME = Scheme(
     version="2026-01",

@@ -16,11 +16,11 @@ import httpx
 from sqlalchemy import select, update
 
 from hotline.adapters.db.models import Case
-from hotline.services.accounts import NewUser, create_user
-from hotline.services.classifier_deployment import ModelGuess
-from hotline.services.classifier_feedback import record_suggestion
-from hotline.services.editions import produce_edition
-from hotline.worker import run_worker
+from hotline.entrypoints.worker import run_worker
+from hotline.services.accounts.users import NewUser, create_user
+from hotline.services.classifier.deployment import ModelGuess
+from hotline.services.classifier.feedback import record_suggestion
+from hotline.services.reporting.editions import produce_edition
 from tests.conftest import FakeClock
 from tests.integration.ledger_corpus import store_archive_model
 from tests.web.conftest import PNG_PHOTO, Api

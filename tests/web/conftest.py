@@ -10,10 +10,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from hotline.adapters.web.app import create_app
 from hotline.config import Settings
+from hotline.entrypoints.web.app import create_app
 from hotline.profile import CityProfile
-from hotline.services.accounts import NewUser, create_user
+from hotline.services.accounts.users import NewUser, create_user
 from hotline.services.context import Hotline
 from tests.conftest import _fresh_url as fresh_url
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import uvicorn
 
-from hotline.adapters.web import routes_cases
-from hotline.adapters.web.app import create_app
 from hotline.bootstrap import build_hotline
 from hotline.config import Settings
+from hotline.entrypoints.web import routes_cases
+from hotline.entrypoints.web.app import create_app
 
 
 def _stopping_after_commit(marker: Path) -> Any:

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from hotline.adapters.web.etags import concurrency_problem
 from hotline.domain.errors import ConcurrentChange
 from hotline.domain.lifecycle import Action
+from hotline.entrypoints.web.etags import concurrency_problem
 from hotline.services.context import Hotline
 from tests.web.conftest import Api, assert_problem, invalid_names
 

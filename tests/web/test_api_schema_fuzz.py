@@ -5,7 +5,7 @@ Every operation is sent generated requests, valid and invalid, as the city centr
 status code, content type and body; every error must be an RFC 9457 problem.
 
 The Open311 sub-app (/open311/v2) is a bare Starlette app without an OpenAPI schema (see
-hotline.adapters.open311.app), so there is nothing to generate from: its tests are elsewhere.
+hotline.entrypoints.open311.app), so there is nothing to generate from: its tests are elsewhere.
 
 The schema is loaded at collection time, not through ``schemathesis.pytest.from_fixture``: that
 loader renames pytest's ``Node._nodeid``, which pytest 9 no longer has.
@@ -29,9 +29,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from hotline.adapters.db.database import Database
-from hotline.adapters.web.app import create_app
 from hotline.bootstrap import build_calendar
 from hotline.config import Settings
+from hotline.entrypoints.web.app import create_app
 from hotline.services.context import Hotline
 from tests.web.conftest import Api
 

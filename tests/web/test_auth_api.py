@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.services.accounts import NewUser, create_user, disable_user
+from hotline.services.accounts.users import NewUser, create_user, disable_user
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
 from tests.web.conftest import Api, assert_problem

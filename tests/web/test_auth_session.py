@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from hotline.adapters.db.models import BrowserSession
 from hotline.domain.roles import ROLE_TABLE, Role
-from hotline.services.accounts import NewUser, create_user, disable_user
+from hotline.services.accounts.users import NewUser, create_user, disable_user
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
 from tests.web.conftest import DEFAULT_CASE, Api, assert_problem

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hotline.adapters.web.text_guard import REASON
+from hotline.entrypoints.web.text_guard import REASON
 from tests.web.conftest import Api, assert_problem, invalid_names
 
 BEYOND_ANY_ID = 2**63  # past SQLite's integers, let alone PostgreSQL's 32-bit keys

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from hotline.domain.sla import SlaState
-from hotline.services import case_lists
+from hotline.entrypoints.worker import run_worker
+from hotline.services.cases import lists as case_lists
 from hotline.services.context import Hotline
-from hotline.worker import run_worker
 from tests.conftest import PG_URL, FakeClock
 from tests.integration.ledger_corpus import store_archive_model
 from tests.web.conftest import Api, assert_problem, invalid_names

@@ -3,7 +3,7 @@ the case's own supervisions, and the code lists (channels, return reasons, regio
 
 from __future__ import annotations
 
-from hotline.services.accounts import NewUser, create_user, new_token
+from hotline.services.accounts.users import NewUser, create_user, new_token
 from hotline.services.context import Hotline
 from tests.web.conftest import Api, assert_problem
 

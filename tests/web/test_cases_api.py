@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from hotline.adapters.web.app import create_app
-from hotline.adapters.web.docs_ui import install_docs
+from hotline.entrypoints.web.app import create_app
+from hotline.entrypoints.web.docs_ui import install_docs
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
 from tests.web.conftest import DEFAULT_CASE, Api, assert_problem, invalid_names

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from hotline.adapters.db.models import Case
-from hotline.services.classifier_deployment import ModelGuess
-from hotline.services.classifier_feedback import record_suggestion
+from hotline.services.classifier.deployment import ModelGuess
+from hotline.services.classifier.feedback import record_suggestion
 from tests.web.conftest import Api, assert_problem, invalid_names
 
 URL = "/api/v1/classifier/report"

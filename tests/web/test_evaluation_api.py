@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hotline.services.context import Hotline
-from hotline.services.editions import produce_edition
+from hotline.services.reporting.editions import produce_edition
 from tests.conftest import FakeClock
 from tests.web.conftest import Api, assert_problem, invalid_names
 

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from hotline.adapters.db.models import IdempotencyKey, User
-from hotline.adapters.web.schemas import CaseIn
+from hotline.entrypoints.web.schemas import CaseIn
+from hotline.services.cases.idempotency import IN_FLIGHT, fingerprint, purge_expired_keys
 from hotline.services.context import Hotline
-from hotline.services.idempotency import IN_FLIGHT, fingerprint, purge_expired_keys
 from tests.conftest import FakeClock
 from tests.web.conftest import DEFAULT_CASE, Api, assert_problem, invalid_names
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from hotline.adapters.web import routes_indicators
-from hotline.adapters.web.app import create_app
+from hotline.entrypoints.web import routes_indicators
+from hotline.entrypoints.web.app import create_app
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
 from tests.web.conftest import Api, assert_problem, invalid_names

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from hotline.adapters.db.models import User
 from hotline.domain.errors import Forbidden
-from hotline.services import accounts
-from hotline.services.accounts import NewUser, create_user, disable_user, login
+from hotline.services.accounts import users as accounts
+from hotline.services.accounts.users import NewUser, create_user, disable_user, login
 from hotline.services.context import Hotline
 from tests.web.conftest import Api, assert_problem
 

@@ -16,7 +16,9 @@ import httpx
 import jsonschema_rs  # schemathesis's validator
 from fastapi.routing import APIRoute
 
-from hotline.adapters.web import (
+from hotline.domain.lifecycle import Action
+from hotline.domain.roles import Permission, Role, may
+from hotline.entrypoints.web import (
     routes_attachments,
     routes_audit,
     routes_classifier,
@@ -28,9 +30,7 @@ from hotline.adapters.web import (
     routes_reports,
     routes_supervision,
 )
-from hotline.domain.lifecycle import Action
-from hotline.domain.roles import Permission, Role, may
-from hotline.services.accounts import NewUser, create_user
+from hotline.services.accounts.users import NewUser, create_user
 from tests.conftest import FakeClock
 from tests.web.api_scenario import Answer, run_scenario
 from tests.web.conftest import Api

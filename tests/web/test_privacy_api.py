@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from hotline.cli.main import app as cli_app
 from hotline.config import Settings
-from hotline.services.accounts import new_token
+from hotline.entrypoints.cli.main import app as cli_app
+from hotline.services.accounts.users import new_token
 from tests.conftest import FakeClock
 from tests.web.conftest import Api, assert_problem, invalid_names
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from hotline.entrypoints.worker import run_worker
 from hotline.services.context import Hotline
-from hotline.worker import run_worker
 from tests.integration.ledger_corpus import store_archive_model
 from tests.web.conftest import Api, assert_problem
 

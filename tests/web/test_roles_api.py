@@ -11,7 +11,7 @@ import pytest
 
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor, Permission, Role, may
-from hotline.services.accounts import NewUser, create_user
+from hotline.services.accounts.users import NewUser, create_user
 from hotline.services.context import Hotline
 from tests.integration.helpers import act, new_case
 from tests.web.conftest import DEFAULT_CASE, Api, assert_problem

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from hotline.services.accounts import NewUser, create_user
+from hotline.services.accounts.users import NewUser, create_user
 from tests.web.conftest import Api, assert_problem, invalid_names
 
 URL = "/api/v1/standard-answers"

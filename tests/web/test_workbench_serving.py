@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from hotline.adapters.web.app import create_app
-from hotline.adapters.web.workbench import BUILT_INTO
 from hotline.config import Settings
+from hotline.entrypoints.web.app import create_app
+from hotline.entrypoints.web.workbench import BUILT_INTO
 from hotline.services.context import Hotline
 from tests.web.conftest import Api, assert_problem
 
@@ -41,7 +41,7 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
 
 
 def test_the_default_folder_is_where_the_vite_build_writes() -> None:
-    assert BUILT_INTO.parts[-5:] == ("hotline", "adapters", "web", "static", "workbench")
+    assert BUILT_INTO.parts[-5:] == ("hotline", "entrypoints", "web", "static", "workbench")
 
 
 def test_root_is_the_index_revalidated_on_every_load(client: TestClient) -> None:

@@ -13,7 +13,7 @@ from hotline.config import Settings
 from hotline.domain.rules import ClosingRules
 from hotline.domain.sla import TimeLimitPolicy
 from hotline.profile import CityProfile
-from hotline.services.reference_cache import ReferenceCache
+from hotline.services.reference.cache import ReferenceCache
 
 
 class DeadlineClock(Protocol):

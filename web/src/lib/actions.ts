@@ -1,6 +1,6 @@
 // The case page's action buttons: exactly the case view's `allowed_actions`, each with its
 // Chinese label and the small form for the fields its API body takes
-// (src/hotline/adapters/web/action_schemas.py). The server checks everything again.
+// (src/hotline/entrypoints/web/action_schemas.py). The server checks everything again.
 
 export type FieldKind =
   | 'text' | 'textarea' | 'select' | 'radio' | 'number' | 'date' | 'datetime'

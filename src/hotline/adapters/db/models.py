@@ -236,16 +236,15 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
-# The deadline sweep (services/sweeps.py) raises each stage's warning line and deadline once. The
-# states in which a stage's clock runs, and the predicate "not raised yet, clock running", live
-# here because they are both the sweep's claim condition and its partial indexes' WHERE: each
-# index then holds only the cases the sweep may still raise, and the planner can use it only if
-# the claim query carries the same terms (rendered inline, never as parameters). The index is
-# on (line, id), the claim's order, and the only index on the line: the planner, taking "line
-# passed" and "not raised yet" as independent, expects a fifth of the open cases to match, not
-# 1 %, and then rates walking the primary key, or a plain index on the line, as cheap as this
-# one while they read every open case (migration 0005 dropped the plain ones, used by nothing
-# else).
+# The deadline sweep (services/actions/sweeps.py) raises each stage's warning line and deadline
+# once. The states in which a stage's clock runs, and the predicate "not raised yet, clock running",
+# live here because they are both the sweep's claim condition and its partial indexes' WHERE: each
+# index then holds only the cases the sweep may still raise, and the planner can use it only if the
+# claim query carries the same terms (rendered inline, never as parameters). The index is on (line,
+# id), the claim's order, and the only index on the line: the planner, taking "line passed" and "not
+# raised yet" as independent, expects a fifth of the open cases to match, not 1 %, and then rates
+# walking the primary key, or a plain index on the line, as cheap as this one while they read every
+# open case (migration 0005 dropped the plain ones, used by nothing else).
 SWEPT_STATUSES: dict[str, tuple[str, ...]] = {
     "accept": ("dispatched",),
     "reply": ("dispatched", "accepted"),
@@ -864,7 +863,8 @@ def compared_in_drift(dialect: str) -> Callable[..., bool]:
 
     return include
 
-# The case list (services/case_lists.py): open cases by deadline, with what the workbench's
+
+# The case list (services/cases/lists.py): open cases by deadline, with what the workbench's
 # filters read, so that "my unit's / a district's open cases by deadline" read a few hundred
 # index entries instead of every case the unit or district ever had; a user's own cases; the
 # pending extension and return requests the dispatcher's desk lists.
@@ -921,4 +921,3 @@ CASE_LIST_INDEXES = (
         sqlite_where=CaseRequest.status == literal_column("'pending'"),
     ),
 )
-

@@ -14,7 +14,7 @@ and as ``case_id`` in the job's payload.
 The case row carries its search terms (``search_terms``, computed from its number, title,
 content and address: adapters/db/case_search.py), so that a new case is found by the list's
 text search at once; and, when the client sent one, its Idempotency-Key row
-(services/idempotency.py).
+(services/cases/idempotency.py).
 """
 
 from __future__ import annotations

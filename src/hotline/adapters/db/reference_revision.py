@@ -1,6 +1,6 @@
 """A per-process count of writes to the reference tables (units, categories, regions, channels).
 
-Caches of reference data (services/reference_cache.py) compare it to notice, at once, any change
+Caches of reference data (services/reference/cache.py) compare it to notice, at once, any change
 made through the ORM in this process; changes made by another process reach them when their
 time-to-live runs out.
 """

@@ -3,7 +3,7 @@ with inline SVG, xlsx).
 
 Builders: :func:`daily_notice`, :func:`weekly_notice`, :func:`monthly_report` (read-only);
 renderers: :func:`render_html`, :func:`render_xlsx`. The services decide when and for whom
-(hotline.services.report_production).
+(hotline.services.reporting.production).
 """
 
 from hotline.reports.notices.daily import (

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from hotline.adapters.db.models import Category
 from hotline.domain.errors import NotFound
+from hotline.services.actions.deadlines import EMERGENCY_ACCEPT, EMERGENCY_REPLY, limits_for
 from hotline.services.context import Hotline
-from hotline.services.deadlines import EMERGENCY_ACCEPT, EMERGENCY_REPLY, limits_for
 
 KIND_NAMES = {"event": "事件", "facility": "部件"}
 ATTRIBUTE_PREFIX = "Q"  # attribute codes Q1, Q2 … follow the order of the questions

@@ -1,12 +1,12 @@
 """POST requests: a partner files a case, which enters the normal intake pipeline.
 
-The case is created by :func:`hotline.services.intake.create_case` (validate, number, store, first
-history event, ``enrich`` job queued), under the partner's channel (``web`` unless the partner
+The case is created by :func:`hotline.services.cases.intake.create_case` (validate, number, store,
+first history event, ``enrich`` job queued), under the partner's channel (``web`` unless the partner
 is configured with another) and with the partner user as creator. Answers to the service
-definition's questions are appended to the content so the operator sees them; a media_url is
-kept in a ``partner_submission`` history event. The email, device_id and account_id are not
-stored: there is no column for them, and history is append-only, so personal data written there
-could never be anonymised.
+definition's questions are appended to the content so the operator sees them; a media_url is kept in
+a ``partner_submission`` history event. The email, device_id and account_id are not stored: there is
+no column for them, and history is append-only, so personal data written there could never be
+anonymised.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from hotline.adapters.db.models import Case, Category
 from hotline.domain.errors import InvalidInput, NotFound
+from hotline.services.cases.history import append_event
+from hotline.services.cases.intake import MAX_CONTENT, NewCase, create_case
 from hotline.services.context import Hotline
-from hotline.services.history import append_event
-from hotline.services.intake import MAX_CONTENT, NewCase, create_case
 from hotline.services.open311.catalog import Attribute, attributes_of, promised_limit
 from hotline.services.open311.partners import Partner
 from hotline.services.open311.views import SUBMISSION

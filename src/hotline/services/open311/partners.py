@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.models import ApiToken, Channel, User
 from hotline.domain.errors import Conflict, InvalidInput, NotFound
 from hotline.domain.roles import Actor, Role
-from hotline.services.accounts import NewUser, authenticate_token, create_user, issue_token
+from hotline.services.accounts.users import NewUser, authenticate_token, create_user, issue_token
 from hotline.services.context import Hotline
 from hotline.services.open311.settings import Open311Settings
 

@@ -18,8 +18,8 @@ from sqlalchemy import or_, select
 
 from hotline.adapters.db.models import Case, CaseEvent
 from hotline.domain.errors import Forbidden, InvalidInput
+from hotline.services.cases.history import append_event
 from hotline.services.context import Hotline
-from hotline.services.history import append_event
 from hotline.services.open311.filing import MAX_DESCRIPTION, check_media_url
 from hotline.services.open311.partners import Partner
 from hotline.services.open311.queries import flip_filter, load_lookups, public_case, span

@@ -1,5 +1,5 @@
 // The callback outcome form (回访): what the citizen said, checked before it is sent as the
-// `record_callback` action (src/hotline/adapters/web/action_schemas.py, domain/rules.py).
+// `record_callback` action (src/hotline/entrypoints/web/action_schemas.py, domain/rules.py).
 //
 // reached (已接通): process and result satisfaction both required; solved optional; a result
 //   「不满意」 sends the case back (重办) to the same unit or to the centre for re-sorting.

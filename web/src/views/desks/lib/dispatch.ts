@@ -6,7 +6,7 @@ export type DeskTab = 'dispatch' | 'returns' | 'extensions' | 'resorted'
 export interface TabSpec {
   key: DeskTab
   label: string
-  /** GET /api/v1/cases query (src/hotline/services/case_lists.py). */
+  /** GET /api/v1/cases query (src/hotline/services/cases/lists.py). */
   query: Record<string, string | string[]>
   /** Who works this tab: leaders only approve extensions. */
   roles: string[]

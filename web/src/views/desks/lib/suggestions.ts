@@ -1,6 +1,6 @@
 // What POST /api/v1/intake/suggestions answers, read into what the intake desk shows beside the
 // form. The API sends a flat list of {field, value, confidence, reason, source} made by the
-// enrichment steps (src/hotline/services/enrichment.py), in step order:
+// enrichment steps (src/hotline/services/cases/enrichment.py), in step order:
 //   district_code / street_code / community_code  — locate_place (one reason for all three)
 //   category_code (several)                        — the classifier model, then taxonomy keywords
 //   route {lead, co_units, sub_dispatch, rule}     — routing rules, for the best category

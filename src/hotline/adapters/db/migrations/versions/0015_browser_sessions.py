@@ -47,9 +47,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("session_hash", name=op.f("uq_browser_sessions_session_hash")),
     )
     with op.batch_alter_table("browser_sessions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_browser_sessions_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_browser_sessions_user_id"), ["user_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -1,7 +1,0 @@
-"""The ``hotline`` command line (Typer). Output contract: DESIGN §7 and cli/output.py."""
-
-from __future__ import annotations
-
-from hotline.cli.main import app, main
-
-__all__ = ["app", "main"]

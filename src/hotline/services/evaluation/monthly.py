@@ -1,0 +1,185 @@
+"""The monthly evaluation (考评) of every district, county and functional zone — or of every
+directly affiliated unit or street office — under a versioned scheme, and the what-if under
+another scheme.
+
+``evaluate_month(hotline, "2026-10")`` reads the month's indicators (settled figures where the
+month is settled), takes out the approved exclusions, counts the deductions from recorded facts,
+adds the approved points adjustments, then scores, ranks, lists and funds every entity with a
+line-by-line explanation (hotline.domain.scoring). Read-only: nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from hotline.domain.errors import InvalidInput
+from hotline.domain.indicators import asked_month
+from hotline.domain.scoring import (
+    INDICATOR_NAMES,
+    NOT_RATED,
+    EntityInput,
+    EntityResult,
+    Scheme,
+    evaluate,
+    what_if,
+)
+from hotline.reports.indicator_counts import Clock
+from hotline.services.context import Hotline
+from hotline.services.evaluation.inputs import (
+    ENTITY_LABELS,
+    Entity,
+    MonthInputs,
+    check_entity_kind,
+    indicator_value,
+    read_month,
+)
+from hotline.services.evaluation.schemes import DEFAULT_SCHEME, load_scheme
+
+NO_CASES_NOTE = "本月无应计案件（无派遣、答复、回访记录）：无考核数据，照常列出，不参加排名"
+
+
+def scheme_of(hotline: Hotline, scheme: str | Scheme | None) -> Scheme:
+    """A scheme object as given, a shipped name or YAML path, or the city's configured one."""
+    if isinstance(scheme, Scheme):
+        scheme.validate()
+        return scheme
+    return load_scheme(scheme or hotline.profile.reports.evaluation_scheme or DEFAULT_SCHEME)
+
+
+def _check_indicators(scheme: Scheme, inputs: MonthInputs, month: str) -> None:
+    missing = [r.code for r in scheme.indicators if r.code not in inputs.definitions]
+    if missing:
+        names = "、".join(INDICATOR_NAMES.get(code, code) for code in missing)
+        raise InvalidInput(f"{month} 的指标定义中没有方案所需的指标：{names}", fields=("scheme",))
+
+
+def _indicator_notes(scheme: Scheme, inputs: MonthInputs, entity: Entity) -> list[str]:
+    counts = inputs.counts.get(entity.key, Counter())
+    notes = []
+    for rule in scheme.indicators:
+        definition = inputs.definitions[rule.code]
+        _value, numerator, denominator = indicator_value(definition, counts)
+        line = f"{definition.formula}：{numerator}/{denominator}"
+        excluded = inputs.excluded.get(entity.key, {}).get(rule.code)
+        if excluded:
+            line += f"（已剔除经批准的 {len(excluded)} 件：{'、'.join(excluded)}）"
+        notes.append(line)
+    return notes
+
+
+def _has_cases(inputs: MonthInputs, entity: Entity) -> bool:
+    counts = inputs.counts.get(entity.key, Counter())
+    return any(n > 0 for kind, n in counts.items() if ":" not in kind)
+
+
+def _entity_input(scheme: Scheme, inputs: MonthInputs, entity: Entity) -> EntityInput:
+    counts = inputs.counts.get(entity.key, Counter())
+    figures = {
+        rule.code: indicator_value(inputs.definitions[rule.code], counts)
+        for rule in scheme.indicators
+    }
+    values = {code: value for code, (value, _n, _d) in figures.items()}
+    samples = {code: (numerator, denominator) for code, (_v, numerator, denominator)
+               in figures.items()}  # fmt: skip
+    deductions = inputs.deductions.get(entity.key, {})
+    notes = [*inputs.notes, *_indicator_notes(scheme, inputs, entity)]
+    if not _has_cases(inputs, entity):
+        notes.insert(0, NO_CASES_NOTE)
+    return EntityInput(
+        entity=entity.code,
+        name=entity.name,
+        values=values,
+        deduction_counts={code: len(cases) for code, cases in deductions.items()},
+        adjustments=tuple(inputs.points.get(entity.key, [])),
+        notes=tuple(notes),
+        deduction_details={code: "、".join(cases) for code, cases in deductions.items()},
+        samples=samples,
+        last_year=inputs.last_year.get(entity.key, {}),
+    )
+
+
+def _inputs(hotline: Hotline, month: str, entity_kind: str) -> MonthInputs:
+    period = asked_month(month)
+    clock = Clock(hotline.settings.tz, hotline.now())
+    with hotline.db.transaction() as session:
+        return read_month(session, clock, month, period, check_entity_kind(entity_kind))
+
+
+def _score(scheme: Scheme, inputs: MonthInputs, month: str) -> list[EntityResult]:
+    _check_indicators(scheme, inputs, month)
+    return evaluate(scheme, [_entity_input(scheme, inputs, e) for e in inputs.entities])
+
+
+def evaluate_month(
+    hotline: Hotline, month: str, scheme: str | Scheme | None = None, entity_kind: str = "district"
+) -> list[EntityResult]:
+    """Every entity of ``entity_kind`` scored, ranked, listed and funded for ``month``
+    (YYYY-MM), best first; ``scheme`` a shipped name or YAML path (default: the city's)."""
+    chosen = scheme_of(hotline, scheme)
+    return _score(chosen, _inputs(hotline, month, entity_kind), month)
+
+
+def result_as_data(result: EntityResult) -> dict[str, Any]:
+    """One entity as JSON: an unrated one (无考核数据) has score, rank, lists and amount null."""
+    data = asdict(result)
+    data["baseline_passed_all"] = all(result.baseline_passed.values()) if result.rated else None
+    data["status_label"] = "参评" if result.rated else NOT_RATED
+    if not result.rated:
+        data["lists"] = None
+    return data
+
+
+def scheme_as_data(scheme: Scheme) -> dict[str, Any]:
+    return {"version": scheme.version, "name": scheme.name}
+
+
+def evaluation_report(
+    hotline: Hotline,
+    month: str,
+    scheme: str | Scheme | None = None,
+    entity_kind: str = "district",
+    compare: str | Scheme | None = None,
+) -> dict[str, Any]:
+    """The evaluation as one JSON-ready document; with ``compare``, the same month under that
+    scheme too and what changes for each entity (what-if)."""
+    chosen = scheme_of(hotline, scheme)
+    other = scheme_of(hotline, compare) if compare is not None else None
+    inputs = _inputs(hotline, month, entity_kind)
+    results = _score(chosen, inputs, month)
+    document: dict[str, Any] = {
+        "month": month,
+        "entity": entity_kind,
+        "entity_label": ENTITY_LABELS[entity_kind],
+        "scheme": scheme_as_data(chosen),
+        "settled": inputs.settled,
+        "rated_count": sum(1 for r in results if r.rated),
+        "results": [result_as_data(r) for r in results],
+    }
+    if other is not None:
+        document["what_if"] = _what_if(results, _score(other, inputs, month), other)
+    return document
+
+
+def _change(new: float | None, old: float | None) -> float | None:
+    """A change, or None where either side is unrated (there is nothing to compare)."""
+    return None if new is None or old is None else round(new - old, 2)
+
+
+def _what_if(
+    before: Sequence[EntityResult], after: Sequence[EntityResult], other: Scheme
+) -> dict[str, Any]:
+    differences = []
+    for item in what_if(before, after):
+        row = asdict(item)
+        row["score_change"] = _change(item.score_after, item.score_before)
+        row["rank_change"] = _change(item.rank_before, item.rank_after)  # positive: moved up
+        row["amount_change"] = _change(item.amount_after, item.amount_before)
+        differences.append(row)
+    return {
+        "scheme": scheme_as_data(other),
+        "results": [result_as_data(r) for r in after],
+        "differences": differences,
+    }

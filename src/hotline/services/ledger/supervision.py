@@ -1,0 +1,473 @@
+"""Supervision (督办单): 催办 → 督办 → 重点督办 → 一把手督办.
+
+``escalate`` is the one way to open a supervision of a case (``escalate_problem`` of a ledger
+problem), called inside the caller's transaction by callbacks, by the problem ledger and by
+supervisors; ``escalate_many`` is the same for a batch of
+cases (the deadline sweep), built from the same ``Opening``. Opening one writes a case
+history event and queues a notification to the target unit; the same level and source is never
+opened twice while one is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from hotline.adapters.db.bulk import insert_rows_returning_ids
+from hotline.adapters.db.models import Case, Problem, Supervision, Unit
+from hotline.domain.errors import IllegalTransition, InvalidInput, NotFound
+from hotline.domain.roles import Actor, Permission, Role, require
+from hotline.services.accounts.scope import load_case_in_scope
+from hotline.services.actions.deadlines import add_working_days
+from hotline.services.cases.history import BatchHistory, append_event
+from hotline.services.context import Hotline
+from hotline.services.outbox import enqueue, enqueue_many
+from hotline.services.reference.units import contact_label, unit_codes
+
+
+class Level(StrEnum):
+    URGE = "urge"  # 催办
+    SUPERVISE = "supervise"  # 督办
+    PRIORITY = "priority"  # 重点督办
+    HEAD = "head"  # 一把手督办
+
+
+LEVEL_LABELS = {
+    Level.URGE: "催办",
+    Level.SUPERVISE: "督办",
+    Level.PRIORITY: "重点督办",
+    Level.HEAD: "一把手督办",
+}
+RESPONSE_WORKING_DAYS = {Level.URGE: 1, Level.SUPERVISE: 2, Level.PRIORITY: 3, Level.HEAD: 3}
+MARKS_CASE_SUPERVISED = {Level.SUPERVISE, Level.PRIORITY, Level.HEAD}
+
+
+def _level(value: str) -> Level:
+    try:
+        return Level(value)
+    except ValueError as exc:
+        allowed = "/".join(level.value for level in Level)
+        raise InvalidInput(f"督办级别须为 {allowed}", fields=("level",)) from exc
+
+
+def _already_open(
+    session: Session, owner: ColumnElement[bool], level: Level, source: str
+) -> Supervision | None:
+    """The open supervision of this level and source for ``owner`` (a case or a problem)."""
+    stmt = select(Supervision).where(
+        owner,
+        Supervision.level == level,
+        Supervision.source == source,
+        Supervision.status != "closed",
+    )
+    return session.scalars(stmt).first()
+
+
+NO_HEAD_WARNING = "目标单位未登记一把手姓名，一把手督办无法落实到人：请管理员在单位资料中补录"
+
+
+def _head_label(unit: Unit | None) -> str | None:
+    return contact_label(unit)
+
+
+def head_warning(level: str, unit: Unit | None) -> str | None:
+    """A 一把手督办 of a unit without a named head reaches nobody: say so."""
+    if level == Level.HEAD.value and (unit is None or not unit.head_name):
+        return NO_HEAD_WARNING
+    return None
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What one new supervision is made of; ``escalate`` and ``escalate_many`` both build their
+    rows, events and notifications from it, so the two paths cannot drift apart."""
+
+    case_id: int
+    case_number: str
+    district_code: str | None
+    unit: Unit | None
+    level: Level
+    reason: str
+    source: str
+    actor: str
+    now: datetime
+    due_at: datetime
+    problem_id: int | None = None  # a ledger problem's supervision (重点督办 at N complaints)
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "problem_id": self.problem_id,
+            "level": self.level.value,
+            "source": self.source,
+            "reason": self.reason,
+            "target_unit_id": self.unit.id if self.unit else None,
+            "head_name": self.unit.head_name if self.unit else None,
+            "head_title": self.unit.head_title if self.unit else None,
+            "district_code": self.district_code,
+            "status": "open",
+            "created_at": self.now,
+            "created_by": self.actor,
+            "due_at": self.due_at,
+        }
+
+    def event_details(self, supervision_id: int) -> dict[str, Any]:
+        details = {
+            "supervision": supervision_id,
+            "level": self.level.value,
+            "source": self.source,
+            "unit": self.unit.code if self.unit else None,
+            "head": _head_label(self.unit),
+        }
+        if warning := head_warning(self.level.value, self.unit):
+            details["warning"] = warning
+        if self.problem_id is not None:
+            details["problem"] = self.problem_id
+        return details
+
+    def notice(self, supervision_id: int) -> dict[str, Any]:
+        return {
+            "template": "supervision",
+            "supervision": supervision_id,
+            "case": self.case_number,
+            "level": self.level.value,
+            "unit": self.unit.code if self.unit else None,
+            "head": _head_label(self.unit),
+        }
+
+
+def case_changes(level: Level, now: datetime) -> dict[str, Any]:
+    """What opening a supervision changes on the case row (``escalate_many`` callers apply it
+    together with their own changes, in one UPDATE)."""
+    changes: dict[str, Any] = {"updated_at": now}
+    if level in MARKS_CASE_SUPERVISED:
+        changes["supervised"] = True
+    return changes
+
+
+def escalate(
+    hotline: Hotline,
+    session: Session,
+    case: Case,
+    level: Level,
+    reason: str,
+    source: str,
+    actor: str,
+    now: datetime,
+) -> Supervision:
+    """Open a supervision of ``case`` (in the caller's transaction); idempotent per level+source."""
+    existing = _already_open(session, Supervision.case_id == case.id, level, source)
+    if existing is not None:
+        return existing
+    unit = session.get(Unit, case.lead_unit_id) if case.lead_unit_id else None
+    return _open(hotline, session, case, None, unit, level, reason, source, actor, now)
+
+
+def escalate_problem(
+    hotline: Hotline,
+    session: Session,
+    problem: Problem,
+    case: Case,
+    level: Level,
+    reason: str,
+    source: str,
+    actor: str,
+    now: datetime,
+) -> Supervision:
+    """Open a supervision of a ledger problem, addressed to the problem's lead unit and its head;
+    ``case`` is the complaint that triggered it (its history records the supervision)."""
+    existing = _already_open(session, Supervision.problem_id == problem.id, level, source)
+    if existing is not None:
+        return existing
+    unit = session.get(Unit, problem.lead_unit_id) if problem.lead_unit_id else None
+    return _open(hotline, session, case, problem, unit, level, reason, source, actor, now)
+
+
+def close_problem_supervisions(
+    session: Session, problem_id: int, outcome: str, now: datetime
+) -> list[int]:
+    """Close the still-open supervisions of a ledger problem (in the caller's transaction): a
+    problem written off ends its round of supervision, so a recurrence opens a new one."""
+    stmt = select(Supervision).where(
+        Supervision.problem_id == problem_id, Supervision.status != "closed"
+    )
+    records = list(session.scalars(stmt.order_by(Supervision.id)))
+    for record in records:
+        record.status, record.outcome = "closed", outcome
+        record.closed_at, record.closed_by = now, "system"
+    return [record.id for record in records]
+
+
+def _open(
+    hotline: Hotline,
+    session: Session,
+    case: Case,
+    problem: Problem | None,
+    unit: Unit | None,
+    level: Level,
+    reason: str,
+    source: str,
+    actor: str,
+    now: datetime,
+) -> Supervision:
+    due_at = add_working_days(hotline, now, RESPONSE_WORKING_DAYS[level])
+    district = (problem.district_code if problem else None) or case.district_code
+    opening = Opening(
+        case.id,
+        case.number,
+        district,
+        unit,
+        level,
+        reason,
+        source,
+        actor,
+        now,
+        due_at,
+        problem.id if problem else None,
+    )
+    record = Supervision(**opening.record())
+    session.add(record)
+    session.flush()
+    for name, value in case_changes(level, now).items():
+        setattr(case, name, value)
+    append_event(
+        session,
+        case,
+        action="supervise",
+        actor=actor,
+        at=now,
+        from_status=case.status,
+        to_status=case.status,
+        reason=reason,
+        details=opening.event_details(record.id),
+    )
+    enqueue(session, "notify", opening.notice(record.id), now)
+    return record
+
+
+@dataclass(frozen=True)
+class Target:
+    """A case to supervise as set-based work reads it: columns, not an ORM object. Its row must
+    be locked by the caller (the sweep claims it FOR UPDATE)."""
+
+    case_id: int
+    number: str
+    status: str
+    lead_unit_id: int | None
+    district_code: str | None
+
+
+def _open_among(session: Session, case_ids: list[int], level: Level, source: str) -> set[int]:
+    stmt = select(Supervision.case_id).where(
+        Supervision.case_id.in_(case_ids),
+        Supervision.level == level.value,
+        Supervision.source == source,
+        Supervision.status != "closed",
+    )
+    return {case_id for case_id in session.scalars(stmt) if case_id is not None}
+
+
+def _units(session: Session, ids: set[int]) -> dict[int, Unit]:
+    if not ids:
+        return {}
+    return {unit.id: unit for unit in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+
+
+def escalate_many(
+    hotline: Hotline,
+    session: Session,
+    targets: list[Target],
+    level: Level,
+    reason: str,
+    source: str,
+    now: datetime,
+    history: BatchHistory,
+    actor: str = "system",
+) -> set[int]:
+    """``escalate`` for many cases at once, with the same rules: a case that has this level and
+    source open gets nothing new; every other gets the supervision, its ``supervise`` event
+    (appended to ``history``, written by the caller) and its notification. Returns the ids of
+    the cases supervised now; the caller applies ``case_changes`` to them."""
+    if not targets:
+        return set()
+    already = _open_among(session, [target.case_id for target in targets], level, source)
+    targets = [target for target in targets if target.case_id not in already]
+    if not targets:
+        return set()
+    units = _units(session, {t.lead_unit_id for t in targets if t.lead_unit_id is not None})
+    due_at = add_working_days(hotline, now, RESPONSE_WORKING_DAYS[level])
+    openings = [
+        Opening(
+            target.case_id,
+            target.number,
+            target.district_code,
+            units.get(target.lead_unit_id) if target.lead_unit_id is not None else None,
+            level,
+            reason,
+            source,
+            actor,
+            now,
+            due_at,
+        )
+        for target in targets
+    ]
+    ids = _insert_records(session, openings)
+    for target, opening, record_id in zip(targets, openings, ids, strict=True):
+        history.append(
+            target.case_id,
+            target.number,
+            action="supervise",
+            actor=actor,
+            at=now,
+            from_status=target.status,
+            to_status=target.status,
+            reason=reason,
+            details=opening.event_details(record_id),
+        )
+    enqueue_many(session, "notify", [o.notice(i) for o, i in zip(openings, ids, strict=True)], now)
+    return {target.case_id for target in targets}
+
+
+def _insert_records(session: Session, openings: list[Opening]) -> list[int]:
+    """Insert the supervisions; their ids in the order given."""
+    return insert_rows_returning_ids(session, Supervision, [o.record() for o in openings])
+
+
+def supervise_case(
+    hotline: Hotline, number: str, level: str, reason: str, actor: Actor, now: datetime
+) -> int:
+    """A supervisor's manual supervision; returns the supervision id."""
+    require(actor.role, Permission.SUPERVISE)
+    if not reason or not reason.strip():
+        raise InvalidInput("督办须写明原因", fields=("reason",))
+    with hotline.db.transaction() as session:
+        case = load_case_in_scope(session, number, actor, for_update=True)
+        if case.lead_unit_id is None:
+            raise IllegalTransition("工单尚未派遣，无督办对象")
+        return escalate(
+            hotline, session, case, _level(level), reason.strip(), "manual", actor.name, now
+        ).id
+
+
+def _load_for(session: Session, supervision_id: int, actor: Actor) -> Supervision:
+    record = session.get(Supervision, supervision_id, with_for_update=True)
+    if record is None:
+        raise NotFound(f"未找到督办单 {supervision_id}")
+    if actor.role is Role.HANDLER and record.target_unit_id != actor.unit_id:
+        raise NotFound(f"未找到督办单 {supervision_id}")
+    return record
+
+
+def respond(
+    hotline: Hotline, supervision_id: int, response: str, actor: Actor, now: datetime
+) -> None:
+    """The target unit answers the supervision (what it did, who is responsible)."""
+    require(actor.role, Permission.RESPOND_SUPERVISION)
+    if not response or not response.strip():
+        raise InvalidInput("督办回复不能为空", fields=("response",))
+    with hotline.db.transaction() as session:
+        record = _load_for(session, supervision_id, actor)
+        if record.status != "open":
+            raise IllegalTransition("该督办单已回复或已办结")
+        record.status, record.response = "responded", response.strip()
+        record.responded_at, record.responded_by = now, actor.name
+
+
+def close(hotline: Hotline, supervision_id: int, outcome: str, actor: Actor, now: datetime) -> None:
+    require(actor.role, Permission.SUPERVISE)
+    with hotline.db.transaction() as session:
+        record = _load_for(session, supervision_id, actor)
+        if record.status == "closed":
+            raise IllegalTransition("该督办单已办结")
+        record.status, record.outcome = "closed", (outcome or "").strip() or None
+        record.closed_at, record.closed_by = now, actor.name
+
+
+def _view(
+    record: Supervision, units: dict[int, str], cases: dict[int, str], people: dict[int, Unit]
+) -> dict[str, Any]:
+    unit = people.get(record.target_unit_id or 0)
+    return {
+        "id": record.id,
+        "case": cases.get(record.case_id or 0),
+        "problem_id": record.problem_id,
+        "level": record.level,
+        "level_label": LEVEL_LABELS[Level(record.level)],
+        "source": record.source,
+        "reason": record.reason,
+        "unit": units.get(record.target_unit_id or 0),
+        "head_name": record.head_name,
+        "head_title": record.head_title,
+        "contact": _head_label(unit),
+        "warning": head_warning(record.level, unit) if record.status != "closed" else None,
+        "district_code": record.district_code,
+        "status": record.status,
+        "due_at": record.due_at.isoformat() if record.due_at else None,
+        "response": record.response,
+        "outcome": record.outcome,
+        "created_at": record.created_at.isoformat(),
+        "created_by": record.created_by,
+    }
+
+
+def list_supervisions(
+    hotline: Hotline,
+    actor: Actor,
+    *,
+    level: str | None = None,
+    unit: str | None = None,
+    district: str | None = None,
+    status: str | None = "open",
+    problem_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Open supervision by level, unit, district and problem, newest first, within reach."""
+    if actor.role is Role.HANDLER:
+        unit_filter: int | None = actor.unit_id
+    else:
+        require(actor.role, Permission.READ_CASE)
+        unit_filter = None
+    with hotline.db.transaction() as session:
+        units = unit_codes(session)
+        stmt = select(Supervision).order_by(Supervision.id.desc())
+        if level:
+            stmt = stmt.where(Supervision.level == _level(level).value)
+        if status:
+            stmt = stmt.where(Supervision.status == status)
+        if problem_id is not None:
+            stmt = stmt.where(Supervision.problem_id == problem_id)
+        if unit:
+            stmt = stmt.where(
+                Supervision.target_unit_id.in_(select(Unit.id).where(Unit.code == unit))
+            )
+        if unit_filter is not None:
+            stmt = stmt.where(Supervision.target_unit_id == unit_filter)
+        district = actor.district_code or district
+        if district:
+            stmt = stmt.where(Supervision.district_code == district)
+        records = session.scalars(stmt.limit(1000)).all()
+        ids = [r.case_id for r in records if r.case_id]
+        cases = {
+            row.id: row.number
+            for row in session.execute(select(Case.id, Case.number).where(Case.id.in_(ids)))
+        }
+        targets = {r.target_unit_id for r in records if r.target_unit_id}
+        people = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(targets)))}
+        return [_view(record, units, cases, people) for record in records]
+
+
+def supervisions_of_case(session: Session, case: Case) -> list[dict[str, Any]]:
+    """The case's 督办单, newest first, in the same shape as the supervision list."""
+    records = session.scalars(
+        select(Supervision)
+        .where(Supervision.case_id == case.id)
+        .order_by(Supervision.created_at.desc(), Supervision.id.desc())
+    ).all()
+    targets = {r.target_unit_id for r in records if r.target_unit_id is not None}
+    people = _units(session, targets)
+    codes = {unit_id: unit.code for unit_id, unit in people.items()}
+    return [_view(record, codes, {case.id: case.number}, people) for record in records]

@@ -1,0 +1,119 @@
+"""Producing a notice edition: ``produce(hotline, kind, key, fmt) -> bytes``.
+
+The one place that turns (daily | weekly | monthly, period key, html | xlsx) into a file: it checks
+the request, builds the notice (read-only, hotline.reports.notices), takes the monthly ranking
+from the evaluation service and renders. Storing and mailing editions is the editions service's
+business; this function writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hotline.domain.errors import InvalidInput
+from hotline.domain.scoring import EntityResult
+from hotline.reports.indicator_counts import Clock
+from hotline.reports.notices import (
+    KINDS,
+    Notice,
+    NoticeSettings,
+    daily_notice,
+    monthly_report,
+    period_of,
+    render_html,
+    render_xlsx,
+    span_notice,
+    weekly_notice,
+)
+from hotline.services.context import Hotline
+from hotline.services.evaluation.monthly import evaluate_month
+
+FORMATS = ("html", "xlsx")
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Edition:
+    kind: str
+    key: str
+    fmt: str
+    content: bytes
+    notice: Notice
+
+    @property
+    def filename(self) -> str:
+        return filename(self.kind, self.key, self.fmt)
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.fmt]
+
+
+def check_request(kind: str, key: str, fmt: str) -> None:
+    """Refuse an unknown kind or format and a malformed period key, naming which."""
+    if kind not in KINDS:
+        raise InvalidInput(f"通报类型须为 {'/'.join(KINDS)} 之一：{kind}", fields=("kind",))
+    if fmt not in FORMATS:
+        raise InvalidInput(f"格式须为 {'/'.join(FORMATS)} 之一：{fmt}", fields=("format",))
+    period_of(kind, key)
+
+
+def filename(kind: str, key: str, fmt: str) -> str:
+    """``daily-2026-11-25.html``, ``weekly-2026-W48.xlsx``, ``monthly-2026-10.html``,
+    ``period-2026-01-01--2026-12-07.xlsx``."""
+    check_request(kind, key, fmt)
+    return f"{kind}-{key}.{fmt}"
+
+
+def notice_settings(hotline: Hotline) -> NoticeSettings:
+    city = hotline.profile.name
+    return NoticeSettings(issuer=f"{city}城市管理服务热线指挥中心", city=city)
+
+
+def build_notice(
+    hotline: Hotline,
+    kind: str,
+    key: str,
+    ranking: Sequence[EntityResult] | None = None,
+    district: str | None = None,
+) -> Notice:
+    """The notice as data — with ``district``, that district's cut (区县版) — ; for a monthly
+    report the ranking is the city's evaluation of that month (computed here unless given)."""
+    check_request(kind, key, "html")
+    clock = Clock(hotline.settings.tz, hotline.now())
+    settings = notice_settings(hotline)
+    if kind == "daily":
+        return daily_notice(hotline.db, clock, key, settings, district)
+    if kind == "weekly":
+        return weekly_notice(hotline.db, clock, key, settings, district)
+    if kind == "period":
+        return span_notice(hotline.db, clock, key, settings, district)
+    if ranking is None:
+        ranking = evaluate_month(hotline, key)
+    return monthly_report(hotline.db, clock, key, ranking, settings, district)
+
+
+def produce_edition(hotline: Hotline, kind: str, key: str, fmt: str) -> Edition:
+    check_request(kind, key, fmt)
+    notice = build_notice(hotline, kind, key)
+    content = render_html(notice) if fmt == "html" else render_xlsx(notice)
+    return Edition(kind, key, fmt, content, notice)
+
+
+def produce_formats(
+    hotline: Hotline, kind: str, key: str, district: str | None = None
+) -> dict[str, bytes]:
+    """The notice built once and rendered in every format (what an edition stores and mails;
+    with ``district``, that district's cut)."""
+    check_request(kind, key, "html")
+    notice = build_notice(hotline, kind, key, district=district)
+    return {"html": render_html(notice), "xlsx": render_xlsx(notice)}
+
+
+def produce(hotline: Hotline, kind: str, key: str, fmt: str) -> bytes:
+    """The rendered notice of ``kind`` for period ``key`` in ``fmt``."""
+    return produce_edition(hotline, kind, key, fmt).content
