@@ -16,7 +16,7 @@ from hotline.entrypoints.cli import evaluate as evaluate_cli
 from hotline.services.accounts.users import NewUser, create_user
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
-from tests.integration.test_evaluation import LIXIA, SCHEME, SHIZHONG, October
+from tests.integration.evaluation.test_evaluation import LIXIA, SCHEME, SHIZHONG, October
 
 root = typer.Typer()
 root.add_typer(evaluate_cli.evaluate_app, name="evaluate")

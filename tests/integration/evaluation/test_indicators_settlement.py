@@ -22,7 +22,7 @@ from hotline.services.evaluation.settlement import (
     settle_month,
 )
 from tests.conftest import FakeClock
-from tests.integration.test_indicators import (
+from tests.integration.reporting.test_indicators import (
     EXPECTED,
     OCTOBER,
     SATISFIED,

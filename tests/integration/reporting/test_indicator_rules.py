@@ -23,7 +23,7 @@ from hotline.reports.recompute import raw_counts, verify_settlement
 from hotline.services.context import Hotline
 from hotline.services.evaluation.settlement import settle_month
 from tests.conftest import FakeClock
-from tests.integration.test_indicators import OCTOBER, UNSATISFIED, Story, totals
+from tests.integration.reporting.test_indicators import OCTOBER, UNSATISFIED, Story, totals
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 

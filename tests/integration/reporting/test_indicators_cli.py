@@ -16,7 +16,7 @@ from hotline.domain.roles import Actor
 from hotline.entrypoints.cli import indicators as cli
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
-from tests.integration.test_indicators import EXPECTED, Story, october, totals
+from tests.integration.reporting.test_indicators import EXPECTED, Story, october, totals
 
 root = typer.Typer()
 root.add_typer(cli.indicators_app, name="indicators")

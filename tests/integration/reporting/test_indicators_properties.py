@@ -18,7 +18,7 @@ from hotline.domain.roles import Actor
 from hotline.services.context import Hotline
 from hotline.services.evaluation.settlement import refresh_indicator_facts, settle_month
 from tests.conftest import FakeClock
-from tests.integration.test_indicators import Story
+from tests.integration.reporting.test_indicators import Story
 
 WHOLE = Period(date(2026, 10, 1), date(2026, 12, 31))  # every event of every example falls in it
 BOUNDED = [d.key for d in DEFAULT_DEFINITIONS if d.bounded]
@@ -116,7 +116,7 @@ def test_settled_months_recompute_to_their_frozen_numbers(
     plan: Plan,
     later: Plan,
 ) -> None:
-    from tests.integration.test_indicators_settlement import _verify
+    from tests.integration.evaluation.test_indicators_settlement import _verify
 
     story = Story(hotline, actors, clock)
     _play(story, plan)

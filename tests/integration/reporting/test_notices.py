@@ -36,7 +36,7 @@ from hotline.services.context import Hotline
 from hotline.services.evaluation.monthly import evaluate_month
 from hotline.services.reporting.production import build_notice, filename, produce
 from tests.conftest import FakeClock
-from tests.integration.test_indicators import Story
+from tests.integration.reporting.test_indicators import Story
 
 SATISFIED, UNSATISFIED = "satisfied", "unsatisfied"
 

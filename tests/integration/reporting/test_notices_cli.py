@@ -19,8 +19,8 @@ from hotline.entrypoints.cli import report as report_cli
 from hotline.entrypoints.cli.main import main as real_main
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
-from tests.integration.test_indicators import Story
-from tests.integration.test_notices import DISTRICT_ROWS, november
+from tests.integration.reporting.test_indicators import Story
+from tests.integration.reporting.test_notices import DISTRICT_ROWS, november
 
 root = typer.Typer()
 root.add_typer(report_cli.report_app, name="report")
@@ -105,7 +105,7 @@ def test_bad_input_exits_non_zero_with_a_message(
 
 
 def test_hotspots_json(hotline: Hotline, actors: dict[str, Actor], clock: FakeClock) -> None:
-    from tests.integration.test_hotspots import QCL, Builder, D
+    from tests.integration.reporting.test_hotspots import QCL, Builder, D
 
     b = Builder(hotline, actors["operator"], clock)
     for n in range(4):
