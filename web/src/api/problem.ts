@@ -1,5 +1,5 @@
 // Problem details (RFC 9457) from the API → typed errors the pages can act on.
-// Every refusal has the same shape (src/hotline/entrypoints/web/problems.py): a Chinese title and
+// Every refusal has the same shape (src/hotline/entrypoints/web/problem_details.py): a Chinese title and
 // detail, a stable machine `code`, and on 422 `invalid_params` naming each field.
 
 export interface FieldError {

@@ -28,7 +28,7 @@ from hotline.entrypoints.web.middleware import (
     SecurityHeaders,
     UploadSizeGuard,
 )
-from hotline.entrypoints.web.problems import install_problem_docs, install_problem_handlers
+from hotline.entrypoints.web.problem_details import install_problem_docs, install_problem_handlers
 from hotline.entrypoints.web.text_guard import refuse_nul_text
 from hotline.entrypoints.web.workbench import install_workbench
 from hotline.services.context import Hotline

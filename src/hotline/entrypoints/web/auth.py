@@ -19,7 +19,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from hotline.domain.errors import Forbidden
 from hotline.domain.roles import Actor, Permission, may
 from hotline.entrypoints.web.middleware import SESSION_COOKIE
-from hotline.entrypoints.web.problems import ApiProblem
+from hotline.entrypoints.web.problem_details import ApiProblem
 from hotline.services.accounts.sessions import SessionEnded, session_actor
 from hotline.services.accounts.users import authenticate_token
 from hotline.services.context import Hotline

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.responses import JSONResponse
 
 from hotline.domain.errors import ConcurrentChange
-from hotline.entrypoints.web.problems import ApiProblem
+from hotline.entrypoints.web.problem_details import ApiProblem
 
 ANY_VERSION = "*"
 # A strong entity tag of digits; the bare number is accepted too, for people typing curl.

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hotline.entrypoints.web.problems import PROBLEM_MEDIA_TYPE, TYPE_PREFIX
+from hotline.entrypoints.web.problem_details import PROBLEM_MEDIA_TYPE, TYPE_PREFIX
 from hotline.services.accounts.sessions import csrf_token_matches
 
 SESSION_COOKIE = "hotline_session"
@@ -66,7 +66,7 @@ def _problem(
     detail: str,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """A problem+json answer made before the application ran (same shape as problems.py)."""
+    """A problem+json answer made before the application ran (same shape as problem_details.py)."""
     body = {
         "type": TYPE_PREFIX + code,
         "title": title,

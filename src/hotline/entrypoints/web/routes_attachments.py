@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.entrypoints.web.params import CaseNumber, RecordId
-from hotline.entrypoints.web.problems import problem_responses
+from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas import AttachmentListOut, AttachmentOut
 from hotline.services.cases.attachments import (
     SIGNATURES,

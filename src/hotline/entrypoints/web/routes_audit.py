@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep
-from hotline.entrypoints.web.problems import problem_responses
+from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas import AccessLogOut
 from hotline.services.cases.views import access_log
 

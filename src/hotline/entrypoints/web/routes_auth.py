@@ -13,7 +13,7 @@ from hotline.config import Settings
 from hotline.domain.errors import Forbidden
 from hotline.entrypoints.web.auth import HotlineDep, NowDep, SessionCookieDep, session_ended
 from hotline.entrypoints.web.middleware import SESSION_COOKIE
-from hotline.entrypoints.web.problems import ApiProblem, problem_responses
+from hotline.entrypoints.web.problem_details import ApiProblem, problem_responses
 from hotline.entrypoints.web.schemas import LoginIn, LoginOut, SessionOut
 from hotline.services.accounts.sessions import (
     SessionEnded,

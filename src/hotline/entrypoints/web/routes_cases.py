@@ -21,7 +21,7 @@ from hotline.entrypoints.web.etags import (
 )
 from hotline.entrypoints.web.idempotent import create_once
 from hotline.entrypoints.web.params import MAX_ID, CaseNumber, Page
-from hotline.entrypoints.web.problems import problem_responses
+from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas import CaseIn, CaseListOut, CaseOut, RevealIn, RevealOut
 from hotline.services.actions.perform import perform_action
 from hotline.services.cases.intake import NewCase, create_case

@@ -16,7 +16,7 @@ from hotline.domain.indicators import Period
 from hotline.domain.roles import Permission, require
 from hotline.entrypoints.web.answers import json_answer
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep
-from hotline.entrypoints.web.problems import problem_responses
+from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas_reports import ClassifierReportOut
 from hotline.reports.classifier_accuracy import classifier_report
 

@@ -20,7 +20,7 @@ from hotline.domain.roles import Actor, Permission, require
 from hotline.entrypoints.web.answers import json_answer
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.entrypoints.web.params import RecordId
-from hotline.entrypoints.web.problems import problem_responses
+from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.routes_reports import NOTICE_FILE
 from hotline.entrypoints.web.schemas_reports import (
     AdjustmentListOut,

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep
-from hotline.entrypoints.web.problems import problem_responses
+from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas import DraftIn, SuggestionsOut
 from hotline.services.cases.enrichment import IntakeDraft
 from hotline.services.cases.suggestions import suggest_for_draft

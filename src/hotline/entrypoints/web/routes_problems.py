@@ -12,7 +12,7 @@ from hotline.entrypoints.web.answers import json_answer
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.entrypoints.web.etags import expected_version
 from hotline.entrypoints.web.params import MAX_ID, CaseNumber, Page, RecordId
-from hotline.entrypoints.web.problems import problem_responses
+from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas_ledger import ProblemDetailOut, ProblemListOut, ProblemMoveOut
 from hotline.services.ledger.edits import link_case, unlink_case
 from hotline.services.ledger.views import SORTS, ProblemFilter, get_problem, list_problems

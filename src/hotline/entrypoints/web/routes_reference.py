@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from hotline.entrypoints.web.answers import json_answer
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep
-from hotline.entrypoints.web.problems import problem_responses
+from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas_reference import CategoryListOut, RouteOut, UnitListOut
 from hotline.services.reference.organisation import list_units
 from hotline.services.reference.routing import suggest_route

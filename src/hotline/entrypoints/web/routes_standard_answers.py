@@ -19,7 +19,7 @@ from hotline.entrypoints.web.answers import json_answer
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.entrypoints.web.etags import ANY_VERSION, VERSION_TAG, etag_of
 from hotline.entrypoints.web.params import RecordId
-from hotline.entrypoints.web.problems import ApiProblem, problem_responses
+from hotline.entrypoints.web.problem_details import ApiProblem, problem_responses
 from hotline.entrypoints.web.schemas import Open, Strict
 from hotline.services.context import Hotline
 from hotline.services.reference.standard_answers import (

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from hotline.entrypoints.web.answers import json_answer
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.entrypoints.web.params import MAX_ID, RecordId
-from hotline.entrypoints.web.problems import problem_responses
+from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas_ledger import (
     CallbackQueueOut,
     SupervisionClosedOut,

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep
-from hotline.entrypoints.web.problems import problem_responses
+from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas import Open
 from hotline.services.reference.vocabularies import vocabularies
 

@@ -18,7 +18,7 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 
 from hotline.domain.errors import InvalidInput
-from hotline.entrypoints.web.problems import ApiProblem
+from hotline.entrypoints.web.problem_details import ApiProblem
 
 REASON = "不能包含 NUL 字符（U+0000）"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
