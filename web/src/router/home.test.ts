@@ -5,7 +5,8 @@ describe('role home', () => {
   it('sends each role to its desk', () => {
     expect(homeFor('operator')).toEqual({ path: '/intake' })
     expect(homeFor('dispatcher')).toEqual({ path: '/dispatch' })
-    expect(homeFor('handler')).toEqual({ path: '/cases', query: { mine: 'unit' } })
+    expect(homeFor('handler')).toEqual({ path: '/unit' })
+    expect(homeFor('inspector')).toEqual({ path: '/inspect' })
     expect(homeFor('leader')).toEqual({ path: '/cases' })
   })
 

@@ -8,7 +8,9 @@ export function homeFor(role: string): RouteLocationRaw {
     case 'dispatcher':
       return { path: '/dispatch' }
     case 'handler':
-      return { path: '/cases', query: { mine: 'unit' } }
+      return { path: '/unit' }
+    case 'inspector':
+      return { path: '/inspect' }
     default:
       return { path: '/cases' }
   }

@@ -16,6 +16,7 @@ import { useSessionStore } from '@/stores/session'
 import LoginView from '@/views/LoginView.vue'
 import { deskRoutes } from './desks'
 import { homeFor, safeRedirect } from './home'
+import { phoneRoutes, unitRoutes } from './unit'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -32,6 +33,7 @@ const APP_NAME = '城管热线工作台'
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { title: '登录', public: true } },
+  ...phoneRoutes, // before the shell: its catch-all would take /m/...
   {
     path: '/',
     component: () => import('@/layouts/ShellLayout.vue'),
@@ -52,6 +54,7 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '工单详情' },
       },
       ...deskRoutes,
+      ...unitRoutes,
       {
         path: ':pathMatch(.*)*',
         name: 'not-found',

@@ -1,0 +1,117 @@
+// The unit's open cases as the inbox shows them (desk and phone share it): in the unit's hands
+// or owing a co-unit opinion, supervised ones marked, in working order (lib/inbox.ts), reloaded
+// every 30 s so that a newly dispatched case appears without a reload.
+import { computed, onBeforeUnmount, onMounted, ref, type ComputedRef, type Ref } from 'vue'
+import { api } from '@/api/client'
+import { messageOf } from '@/api/problem'
+import type { CaseList, CaseOut, CaseSummary, Schemas } from '@/api/types'
+import { useSessionStore } from '@/stores/session'
+import { inboxOrder, shareOf } from './inbox'
+
+export const POLL_MS = 30_000
+const OPEN_FOR_UNIT = ['dispatched', 'accepted', 'returned']
+// Rows whose lead unit is another one (a co-unit's case, or one passed down to this unit): the
+// list does not say which, the case does. Asked once per version, at most this many per load.
+const MAX_ASKED = 40
+
+export interface InboxRow extends CaseSummary {
+  share: 'holding' | 'co' | 'none'
+  supervised: boolean
+}
+
+export interface Inbox {
+  rows: ComputedRef<InboxRow[]>
+  loading: Ref<boolean>
+  error: Ref<string>
+  /** Cases waiting for this unit to accept them: the count in the page title. */
+  waiting: ComputedRef<number>
+  reload: (quiet?: boolean) => Promise<void>
+}
+
+export function useUnitInbox(): Inbox {
+  const session = useSessionStore()
+  const items = ref<CaseSummary[]>([])
+  const supervised = ref(new Set<string>())
+  const shares = new Map<string, { version: number; share: InboxRow['share'] }>()
+  const loading = ref(false)
+  const error = ref('')
+  let latest = 0
+
+  async function shareOfRow(row: CaseSummary, unit: string): Promise<InboxRow['share']> {
+    if (row.lead_unit === unit) return 'holding'
+    const known = shares.get(row.number)
+    if (known && known.version === row.version) return known.share
+    const view = await api.get<CaseOut>(`/cases/${encodeURIComponent(row.number)}`)
+    const share = shareOf(view.assignments, unit)
+    shares.set(row.number, { version: row.version, share })
+    return share
+  }
+
+  async function reload(quiet = false): Promise<void> {
+    const unit = session.session?.unit
+    if (!unit) return
+    const ticket = ++latest
+    if (!quiet) loading.value = true
+    try {
+      const [list, open] = await Promise.all([
+        api.get<CaseList>('/cases', { mine: 'unit', status: OPEN_FOR_UNIT, sort: 'reply_due', page_size: 200 }),
+        api.get<Schemas['SupervisionListOut']>('/supervisions', { status: 'open' }).catch(() => ({ items: [] })),
+      ])
+      const others = list.items.filter((row) => row.lead_unit !== unit).slice(0, MAX_ASKED)
+      await Promise.all(others.map((row) => shareOfRow(row, unit).catch(() => 'holding' as const)))
+      if (ticket !== latest) return
+      items.value = list.items
+      supervised.value = new Set(open.items.map((item) => item.case).filter((n): n is string => Boolean(n)))
+      error.value = ''
+    } catch (caught) {
+      if (ticket === latest) error.value = messageOf(caught)
+    } finally {
+      if (ticket === latest) loading.value = false
+    }
+  }
+
+  const rows = computed<InboxRow[]>(() => {
+    const unit = session.session?.unit ?? ''
+    const marked = items.value.map((row) => ({
+      ...row,
+      share: row.lead_unit === unit ? 'holding' : (shares.get(row.number)?.share ?? 'holding'),
+      supervised: supervised.value.has(row.number),
+    }) satisfies InboxRow)
+    return inboxOrder(marked.filter((row) => row.share !== 'none'), supervised.value)
+  })
+  const waiting = computed(() => rows.value.filter((row) => row.status === 'dispatched' && row.share === 'holding').length)
+
+  let timer: ReturnType<typeof setInterval> | undefined
+  onMounted(() => {
+    void reload()
+    timer = setInterval(() => void reload(true), POLL_MS)
+  })
+  onBeforeUnmount(() => clearInterval(timer))
+
+  return { rows, loading, error, waiting, reload }
+}
+
+/** Cases waiting for on-site verification (核查), nearest deadline first. */
+export function useVerifyQueue(): { rows: Ref<CaseSummary[]>; loading: Ref<boolean>; error: Ref<string>; reload: (quiet?: boolean) => Promise<void> } {
+  const rows = ref<CaseSummary[]>([])
+  const loading = ref(false)
+  const error = ref('')
+  async function reload(quiet = false): Promise<void> {
+    if (!quiet) loading.value = true
+    try {
+      rows.value = (await api.get<CaseList>('/cases', { status: 'verifying', sort: 'reply_due', page_size: 200 })).items
+      error.value = ''
+    } catch (caught) {
+      error.value = messageOf(caught)
+    } finally {
+      loading.value = false
+    }
+  }
+  let timer: ReturnType<typeof setInterval> | undefined
+  onMounted(() => {
+    void reload()
+    timer = setInterval(() => void reload(true), POLL_MS)
+  })
+  onBeforeUnmount(() => clearInterval(timer))
+  return { rows, loading, error, reload }
+}
