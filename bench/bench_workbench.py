@@ -46,8 +46,9 @@ import httpx  # noqa: E402
 from playwright.sync_api import Browser, Page, Response, expect, sync_playwright  # noqa: E402
 
 from bench.common import human_bytes, print_json, stderr, write_result  # noqa: E402
+from hotline.entrypoints.web.workbench import BUILT_INTO  # noqa: E402
 
-BUILT = ROOT / "src" / "hotline" / "adapters" / "web" / "static" / "workbench"
+BUILT = BUILT_INTO  # where `make install` builds the workbench the app serves
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",

@@ -80,6 +80,8 @@ DISPLAY_NAMES = {
 E2E_USERS = {**USERS, "lx-h2": ("handler", "LX-CGJ", None)}
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TIMEOUT_MS = 10_000
+DESKTOP = (1440, 900)
+PHONE = (375, 812)  # an iPhone X-class screen in CSS pixels: the narrowest the pages must fit
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -274,12 +276,16 @@ class Browsing:
     page_errors: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
 
-    def new_page(self) -> Page:
+    def new_page(self, *, phone: bool = False) -> Page:
+        """A desktop browser, or with ``phone`` a phone's: 375 × 812 CSS pixels, touch."""
+        size = PHONE if phone else DESKTOP
         context = self.browser.new_context(
             base_url=self.server.url,
             locale="zh-CN",
             timezone_id="Asia/Shanghai",
-            viewport={"width": 1440, "height": 900},
+            viewport={"width": size[0], "height": size[1]},
+            is_mobile=phone,
+            has_touch=phone,
         )
         context.set_default_timeout(TIMEOUT_MS)
         self.clocks.attach(context)
