@@ -133,8 +133,9 @@ def _adjustments(s: Scenario, number: str) -> None:
 
 
 def _edition(s: Scenario) -> None:
-    def producer(_h: Any, kind: str, key: str) -> dict[str, bytes]:
-        return {"html": f"<p>{kind} {key}</p>".encode(), "xlsx": b"PK\x03\x04"}
+    def producer(_h: Any, kind: str, key: str, cuts: Any) -> dict[str, dict[str, bytes]]:
+        page = {"html": f"<p>{kind} {key}</p>".encode(), "xlsx": b"PK\x03\x04"}
+        return {scope: page for scope in ("", *cuts)}
 
     produce_edition(s.api.hotline, "daily", "2026-11-24", producer, s.clock())
     s.call("GET", "/api/v1/reports/editions", "lead")

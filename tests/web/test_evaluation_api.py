@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from hotline.services.context import Hotline
@@ -82,15 +83,18 @@ def test_bad_adjustments_are_refused(api: Api) -> None:
 
 
 def test_editions_are_listed_and_downloadable(api: Api, hotline: Hotline, clock: FakeClock) -> None:
-    def producer(_h: Hotline, kind: str, key: str) -> dict[str, bytes]:
-        return {"html": f"<p>{kind} {key}</p>".encode(), "xlsx": b"PK\x03\x04"}
+    def producer(
+        _h: Hotline, kind: str, key: str, districts: Sequence[str]
+    ) -> dict[str, dict[str, bytes]]:
+        page = {"html": f"<p>{kind} {key}</p>".encode(), "xlsx": b"PK\x03\x04"}
+        return {scope: page for scope in ("", *districts)}
 
     produce_edition(hotline, "daily", "2026-11-24", producer, clock())
     response = api.request("GET", "/api/v1/reports/editions", "lead", params={"kind": "daily"})
     assert response.status_code == 200, response.text
     items = response.json()["items"]
     assert {item["format"] for item in items} == {"html", "xlsx"}
-    html = next(item for item in items if item["format"] == "html")
+    html = next(item for item in items if (item["format"], item["district"]) == ("html", None))
     assert {d["status"] for d in html["deliveries"]} == {"skipped"}  # no SMTP in tests
     content = api.request("GET", f"/api/v1/reports/editions/{html['id']}/content", "lead")
     assert content.content == b"<p>daily 2026-11-24</p>"

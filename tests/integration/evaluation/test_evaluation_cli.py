@@ -4,6 +4,7 @@ stderr with a non-zero exit; in-process on the test database and clock."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from hotline.entrypoints.cli import editions as editions_cli
 from hotline.entrypoints.cli import evaluate as evaluate_cli
 from hotline.services.accounts.users import NewUser, create_user
 from hotline.services.context import Hotline
+from hotline.services.reporting import production
 from tests.conftest import FakeClock
 from tests.integration.evaluation.test_evaluation import LIXIA, SCHEME, SHIZHONG, October
 
@@ -90,10 +92,13 @@ def test_request_approve_and_list_adjustments(october: October) -> None:
 
 def test_editions_list_and_save(hotline: Hotline, clock: FakeClock, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    def producer(_h: Hotline, kind: str, key: str) -> dict[str, bytes]:
-        return {fmt: f"{kind} {key} {fmt}".encode() for fmt in ("html", "xlsx")}
+    def producer(
+        _h: Hotline, kind: str, key: str, districts: Sequence[str]
+    ) -> dict[str, dict[str, bytes]]:
+        page = {fmt: f"{kind} {key} {fmt}".encode() for fmt in ("html", "xlsx")}
+        return {scope: page for scope in ("", *districts)}
 
-    monkeypatch.setattr(editions_cli, "produce_formats", producer)
+    monkeypatch.setattr(production, "produce_formats", producer)
     made = run("editions", "produce", "--kind", "weekly", "--key", "2026-W47", "--json")
     assert made.exit_code == 0, made.output
     again = run("editions", "produce", "--kind", "weekly", "--key", "2026-W47")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -17,7 +17,9 @@ from aiosmtpd.controller import Controller
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from hotline.adapters.db.models import OutboxItem
+from hotline.adapters.db.models import OutboxItem, ReportDelivery, ReportEdition
+from hotline.domain.lifecycle import Action
+from hotline.domain.roles import Actor
 from hotline.entrypoints.worker import WorkerStats, run_due_jobs, run_worker
 from hotline.profile import RecipientSpec
 from hotline.services.context import Hotline
@@ -28,7 +30,9 @@ from hotline.services.reporting.editions import (
     produce_edition,
     run_schedule,
 )
+from hotline.services.reporting.production import produce_formats
 from tests.conftest import FakeClock
+from tests.integration.reporting.test_indicators import Story
 
 
 @dataclass
@@ -62,14 +66,20 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
 
 @dataclass
 class CountingProducer:
-    """Stands in for report_production.produce_formats: a small HTML page and a real xlsx."""
+    """Stands in for production.produce_formats: for the city and each district asked, a small
+    HTML page and a real xlsx."""
 
     calls: list[tuple[str, str]] = field(default_factory=list)
 
-    def __call__(self, _hotline: Hotline, kind: str, key: str) -> dict[str, bytes]:
+    def __call__(
+        self, _hotline: Hotline, kind: str, key: str, districts: Sequence[str]
+    ) -> dict[str, dict[str, bytes]]:
         self.calls.append((kind, key))
-        html = f"<html><body><h1>{kind} {key}</h1><p>受理 3 件</p></body></html>".encode()
-        return {"html": html, "xlsx": self._xlsx()}
+        produced = {}
+        for scope in ("", *districts):
+            html = f"<html><body><h1>{kind} {key} {scope}</h1><p>受理 3 件</p></body></html>"
+            produced[scope] = {"html": html.encode(), "xlsx": self._xlsx()}
+        return produced
 
     @staticmethod
     def _xlsx() -> bytes:
@@ -164,19 +174,18 @@ def test_a_real_smtp_server_receives_the_mail_with_its_attachment(
     message = to["zhihui@jnrx12345.example"]  # city level: the stored city edition
     assert message["Subject"] == "【济南市城市管理热线】月度报告 2026-10"
     body = message.get_body(("html",))
-    assert body is not None and "<h1>monthly 2026-10</h1>" in body.get_content()
+    assert body is not None and "<h1>monthly 2026-10 </h1>" in body.get_content()
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_filename() == "月度报告-2026-10.xlsx"
     sheet = load_workbook(io.BytesIO(attachment.get_content())).active
     assert sheet is not None and sheet["A2"].value == "历下区" and sheet["B2"].value == 3
-    # a district's recipient gets its district's cut, with the city's ranking beside it
+    # a district's recipient gets its district's stored cut
     lixia = to["lixia@jncgj.example"]
     assert lixia["Subject"] == "【济南市城市管理热线】月度报告 2026-10（历下区版）"
     cut = lixia.get_body(("html",))
-    assert cut is not None and "月度报告（历下区版）" in cut.get_content()
+    assert cut is not None and "<h1>monthly 2026-10 370102</h1>" in cut.get_content()
     (cut_file,) = list(lixia.iter_attachments())
     assert cut_file.get_filename() == "月度报告-2026-10-370102.xlsx"
-    assert "考评排名" in load_workbook(io.BytesIO(cut_file.get_content())).sheetnames
     deliveries = list_editions(hotline, "monthly")[-1]["deliveries"]
     assert {(d["status"], d["attempts"]) for d in deliveries} == {("sent", 1)}
     assert run_worker_jobs(hotline).done == 0  # sent once, never again
@@ -243,3 +252,64 @@ def test_the_worker_produces_the_real_editions_on_schedule(
     for message in inbox.messages:
         (attachment,) = list(message.iter_attachments())
         load_workbook(io.BytesIO(attachment.get_content()))  # a real workbook
+
+
+def test_each_district_leader_receives_the_stored_cut_of_their_district(
+    hotline: Hotline,
+    actors: dict[str, Actor],
+    clock: FakeClock,
+    smtp_server: tuple[Inbox, int],
+) -> None:
+    """Issue 18 item 8: the city edition and one cut per district with a recipient are stored
+    as editions of their own, in one production; each recipient is mailed exactly the stored
+    bytes of the edition it receives — the city leaders the city edition, a district leader
+    its district's cut (its own overdue case, the city ranking beside it)."""
+    inbox, port = smtp_server
+    story = Story(hotline, actors, clock)
+    story.at("2026-10-12")
+    lixia_case = story.dispatched()  # 历下, never replied: overdue at the month's end
+    shizhong_case = story.dispatched("SZ-CGJ", district_code="370103")
+    story.do(lixia_case, Action.ACCEPT, "handler")
+    story.at("2026-11-02")
+    mail_to(hotline, port)
+    hotline.profile.reports.recipients = [
+        RecipientSpec(email="zhihui@jnrx12345.example"),
+        RecipientSpec(email="lixia@jncgj.example", district="370102"),
+        RecipientSpec(email="lixia-2@jncgj.example", district="370102"),
+        RecipientSpec(email="shizhong@jncgj.example", district="370103"),
+    ]
+    result = produce_edition(hotline, "monthly", "2026-10", produce_formats, clock())
+    assert result is not None and result["districts"] == ["370102", "370103"]
+    editions = list_editions(hotline, "monthly")
+    assert sorted((e["district"] or "", e["format"]) for e in editions) == [
+        ("", "html"), ("", "xlsx"), ("370102", "html"), ("370102", "xlsx"),
+        ("370103", "html"), ("370103", "xlsx"),
+    ]  # fmt: skip
+    cut = next(e for e in editions if (e["district"], e["format"]) == ("370102", "html"))
+    assert sorted(d["recipient"] for d in cut["deliveries"]) == [
+        "lixia-2@jncgj.example", "lixia@jncgj.example"
+    ]  # fmt: skip
+    name, _type, stored = edition_content(hotline, cut["id"])
+    assert name == "monthly-2026-10-370102.html"
+    page = stored.decode()
+    assert "月度报告（历下区版）" in page and "考评排名" in page
+    assert lixia_case in page and shizhong_case not in page
+    with hotline.db.transaction() as session:
+        city_html = session.scalars(
+            select(ReportEdition).where(
+                ReportEdition.district_code == "", ReportEdition.format == "html"
+            )
+        ).one()
+        assert session.scalars(
+            select(ReportDelivery.recipient).where(ReportDelivery.edition_id == city_html.id)
+        ).all() == ["zhihui@jnrx12345.example"]
+    clock.advance(hours=1)  # a notice rebuilt now would say so in its production time
+    assert run_worker_jobs(hotline).kinds["deliver_report"] == 4
+    to = {m["To"]: m for m in inbox.messages}
+    body = to["lixia@jncgj.example"].get_body(("html",))
+    assert body is not None  # the stored bytes (mail turns line ends into CRLF), not a rebuild
+    assert body.get_content().replace("\r\n", "\n").rstrip() == page.rstrip()
+    assert to["shizhong@jncgj.example"]["Subject"].endswith("（市中区版）")
+    city = to["zhihui@jnrx12345.example"].get_body(("html",))
+    assert city is not None and "历下区版" not in city.get_content()
+    assert "考评排名" in city.get_content() and lixia_case not in city.get_content()

@@ -463,3 +463,28 @@ def test_a_district_cut_holds_its_own_cases_beside_the_city(story: Story) -> Non
     lixia = build_notice(story.hotline, "daily", "2026-11-25", district="370102")
     assert lixia.table("overdue").rows == city.table("overdue").rows  # a1 is 历下's
     assert {f.label: f.value for f in lixia.figures}["受理"] == 2
+
+
+def test_a_monthly_cut_holds_the_districts_own_figures_overdue_cases_and_indicators(
+    story: Story,
+) -> None:
+    """区县版 of the monthly report (issue 18 item 8): 历下's own key figures, indicators and
+    overdue list first, then the city's indicators, ranking and lists as in the city edition."""
+    cases = november(story)
+    ranking = evaluate_month(story.hotline, "2026-11")
+    city = build_notice(story.hotline, "monthly", "2026-11", ranking)
+    cut = build_notice(story.hotline, "monthly", "2026-11", ranking, district="370102")
+    assert cut.title.endswith("月度报告（历下区版）")
+    keys = [t.key for t in cut.tables]
+    assert keys[:3] == ["district_indicators", "overdue", "hotspots"]
+    assert keys[3:] == [t.key for t in city.tables]  # the city's tables beside it, unchanged
+    assert cut.table("ranking").rows == city.table("ranking").rows
+    # 历下 received a1, a3, a2, b1, b3 in November (b5 void); a1 is still overdue
+    figures = {f.label: f.value for f in cut.figures}
+    assert figures["受理"] == 5
+    assert {f.label: f.value for f in city.figures}["受理"] == 7
+    assert [row["number"] for row in cut.table("overdue").rows] == [cases["a1"]]
+    own = {row["name"]: row for row in cut.table("district_indicators").rows}
+    assert (own["结果满意率"]["numerator"], own["结果满意率"]["denominator"]) == (0, 1)
+    shizhong = build_notice(story.hotline, "monthly", "2026-11", ranking, district="370103")
+    assert shizhong.table("overdue").rows == ()

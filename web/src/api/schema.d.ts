@@ -579,8 +579,9 @@ export interface paths {
         };
         /**
          * 通报与报表的版本及投递状态
-         * @description Newest first; each delivery with status (pending, retrying, sent, failed, skipped),
-         *     attempts, last error and the next retry.
+         * @description Newest first — the city editions and each district's cut (区县版, ``district``) —;
+         *     each delivery with status (pending, retrying, sent, failed, skipped), attempts, last error
+         *     and the next retry.
          */
         get: operations["get_editions_api_v1_reports_editions_get"];
         put?: never;
@@ -2118,6 +2119,11 @@ export interface components {
              * @description 期次：2026-11-25、2026-W48 或 2026-10
              */
             period_key: string;
+            /**
+             * District
+             * @description 区县版的区县代码；全市版为 null
+             */
+            district: string | null;
             /**
              * Format
              * @enum {string}
@@ -6166,6 +6172,8 @@ export interface operations {
             query?: {
                 kind?: ("daily" | "weekly" | "monthly") | null;
                 limit?: number;
+                /** @description 只列该区县的区县版 */
+                district?: string | null;
             };
             header?: never;
             path?: never;

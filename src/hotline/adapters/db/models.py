@@ -772,8 +772,13 @@ class ReportEdition(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     produced_at: Mapped[datetime]
+    # the district whose cut (区县版) this is; '' for the city edition (a NULL would escape the
+    # unique key: migration 0021)
+    district_code: Mapped[str] = mapped_column(String(16), default="", server_default="")
     __table_args__ = (
-        UniqueConstraint("kind", "period_key", "format", name="uq_report_editions_period"),
+        UniqueConstraint(
+            "kind", "period_key", "format", "district_code", name="uq_report_editions_period"
+        ),
     )
 
 

@@ -148,11 +148,15 @@ def get_editions(
     actor: ActorDep,
     kind: Annotated[Literal["daily", "weekly", "monthly"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    district: Annotated[
+        str | None, Query(pattern=r"^\d{6}$", description="只列该区县的区县版")
+    ] = None,
 ) -> Response:
-    """Newest first; each delivery with status (pending, retrying, sent, failed, skipped),
-    attempts, last error and the next retry."""
+    """Newest first — the city editions and each district's cut (区县版, ``district``) —;
+    each delivery with status (pending, retrying, sent, failed, skipped), attempts, last error
+    and the next retry."""
     require(actor.role, Permission.READ_REPORTS)
-    return json_answer({"items": list_editions(hotline, kind, limit)})
+    return json_answer({"items": list_editions(hotline, kind, limit, district)})
 
 
 @router.get("/reports/editions/{edition_id}/content", summary="下载一份已生成的通报或报表",

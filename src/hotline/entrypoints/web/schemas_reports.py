@@ -284,6 +284,7 @@ class EditionOut(Open):
     kind: Literal["daily", "weekly", "monthly"]
     kind_label: str
     period_key: str = Field(description="期次：2026-11-25、2026-W48 或 2026-10")
+    district: str | None = Field(description="区县版的区县代码；全市版为 null")
     format: Literal["html", "xlsx"]
     size: int = Field(description="字节数")
     sha256: str

@@ -9,7 +9,7 @@ hotspots. Weekly: the same over an ISO week, with the daily trend and the week's
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hotline.adapters.db.database import Database
 from hotline.domain.indicators import Period
-from hotline.reports.hotspots import HotspotParams, detect_in
+from hotline.reports.hotspots import Hotspot, HotspotParams, detect_in
 from hotline.reports.indicator_counts import Clock
 from hotline.reports.indicators import IndicatorQuery, indicator_report
 from hotline.reports.notices import queries as q
@@ -58,12 +58,10 @@ def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Pa
         settings.problem_threshold,
         f"多次投诉问题（{settings.problem_threshold} 次及以上）",
     )
-    found = detect_in(session, _hotspot_day(window), settings.hotspots)
+    hotspots = sections.hotspot_table(hotspots_of(session, window, settings.hotspots))
     if window.district is not None:
-        found = [h for h in found if h.district_code == window.district]
         unhappy = Counter({window.district: unhappy.get(window.district, 0)})
-    hotspots = sections.hotspot_table(found)
-    total = _own_row(districts, window, q.district_names(session))
+    total = own_row(districts, window, q.district_names(session))
     figures = (
         Figure("受理", _int(total, "intake")),
         Figure("办结", _int(total, "answered")),
@@ -80,7 +78,18 @@ def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Pa
     return _Parts(tables, figures)
 
 
-def _own_row(districts: Table, window: q.Window, names: dict[str, str]) -> Row:
+def hotspots_of(session: Session, window: q.Window, params: HotspotParams) -> list[Hotspot]:
+    """The hotspots as of the period's last day (today while it runs); in a district's cut
+    that district's own, looked for among all of the city's (not only the city's first
+    ``limit``, which could all lie elsewhere)."""
+    day = _hotspot_day(window)
+    if window.district is None:
+        return detect_in(session, day, params)
+    every = detect_in(session, day, replace(params, limit=500))
+    return [h for h in every if h.district_code == window.district][: params.limit]
+
+
+def own_row(districts: Table, window: q.Window, names: dict[str, str]) -> Row:
     """The 合计 row, or in a district's cut that district's own row (zeros if it had none)."""
     if window.district is None:
         return districts.rows[-1]

@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from hotline.adapters.db.database import Database
 from hotline.domain.scoring import INDICATOR_NAMES, NOT_RATED, EntityResult, ListRule
 from hotline.reports.indicator_counts import Clock
 from hotline.reports.indicators import IndicatorQuery, indicator_report
 from hotline.reports.notices import queries as q
 from hotline.reports.notices import sections
-from hotline.reports.notices.daily import NoticeSettings, indicator_table
+from hotline.reports.notices.daily import NoticeSettings, hotspots_of, indicator_table, own_row
 from hotline.reports.notices.model import Chart, Column, Figure, Notice, Row, Table, Value
 from hotline.reports.notices.periods import month_of
 
@@ -109,10 +111,9 @@ def list_table(ranking: Sequence[EntityResult], which: str) -> Table:
 
 
 def _figures(
-    report: dict[str, Any], districts: Table, ranking: Sequence[EntityResult]
+    values: dict[str, Any], total: Row, ranking: Sequence[EntityResult]
 ) -> tuple[Figure, ...]:
-    total: Row = districts.rows[-1]
-    values = report["total"]
+    """The key figures: the city's, or in a district's cut the district's own."""
 
     def value(key: str) -> Value:
         return values[key]["value"] if key in values else None
@@ -125,6 +126,35 @@ def _figures(
         Figure("按期办结率", value("on_time_rate"), "percent", ""),
         Figure("参加考评单位", sum(1 for r in ranking if r.rated), unit="个"),
     )
+
+
+def _own_group(report: dict[str, Any], district: str) -> dict[str, Any]:
+    """The district's own indicators from the report by district (none: no facts at all)."""
+    group = next((g for g in report["groups"] if g["key"] == district), None)
+    return group["indicators"] if group else {}
+
+
+def _cut_tables(
+    session: Session,
+    window: q.Window,
+    settings: NoticeSettings,
+    late: q.Overdue,
+    report: dict[str, Any],
+) -> tuple[Table, ...]:
+    """What only a district's cut holds, first: its own indicators, its overdue cases and its
+    hotspots (its problems are the problems table, narrowed by the window)."""
+    assert window.district is not None
+    own = {"definitions": report["definitions"], "total": _own_group(report, window.district)}
+    own_indicators = (
+        indicator_table(own, "district_indicators", "本区县热线指标") if own["total"] else None
+    )
+    found = hotspots_of(session, window, settings.hotspots)
+    tables = (
+        own_indicators,
+        sections.overdue_table(session, window, late.first),
+        sections.hotspot_table(found),
+    )
+    return tuple(t for t in tables if t is not None)
 
 
 CHARTS = (
@@ -159,18 +189,26 @@ def monthly_report(
     window = q.Window(period, clock.tz, clock.now, district)
     report = indicator_report(db, clock, IndicatorQuery(period, "district"))
     with db.transaction() as session:
+        late = q.overdue(session, window, named=district is not None)
         districts = sections.district_table(
             session,
             window,
             intake=q.intake(session, window),
             unhappy=q.unsatisfied_counts(session, window),
-            overdue=q.overdue(session, window, named=False).counts,
+            overdue=late.counts,
         )
         problems, _ = sections.problems_table(
             session, window, 2, "本月突出问题（投诉最多）", TOP_PROBLEMS
         )
         trend = sections.trend_table(session, window)
+        names = q.district_names(session)
+        cut = _cut_tables(session, window, settings, late, report) if district else ()
+    values, total = report["total"], districts.rows[-1]
+    if district is not None:
+        values = _own_group(report, district)
+        total = own_row(districts, window, names)
     tables = (
+        *cut,
         indicator_table(report, "indicators", "全市热线指标"),
         _by_district(report, "value", "indicators_district", "各区县指标", "percent"),
         _by_district(report, "yoy_pp", "yoy_district", "各区县指标同比（百分点）", "pp"),
@@ -184,8 +222,7 @@ def monthly_report(
     )
     title = f"{settings.city}城市管理热线月度报告"
     if district is not None:
-        with db.transaction() as session:
-            title += f"（{q.district_names(session).get(district, district)}版）"
+        title += f"（{names.get(district, district)}版）"
     remarks = (
         "指标口径见 docs/indicators.md；已结算月份按结算数据出具。",
         "保密件计入数字，不列入明细。",
@@ -198,7 +235,7 @@ def monthly_report(
         period.end,
         clock.now.astimezone(clock.tz),
         settings.issuer,
-        _figures(report, districts, ranking),
+        _figures(values, total, ranking),
         tables,
         CHARTS,
         remarks,

@@ -2,17 +2,19 @@
 
 The worker asks :func:`run_schedule` on each periodic pass which editions are due (the city
 profile's ``reports.schedule``: daily at 18:00, weekly on Monday, monthly on the 1st, local
-time). Each due period is produced exactly once — HTML and xlsx, stored with size and sha256; a
-unique key makes a second worker's attempt a no-op — and one outbox job per recipient is queued
-in the same transaction. The ``deliver_report`` job mails the HTML as the body and the xlsx as
-the attachment; a failure is recorded on the delivery and retried with backoff by the outbox.
+time). Each due period is produced exactly once — HTML and xlsx of the city edition and of
+each district's cut (区县版) that a recipient receives, stored with size and sha256; a unique key
+makes a second worker's attempt a no-op — and one outbox job per recipient is queued in the same
+transaction. The ``deliver_report`` job mails the recipient's stored edition, the HTML as the
+body and the xlsx as the attachment; a failure is recorded on the delivery and retried with
+backoff by the outbox.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -28,7 +30,7 @@ from hotline.profile import RecipientSpec, ReportScheduleSpec
 from hotline.reports.notices.periods import period_of
 from hotline.services import outbox
 from hotline.services.context import Hotline
-from hotline.services.reporting.production import produce_formats
+from hotline.services.reporting.production import CITY, produce_formats
 
 log = logging.getLogger("hotline.editions")
 
@@ -40,9 +42,9 @@ CONTENT_TYPES = {"html": "text/html; charset=utf-8", "xlsx": XLSX_TYPE}
 JOB_KIND = "deliver_report"
 NOT_CONFIGURED = "未配置 SMTP 服务器（HOTLINE_SMTP_HOST），未发送"
 
-# (hotline, kind, period key) → the edition's bytes per format, from one build of the notice:
-# report_production.produce_formats.
-Producer = Callable[[Hotline, str, str], dict[str, bytes]]
+# (hotline, kind, period key, districts) → the bytes per format of the city edition (scope '')
+# and of each district's cut, each from one build of its notice: production.produce_formats.
+Producer = Callable[[Hotline, str, str, Sequence[str]], dict[str, dict[str, bytes]]]
 
 
 class Mailer(Protocol):
@@ -102,22 +104,35 @@ def _produced(session: Session, kind: str, key: str) -> bool:
     return session.scalars(stmt.limit(1)).first() is not None
 
 
-def _edition(kind: str, key: str, fmt: str, content: bytes, now: datetime) -> ReportEdition:
-    return ReportEdition(kind=kind, period_key=key, format=fmt, content=content,
-                         size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                         produced_at=now)  # fmt: skip
+def _edition(
+    kind: str, key: str, scope: str, fmt: str, content: bytes, now: datetime
+) -> ReportEdition:
+    return ReportEdition(kind=kind, period_key=key, district_code=scope, format=fmt,
+                         content=content, size=len(content),
+                         sha256=hashlib.sha256(content).hexdigest(), produced_at=now)  # fmt: skip
 
 
 def _recipients(hotline: Hotline, kind: str) -> list[RecipientSpec]:
     return [r for r in hotline.profile.reports.recipients if kind in r.kinds]
 
 
+def cut_districts(hotline: Hotline, kind: str) -> list[str]:
+    """The districts whose leaders receive ``kind``: each gets a cut of its own."""
+    return sorted({r.district for r in _recipients(hotline, kind) if r.district})
+
+
+Stored = dict[str, tuple[ReportEdition, ReportEdition]]  # scope → (HTML body, xlsx attachment)
+
+
 def _queue_deliveries(
-    hotline: Hotline, session: Session, body: ReportEdition, attachment: ReportEdition,
-    now: datetime,
-) -> int:  # fmt: skip
+    hotline: Hotline, session: Session, kind: str, stored: Stored, now: datetime
+) -> int:
+    """One delivery per recipient of the edition it receives: a district's recipient its
+    district's cut, a city-level one the city edition."""
     configured = bool(hotline.settings.smtp_host)
-    for recipient in _recipients(hotline, body.kind):
+    recipients = _recipients(hotline, kind)
+    for recipient in recipients:
+        body, attachment = stored[recipient.district or CITY]
         delivery = ReportDelivery(
             edition_id=body.id, attachment_id=attachment.id, recipient=recipient.email,
             district_code=recipient.district, attempts=0, created_at=now,
@@ -130,28 +145,42 @@ def _queue_deliveries(
             job = outbox.enqueue(session, JOB_KIND, {"delivery_id": delivery.id}, now)
             session.flush()
             delivery.outbox_id = job.id
-    return len(_recipients(hotline, body.kind))
+    return len(recipients)
+
+
+def _store(
+    session: Session, kind: str, key: str, contents: dict[str, dict[str, bytes]], now: datetime
+) -> Stored:
+    stored: Stored = {}
+    for scope, formats in contents.items():
+        html, xlsx = (_edition(kind, key, scope, fmt, formats[fmt], now) for fmt in FORMATS)
+        session.add_all([html, xlsx])
+        stored[scope] = (html, xlsx)
+    session.flush()
+    return stored
 
 
 def produce_edition(
     hotline: Hotline, kind: str, key: str, producer: Producer, now: datetime
 ) -> dict[str, Any] | None:
-    """Produce and store one period's HTML and xlsx and queue its deliveries, exactly once:
-    ``None`` if the period was produced already (by this or another worker)."""
+    """Produce and store one period's HTML and xlsx — the city edition and the cut of every
+    district with a recipient — and queue its deliveries, exactly once: ``None`` if the period
+    was produced already (by this or another worker)."""
     check_period(kind, key)
     with hotline.db.transaction() as session:
         if _produced(session, kind, key):
             return None
-    contents = producer(hotline, kind, key)
+    districts = cut_districts(hotline, kind)
+    contents = producer(hotline, kind, key, districts)
     try:
         with hotline.db.transaction() as session:
             if _produced(session, kind, key):
                 return None
-            html, xlsx = (_edition(kind, key, fmt, contents[fmt], now) for fmt in FORMATS)
-            session.add_all([html, xlsx])
-            session.flush()
-            queued = _queue_deliveries(hotline, session, html, xlsx, now)
-            return {"kind": kind, "key": key, "editions": [html.id, xlsx.id], "queued": queued}
+            stored = _store(session, kind, key, contents, now)
+            queued = _queue_deliveries(hotline, session, kind, stored, now)
+            ids = [edition.id for pair in stored.values() for edition in pair]
+            return {"kind": kind, "key": key, "editions": ids, "districts": districts,
+                    "queued": queued}  # fmt: skip
     except IntegrityError:  # another worker stored the same period between our two looks
         return None
 
@@ -182,6 +211,8 @@ class _Outgoing:
 
 
 def _outgoing(hotline: Hotline, delivery_id: int) -> _Outgoing:
+    """The mail of one delivery: the stored edition its recipient receives, exactly as
+    produced (a district leader's is the district's cut, 区县版)."""
     with hotline.db.transaction() as session:
         delivery = session.get(ReportDelivery, delivery_id)
         if delivery is None:
@@ -193,12 +224,15 @@ def _outgoing(hotline: Hotline, delivery_id: int) -> _Outgoing:
         html, xlsx = body.content, attachment.content if attachment is not None else None
         district, kind, key = delivery.district_code, body.kind, body.period_key
         region = session.get(Region, district) if district else None
+        legacy = bool(district) and body.district_code != district
         sent = delivery.status == "sent"
-    if district is not None and not sent:
-        # a district leader gets the district's cut (its cases, lists, hotspots, problems)
-        # beside the city's counts and ranking, built from the same data as the city edition
-        cut = produce_formats(hotline, kind, key, district)
+    if legacy and not sent:
+        # queued before cuts were stored (migration 0021): it points at the city edition, so
+        # the cut is built now, as it was then
+        assert district is not None
+        cut = produce_formats(hotline, kind, key, [district])[district]
         html, xlsx = cut["html"], cut["xlsx"] if xlsx is not None else None
+    if district:
         title += f"（{region.name if region else district}版）"
     files: tuple[MailAttachment, ...] = ()
     if xlsx is not None:
@@ -273,6 +307,7 @@ def _editions_data(session: Session, editions: list[ReportEdition]) -> list[dict
             "kind": edition.kind,
             "kind_label": KIND_LABELS.get(edition.kind, edition.kind),
             "period_key": edition.period_key,
+            "district": edition.district_code or None,
             "format": edition.format,
             "size": edition.size,
             "sha256": edition.sha256,
@@ -284,9 +319,10 @@ def _editions_data(session: Session, editions: list[ReportEdition]) -> list[dict
 
 
 def list_editions(
-    hotline: Hotline, kind: str | None = None, limit: int = 50
+    hotline: Hotline, kind: str | None = None, limit: int = 50, district: str | None = None
 ) -> list[dict[str, Any]]:
-    """The newest editions first, each with its deliveries (status, attempts, last error)."""
+    """The newest editions first, each with its deliveries (status, attempts, last error);
+    with ``district``, only that district's cuts."""
     if kind is not None and kind not in KINDS:
         raise InvalidInput(f"报表类型须为 {'/'.join(KINDS)} 之一", fields=("kind",))
     if not 1 <= limit <= 1000:
@@ -296,6 +332,8 @@ def list_editions(
                                               ReportEdition.id.desc())  # fmt: skip
         if kind is not None:
             stmt = stmt.where(ReportEdition.kind == kind)
+        if district is not None:
+            stmt = stmt.where(ReportEdition.district_code == district)
         # the stored file stays in the database: a listing never needs it
         editions = list(session.scalars(stmt.options(defer(ReportEdition.content)).limit(limit)))
         return _editions_data(session, editions)
@@ -307,5 +345,6 @@ def edition_content(hotline: Hotline, edition_id: int) -> tuple[str, str, bytes]
         edition = session.get(ReportEdition, edition_id)
         if edition is None:
             raise NotFound(f"没有第 {edition_id} 号报表")
-        name = f"{edition.kind}-{edition.period_key}.{edition.format}"
+        scope = f"-{edition.district_code}" if edition.district_code else ""
+        name = f"{edition.kind}-{edition.period_key}{scope}.{edition.format}"
         return name, CONTENT_TYPES[edition.format], edition.content

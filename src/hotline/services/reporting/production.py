@@ -104,14 +104,22 @@ def produce_edition(hotline: Hotline, kind: str, key: str, fmt: str) -> Edition:
     return Edition(kind, key, fmt, content, notice)
 
 
+CITY = ""  # the scope of the city edition; a district's cut is keyed by its code
+
+
 def produce_formats(
-    hotline: Hotline, kind: str, key: str, district: str | None = None
-) -> dict[str, bytes]:
-    """The notice built once and rendered in every format (what an edition stores and mails;
-    with ``district``, that district's cut)."""
+    hotline: Hotline, kind: str, key: str, districts: Sequence[str] = ()
+) -> dict[str, dict[str, bytes]]:
+    """The city edition and each district's cut (区县版), each notice built once and rendered
+    in every format: ``{"": {"html": …, "xlsx": …}, "370102": {…}}``. A monthly report's
+    ranking is the city's for every cut, so it is evaluated once."""
     check_request(kind, key, "html")
-    notice = build_notice(hotline, kind, key, district=district)
-    return {"html": render_html(notice), "xlsx": render_xlsx(notice)}
+    ranking = evaluate_month(hotline, key) if kind == "monthly" else None
+    produced: dict[str, dict[str, bytes]] = {}
+    for scope in dict.fromkeys((CITY, *districts)):
+        notice = build_notice(hotline, kind, key, ranking, district=scope or None)
+        produced[scope] = {"html": render_html(notice), "xlsx": render_xlsx(notice)}
+    return produced
 
 
 def produce(hotline: Hotline, kind: str, key: str, fmt: str) -> bytes:
