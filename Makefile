@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+PIP_VERSION := 26.3
+UV_VERSION  := 0.13.10
 
 # npm's packages, and the workbench built from web/ into the folder the Python package serves at /.
 NPM_STAMP   := node_modules/.installed-by-make
@@ -12,16 +14,28 @@ WORKBENCH   := src/hotline/entrypoints/web/static/workbench/index.html
 WEB_SOURCES := $(shell find web -type f -not -path '*/node_modules/*' 2>/dev/null)
 API_TYPES   := web/src/api/schema.d.ts
 
-.PHONY: install run test lint lint-web pytest pytest-postgres test-web test-slow e2e screenshots \
+.PHONY: install lock run test lint lint-web pytest pytest-postgres test-web test-slow e2e screenshots \
         check-api-types clean
 
 install: $(STAMP) $(NPM_STAMP) $(WORKBENCH)
 
-$(STAMP): pyproject.toml
+# Python packages come from requirements.lock (exact versions with their hashes), never from
+# whatever is newest on the day of the install; the project itself is installed without
+# dependencies on top. `make lock` re-resolves the lock (docs/decisions/0028).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q 'pip==$(PIP_VERSION)'
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# The newest versions pyproject.toml allows, resolved for every platform, with hashes. Review the
+# difference, run `make test`, commit requirements.lock.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q 'uv==$(UV_VERSION)'
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --upgrade --quiet --custom-compile-command "make lock" -o requirements.lock
 
 # Divisions, boundaries, Swagger UI and the workbench's build tools come from npm into
 # node_modules, never into git.
