@@ -34,10 +34,11 @@ from hotline.domain.ledger import (
     write_off_at,
 )
 from hotline.domain.lifecycle import Status
+from hotline.domain.supervision import SupervisionLevel
 from hotline.services.context import Hotline
 from hotline.services.ledger.candidates import ProblemCandidate, find_candidates
 from hotline.services.ledger.repeat_index import document_of
-from hotline.services.ledger.supervision import Level, close_problem_supervisions, escalate_problem
+from hotline.services.ledger.supervision import close_problem_supervisions, escalate
 
 WRITTEN_OFF_OUTCOME = "问题已销账，本轮督办随之办结"
 RECURRENCE_OUTCOME = "问题复发，上一轮督办办结，另开新一轮"
@@ -348,10 +349,11 @@ def _escalate_if_due(
         f"同一问题已被投诉 {problem.case_count} 次（问题 {problem.id}：{problem.title}），"
         f"责任单位{unit.name if unit else ''}，由{head}负责督办落实"
     )
-    escalate_problem(
-        hotline, session, problem, case, Level.PRIORITY, reason, "repeat_complaints", "system", now
+    level = SupervisionLevel.PRIORITY
+    escalate(
+        hotline, session, case, level, reason, "repeat_complaints", "system", now, problem=problem
     )
-    problem.supervision_level = Level.PRIORITY.value
+    problem.supervision_level = level.value
 
 
 def sync_case_problem(

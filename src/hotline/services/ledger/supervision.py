@@ -1,18 +1,17 @@
-"""Supervision (督办单): 催办 → 督办 → 重点督办 → 一把手督办.
+"""Supervision (督办单): opening, answering, closing and listing them.
 
-``escalate`` is the one way to open a supervision of a case (``escalate_problem`` of a ledger
-problem), called inside the caller's transaction by callbacks, by the problem ledger and by
-supervisors; ``escalate_many`` is the same for a batch of
-cases (the deadline sweep), built from the same ``Opening``. Opening one writes a case
-history event and queues a notification to the target unit; the same level and source is never
-opened twice while one is open.
+``escalate`` is the one way to open a supervision, of a case or (given ``problem``) of a ledger
+problem, called inside the caller's transaction by callbacks, by the problem ledger and by
+supervisors; ``escalate_many`` is the same for a batch of cases (the deadline sweep), built from
+the same ``Opening``. Opening one writes a case history event and queues a notification to the
+target unit; the same level and source is never opened twice while one is open. The levels, their
+answer times and the head warning are domain rules (:mod:`hotline.domain.supervision`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -22,6 +21,12 @@ from hotline.adapters.db.bulk import insert_rows_returning_ids
 from hotline.adapters.db.models import Case, Problem, Supervision, Unit
 from hotline.domain.errors import IllegalTransition, InvalidInput, NotFound
 from hotline.domain.roles import Actor, Permission, Role, require
+from hotline.domain.supervision import LEVEL_LABELS as LEVEL_LABELS
+from hotline.domain.supervision import MARKS_CASE_SUPERVISED as MARKS_CASE_SUPERVISED
+from hotline.domain.supervision import NO_HEAD_WARNING as NO_HEAD_WARNING
+from hotline.domain.supervision import RESPONSE_WORKING_DAYS as RESPONSE_WORKING_DAYS
+from hotline.domain.supervision import SupervisionLevel, SupervisionStatus
+from hotline.domain.supervision import head_warning as _named_head_warning
 from hotline.services.accounts.scope import load_case_in_scope
 from hotline.services.actions.deadlines import add_working_days
 from hotline.services.cases.history import BatchHistory, append_event
@@ -29,22 +34,9 @@ from hotline.services.context import Hotline
 from hotline.services.outbox import enqueue, enqueue_many
 from hotline.services.reference.units import contact_label, unit_codes
 
-
-class Level(StrEnum):
-    URGE = "urge"  # 催办
-    SUPERVISE = "supervise"  # 督办
-    PRIORITY = "priority"  # 重点督办
-    HEAD = "head"  # 一把手督办
-
-
-LEVEL_LABELS = {
-    Level.URGE: "催办",
-    Level.SUPERVISE: "督办",
-    Level.PRIORITY: "重点督办",
-    Level.HEAD: "一把手督办",
-}
-RESPONSE_WORKING_DAYS = {Level.URGE: 1, Level.SUPERVISE: 2, Level.PRIORITY: 3, Level.HEAD: 3}
-MARKS_CASE_SUPERVISED = {Level.SUPERVISE, Level.PRIORITY, Level.HEAD}
+# The names callers imported from here before the rules moved to the domain; new code imports
+# hotline.domain.supervision.
+Level = SupervisionLevel
 
 
 def _level(value: str) -> Level:
@@ -63,12 +55,9 @@ def _already_open(
         owner,
         Supervision.level == level,
         Supervision.source == source,
-        Supervision.status != "closed",
+        Supervision.status != SupervisionStatus.CLOSED,
     )
     return session.scalars(stmt).first()
-
-
-NO_HEAD_WARNING = "目标单位未登记一把手姓名，一把手督办无法落实到人：请管理员在单位资料中补录"
 
 
 def _head_label(unit: Unit | None) -> str | None:
@@ -77,9 +66,7 @@ def _head_label(unit: Unit | None) -> str | None:
 
 def head_warning(level: str, unit: Unit | None) -> str | None:
     """A 一把手督办 of a unit without a named head reaches nobody: say so."""
-    if level == Level.HEAD.value and (unit is None or not unit.head_name):
-        return NO_HEAD_WARNING
-    return None
+    return _named_head_warning(level, unit.head_name if unit else None)
 
 
 @dataclass(frozen=True)
@@ -110,7 +97,7 @@ class Opening:
             "head_name": self.unit.head_name if self.unit else None,
             "head_title": self.unit.head_title if self.unit else None,
             "district_code": self.district_code,
-            "status": "open",
+            "status": SupervisionStatus.OPEN.value,
             "created_at": self.now,
             "created_by": self.actor,
             "due_at": self.due_at,
@@ -159,32 +146,22 @@ def escalate(
     source: str,
     actor: str,
     now: datetime,
+    *,
+    problem: Problem | None = None,
 ) -> Supervision:
-    """Open a supervision of ``case`` (in the caller's transaction); idempotent per level+source."""
-    existing = _already_open(session, Supervision.case_id == case.id, level, source)
+    """Open a supervision (in the caller's transaction); idempotent per level and source.
+
+    Of ``case``, addressed to its lead unit; or, given ``problem``, of that ledger problem,
+    addressed to the problem's lead unit and its head, with ``case`` the complaint that
+    triggered it (its history records the supervision)."""
+    if problem is not None:
+        owner, lead_unit_id = Supervision.problem_id == problem.id, problem.lead_unit_id
+    else:
+        owner, lead_unit_id = Supervision.case_id == case.id, case.lead_unit_id
+    existing = _already_open(session, owner, level, source)
     if existing is not None:
         return existing
-    unit = session.get(Unit, case.lead_unit_id) if case.lead_unit_id else None
-    return _open(hotline, session, case, None, unit, level, reason, source, actor, now)
-
-
-def escalate_problem(
-    hotline: Hotline,
-    session: Session,
-    problem: Problem,
-    case: Case,
-    level: Level,
-    reason: str,
-    source: str,
-    actor: str,
-    now: datetime,
-) -> Supervision:
-    """Open a supervision of a ledger problem, addressed to the problem's lead unit and its head;
-    ``case`` is the complaint that triggered it (its history records the supervision)."""
-    existing = _already_open(session, Supervision.problem_id == problem.id, level, source)
-    if existing is not None:
-        return existing
-    unit = session.get(Unit, problem.lead_unit_id) if problem.lead_unit_id else None
+    unit = session.get(Unit, lead_unit_id) if lead_unit_id else None
     return _open(hotline, session, case, problem, unit, level, reason, source, actor, now)
 
 
@@ -194,11 +171,11 @@ def close_problem_supervisions(
     """Close the still-open supervisions of a ledger problem (in the caller's transaction): a
     problem written off ends its round of supervision, so a recurrence opens a new one."""
     stmt = select(Supervision).where(
-        Supervision.problem_id == problem_id, Supervision.status != "closed"
+        Supervision.problem_id == problem_id, Supervision.status != SupervisionStatus.CLOSED
     )
     records = list(session.scalars(stmt.order_by(Supervision.id)))
     for record in records:
-        record.status, record.outcome = "closed", outcome
+        record.status, record.outcome = SupervisionStatus.CLOSED.value, outcome
         record.closed_at, record.closed_by = now, "system"
     return [record.id for record in records]
 
@@ -267,7 +244,7 @@ def _open_among(session: Session, case_ids: list[int], level: Level, source: str
         Supervision.case_id.in_(case_ids),
         Supervision.level == level.value,
         Supervision.source == source,
-        Supervision.status != "closed",
+        Supervision.status != SupervisionStatus.CLOSED,
     )
     return {case_id for case_id in session.scalars(stmt) if case_id is not None}
 
@@ -372,9 +349,9 @@ def respond(
         raise InvalidInput("督办回复不能为空", fields=("response",))
     with hotline.db.transaction() as session:
         record = _load_for(session, supervision_id, actor)
-        if record.status != "open":
+        if record.status != SupervisionStatus.OPEN:
             raise IllegalTransition("该督办单已回复或已办结")
-        record.status, record.response = "responded", response.strip()
+        record.status, record.response = SupervisionStatus.RESPONDED.value, response.strip()
         record.responded_at, record.responded_by = now, actor.name
 
 
@@ -382,9 +359,10 @@ def close(hotline: Hotline, supervision_id: int, outcome: str, actor: Actor, now
     require(actor.role, Permission.SUPERVISE)
     with hotline.db.transaction() as session:
         record = _load_for(session, supervision_id, actor)
-        if record.status == "closed":
+        if record.status == SupervisionStatus.CLOSED:
             raise IllegalTransition("该督办单已办结")
-        record.status, record.outcome = "closed", (outcome or "").strip() or None
+        record.status = SupervisionStatus.CLOSED.value
+        record.outcome = (outcome or "").strip() or None
         record.closed_at, record.closed_by = now, actor.name
 
 
@@ -392,6 +370,7 @@ def _view(
     record: Supervision, units: dict[int, str], cases: dict[int, str], people: dict[int, Unit]
 ) -> dict[str, Any]:
     unit = people.get(record.target_unit_id or 0)
+    warning = head_warning(record.level, unit)
     return {
         "id": record.id,
         "case": cases.get(record.case_id or 0),
@@ -404,7 +383,7 @@ def _view(
         "head_name": record.head_name,
         "head_title": record.head_title,
         "contact": _head_label(unit),
-        "warning": head_warning(record.level, unit) if record.status != "closed" else None,
+        "warning": None if record.status == SupervisionStatus.CLOSED else warning,
         "district_code": record.district_code,
         "status": record.status,
         "due_at": record.due_at.isoformat() if record.due_at else None,
@@ -422,7 +401,7 @@ def list_supervisions(
     level: str | None = None,
     unit: str | None = None,
     district: str | None = None,
-    status: str | None = "open",
+    status: str | None = SupervisionStatus.OPEN.value,
     problem_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Open supervision by level, unit, district and problem, newest first, within reach."""
