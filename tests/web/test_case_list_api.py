@@ -166,6 +166,55 @@ def test_pending_extension_and_return(api: Api, city: dict[str, str]) -> None:
     assert invalid_names(api.request("GET", "/api/v1/cases", "disp", params={"pending": "x"}))
 
 
+def _reply(api: Api, number: str, handler: str) -> None:
+    api.step(number, handler, "accept")
+    if (
+        api.step(number, handler, "reply", result_type="solved", reply_text="已处理")["status"]
+        == "verifying"
+    ):
+        api.step(number, "insp", "verify", passed=True, note="已核实")
+
+
+def _unsatisfied(api: Api, number: str, **reopen_to: str) -> dict[str, Any]:
+    return api.step(number, "op", "record_callback", outcome="reached",
+                    process_satisfaction="satisfied", result_satisfaction="unsatisfied",
+                    **reopen_to)  # fmt: skip
+
+
+def test_reopened_lists_the_cases_back_for_re_sorting(api: Api, city: dict[str, str]) -> None:
+    """重新分拣: an unsatisfied callback that sends the case back to the centre lists it under
+    status=registered&reopened=true; a new registered case and a returned one do not."""
+    _reply(api, city["bbq"], "lx-h")
+    assert _unsatisfied(api, city["bbq"], reopen_to="resort")["status"] == "registered"
+    api.step(city["manhole"], "sz-h", "return", reason_code="not_our_duty", reason="非本单位")
+    assert api.step(city["manhole"], "disp", "approve_return")["status"] == "registered"
+    resorted = {"status": "registered", "reopened": "true", "sort": "created"}
+    assert _numbers(api, **resorted) == [city["bbq"]]
+    assert _list(api, **resorted)["total"] == 1
+    fresh = {**resorted, "reopened": "false"}
+    assert _numbers(api, **fresh) == [city["manhole"], city["stalls"]]
+    assert _numbers(api, reopened="true") == [city["bbq"]]  # without status: ever reopened
+    assert _numbers(api, "lx-disp", **resorted) == [city["bbq"]]  # within the district's scope
+    assert _numbers(api, "lx-disp", reopened="true", district="370103") == []
+
+
+def test_reopened_counts_every_rework(api: Api, city: dict[str, str]) -> None:
+    """重办 as the indicators count it: to the same unit, or a failed verification."""
+    _reply(api, city["manhole"], "sz-h")
+    assert _unsatisfied(api, city["manhole"])["status"] == "dispatched"  # the same unit
+    api.step(city["bbq"], "lx-h", "accept")
+    api.step(city["bbq"], "lx-h", "reply", result_type="promised", reply_text="承诺本周整改",
+             promised_on="2026-11-27")  # fmt: skip
+    assert api.step(city["bbq"], "insp", "verify", passed=False, note="未整改")["status"] == (
+        "accepted"
+    )
+    assert _numbers(api, reopened="true") == [city["manhole"], city["bbq"]]
+    assert _numbers(api, status="registered", reopened="true") == []
+    assert _numbers(api, reopened="false") == [city["lamp"], city["stalls"]]
+    bad = api.request("GET", "/api/v1/cases", "disp", params={"reopened": "maybe"})
+    assert invalid_names(bad) == {"reopened"}
+
+
 def test_existing_filters_still_apply(api: Api, city: dict[str, str]) -> None:
     assert _numbers(api, unit="SZ-CGJ") == [city["manhole"]]
     assert _numbers(api, channel="wechat") == [city["manhole"]]

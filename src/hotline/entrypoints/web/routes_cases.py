@@ -114,6 +114,7 @@ LIST_REPEATABLE = frozenset({"status", "sla", "pending"})
 LIST_SINGLE = frozenset(
     {
         "mine",
+        "reopened",
         "problem",
         "unit",
         "district",
@@ -158,6 +159,13 @@ def list_cases_endpoint(
         list[str] | None,
         Query(description="有待审批的申请：extension 延期、return 退单，可重复（任一）"),
     ] = None,
+    reopened: Annotated[
+        bool | None,
+        Query(
+            description="true：重办过的（回访不满意、重办、核查不通过）；false：从未重办；"
+            "与 status=registered 同用即退回中心重新分拣的工单"
+        ),
+    ] = None,
     problem: Annotated[int | None, Query(ge=1, le=MAX_ID, description="问题台账编号")] = None,
     unit: Annotated[str | None, Query(description="主办单位代码")] = None,
     district: Annotated[str | None, Query(description="区县代码")] = None,
@@ -194,6 +202,7 @@ def list_cases_endpoint(
         sla=tuple(sla or ()),
         mine=mine,
         pending=tuple(pending or ()),
+        reopened=reopened,
         problem=problem,
         unit=unit,
         district=district,

@@ -88,6 +88,7 @@ class CaseListQuery:
     sla: tuple[str, ...] = ()
     mine: str | None = None
     pending: tuple[str, ...] = ()
+    reopened: bool | None = None
     problem: int | None = None
     unit: str | None = None
     district: str | None = None
@@ -249,6 +250,13 @@ def _pending(kinds: tuple[str, ...]) -> ColumnElement[bool]:
     )
 
 
+def _reopened(reopened: bool) -> ColumnElement[bool]:
+    """Cases reopened (重办) at least once, or never: an unsatisfied callback, a reopen or a
+    failed verification counts (``reopen_count``, as the indicators count 重办). With
+    ``status=registered`` these are the cases back at the centre for re-sorting (重新分拣)."""
+    return Case.reopen_count > 0 if reopened else Case.reopen_count == 0
+
+
 def _text_match(dialect: str, terms: list[QueryTerm]) -> ColumnElement[bool]:
     """Cases holding every term: the search-terms index, then, for the few terms it matches
     loosely (a lone character beside digits, 123号), a substring test on the rows it found."""
@@ -278,6 +286,8 @@ def _conditions(
         found.append(_mine(query, actor))
     if query.pending:
         found.append(_pending(query.pending))
+    if query.reopened is not None:
+        found.append(_reopened(query.reopened))
     if query.problem is not None:
         found.append(Case.problem_id == query.problem)
     if query.unit:
