@@ -150,9 +150,8 @@ export interface paths {
         get: operations["list_endpoint_api_v1_cases__number__attachments_get"];
         put?: never;
         /**
-         * 上传附件（可一次多个）
-         * @description Store one or more photos or documents of one kind (a reply's photos in one request); a
-         *     photo may carry where and when it was taken. Each file's type is read from its bytes.
+         * 上传附件
+         * @description Store a photo or document; its type is read from its bytes, not from the client.
          */
         post: operations["upload_endpoint_api_v1_cases__number__attachments_post"];
         delete?: never;
@@ -1141,31 +1140,6 @@ export interface components {
             uploaded_at: string;
             /** Download Url */
             download_url: string;
-            /**
-             * Longitude
-             * @description 拍摄位置经度（WGS-84）
-             */
-            longitude?: number | null;
-            /**
-             * Latitude
-             * @description 拍摄位置纬度（WGS-84）
-             */
-            latitude?: number | null;
-            /**
-             * Accuracy M
-             * @description 定位精度（米）
-             */
-            accuracy_m?: number | null;
-            /**
-             * Captured At
-             * @description 拍摄时间（上传端给出）
-             */
-            captured_at?: string | null;
-            /**
-             * Exif Taken At
-             * @description 相机记录的拍摄时间（JPEG 的 EXIF，如有）
-             */
-            exif_taken_at?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -1179,29 +1153,9 @@ export interface components {
             kind: "before" | "after" | "document";
             /**
              * File
-             * @description JPEG、PNG、WebP 或 PDF；可重复，一次最多 10 个，合计大小上限见配置（HOTLINE_ATTACHMENT_MAX_BYTES）
+             * @description JPEG、PNG、WebP 或 PDF；大小上限见配置
              */
-            file: string[];
-            /**
-             * Longitude
-             * @description 拍摄位置经度（WGS-84，度）；上传多个文件时给一次（适用于全部）或按文件顺序每个文件一次
-             */
-            longitude?: number[] | null;
-            /**
-             * Latitude
-             * @description 拍摄位置纬度（WGS-84，度）；上传多个文件时给一次（适用于全部）或按文件顺序每个文件一次
-             */
-            latitude?: number[] | null;
-            /**
-             * Accuracy
-             * @description 定位精度（米）；上传多个文件时给一次（适用于全部）或按文件顺序每个文件一次
-             */
-            accuracy?: number[] | null;
-            /**
-             * Captured At
-             * @description 拍摄时间（ISO 8601，带时区）；上传多个文件时给一次（适用于全部）或按文件顺序每个文件一次
-             */
-            captured_at?: string[] | null;
+            file: string;
         };
         /** CallbackItemOut */
         CallbackItemOut: {
@@ -4745,7 +4699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AttachmentListOut"];
+                    "application/json": components["schemas"]["AttachmentOut"];
                 };
             };
             /** @description 未认证：缺少、无效或过期的令牌 */
