@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from hotline.adapters.db.bulk import insert_rows
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.models import OutboxItem
+from hotline.domain.vocabulary import OutboxStatus
 
 RETRY_BASE = timedelta(seconds=30)
 
@@ -32,7 +33,7 @@ def _pending(
     return {
         "kind": kind,
         "payload": payload,
-        "status": "pending",
+        "status": OutboxStatus.PENDING.value,
         "attempts": 0,
         "max_attempts": max_attempts,
         "run_after_at": run_after_at or now,
@@ -88,8 +89,8 @@ def claim(
     """Take up to ``limit`` due jobs for ``worker_id``; committed before any job runs."""
     with db.transaction() as session:
         due = or_(
-            (OutboxItem.status == "pending") & (OutboxItem.run_after_at <= now),
-            (OutboxItem.status == "running") & (OutboxItem.lease_until_at < now),
+            (OutboxItem.status == OutboxStatus.PENDING.value) & (OutboxItem.run_after_at <= now),
+            (OutboxItem.status == OutboxStatus.RUNNING.value) & (OutboxItem.lease_until_at < now),
         )
         stmt = (
             select(OutboxItem)
@@ -100,7 +101,7 @@ def claim(
         )
         jobs = []
         for item in session.scalars(stmt):
-            item.status = "running"
+            item.status = OutboxStatus.RUNNING.value
             item.claimed_by = worker_id
             item.lease_until_at = now + lease
             item.attempts += 1
@@ -112,7 +113,7 @@ def complete(db: Database, job_id: int, worker_id: str, now: datetime) -> None:
     with db.transaction() as session:
         item = session.get(OutboxItem, job_id)
         if item is not None and item.claimed_by == worker_id:
-            item.status = "done"
+            item.status = OutboxStatus.DONE.value
             item.done_at = now
             item.lease_until_at = None
 
@@ -126,7 +127,7 @@ def fail(db: Database, job_id: int, worker_id: str, now: datetime, error: str) -
         item.last_error = error[:4000]
         item.lease_until_at = None
         if item.attempts >= item.max_attempts:
-            item.status = "failed"
+            item.status = OutboxStatus.FAILED.value
         else:
-            item.status = "pending"
+            item.status = OutboxStatus.PENDING.value
             item.run_after_at = now + RETRY_BASE * (2 ** (item.attempts - 1))

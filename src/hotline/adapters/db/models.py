@@ -334,7 +334,7 @@ class Problem(Base):
 
     __tablename__ = "problems"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # open | written_off
+    status: Mapped[str] = mapped_column(String(16), index=True)  # domain.ledger.ProblemStatus
     title: Mapped[str] = mapped_column(String(200))
     category_code: Mapped[str | None] = mapped_column(String(32))
     district_code: Mapped[str | None] = mapped_column(String(16), index=True)
@@ -391,7 +391,7 @@ class Assignment(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(8))  # lead | co
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("case_assignments.id"))
-    status: Mapped[str] = mapped_column(String(16))  # active | accepted | replied | ended
+    status: Mapped[str] = mapped_column(String(16))  # domain.vocabulary.AssignmentStatus
     dispatched_at: Mapped[datetime]
     dispatched_by: Mapped[str] = mapped_column(String(64))
     accepted_at: Mapped[datetime | None]
@@ -409,7 +409,7 @@ class CaseRequest(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # return | extension
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("case_assignments.id"))
-    status: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected
+    status: Mapped[str] = mapped_column(String(16))  # domain.vocabulary.RequestStatus
     reason_code: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(64))
@@ -477,7 +477,7 @@ class OutboxItem(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(16))  # pending | running | done | failed
+    status: Mapped[str] = mapped_column(String(16))  # domain.vocabulary.OutboxStatus
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
     run_after_at: Mapped[datetime]
@@ -506,13 +506,14 @@ class Attachment(Base):
 
 
 class Supervision(Base):
-    """督办单: an escalation of a case (or, later, a problem) to a unit, answerable by its head."""
+    """督办单: an escalation of a case or of a ledger problem (problem_id) to a unit, answerable
+    by its head (the rules: domain/supervision.py)."""
 
     __tablename__ = "supervisions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     problem_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    level: Mapped[str] = mapped_column(String(16))  # urge | supervise | priority | head
+    level: Mapped[str] = mapped_column(String(16))  # domain.supervision.SupervisionLevel
     source: Mapped[str] = mapped_column(String(32))  # sla_warning | sla_breach | manual | …
     reason: Mapped[str] = mapped_column(Text)
     target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
@@ -520,7 +521,7 @@ class Supervision(Base):
     head_title: Mapped[str | None] = mapped_column(String(100))
     district_code: Mapped[str | None] = mapped_column(String(16), index=True)
     due_at: Mapped[datetime | None] = mapped_column(index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # open | responded | closed
+    status: Mapped[str] = mapped_column(String(16), index=True)  # SupervisionStatus
     response: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime | None]
     responded_by: Mapped[str | None] = mapped_column(String(64))
@@ -791,7 +792,7 @@ class ReportDelivery(Base):
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("report_editions.id"))
     recipient: Mapped[str] = mapped_column(String(200))
     district_code: Mapped[str | None] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))  # pending | retrying | sent | failed
+    status: Mapped[str] = mapped_column(String(16))  # domain.vocabulary.DeliveryStatus
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
