@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hotline.domain.commands import command_for
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.services.actions.perform import perform_action
@@ -32,9 +33,8 @@ def act(
     reason: str | None = None,
     **fields: Any,
 ) -> int:
-    return perform_action(
-        hotline, number, action, actor, hotline.now(), fields=fields, reason=reason
-    )
+    command = command_for(action, reason=reason, **fields)
+    return perform_action(hotline, number, command, actor, hotline.now())
 
 
 def status_of(hotline: Hotline, number: str, actor: Actor) -> str:

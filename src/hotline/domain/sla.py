@@ -115,3 +115,16 @@ def may_approve(level: ExtensionLevel, role: str, district_code: str | None) -> 
     if role not in level.roles:
         return False
     return not (level.city_level_only and district_code is not None)
+
+
+def approval_level(
+    clock: WorkingClock,
+    policy: TimeLimitPolicy,
+    reply_due_at: datetime | None,
+    due: datetime,
+    now: datetime,
+) -> ExtensionLevel:
+    """Who may approve moving the reply deadline to ``due``, by the working days it adds to the
+    current deadline (to now, where the case has none)."""
+    minutes = clock.working_minutes_between(reply_due_at or now, due)
+    return extension_level(policy, max(minutes, 0) / clock.standard_day_minutes)

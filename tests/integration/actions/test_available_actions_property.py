@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hotline.adapters.db.models import Unit
+from hotline.domain.commands import command_for
 from hotline.domain.errors import DomainError, Forbidden, IllegalTransition, NotFound
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor, Role
@@ -93,8 +94,7 @@ def _offered(hotline: Hotline, number: str, actor: Actor) -> list[Action]:
 def _try(
     hotline: Hotline, number: str, action: Action, actor: Actor, fields: dict[str, Any]
 ) -> None:
-    reason = fields.pop("reason", None)
-    perform_action(hotline, number, action, actor, hotline.now(), fields=fields, reason=reason)
+    perform_action(hotline, number, command_for(action, **fields), actor, hotline.now())
 
 
 def _someone_offered(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from hotline.domain.commands import Register, Void
 from hotline.domain.errors import DomainError
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
@@ -56,17 +57,16 @@ def test_two_actions_on_the_same_seen_version_one_wins(
 
     def register() -> object:
         return perform_action(
-            hotline, number, Action.REGISTER, actors["operator"], now, expected_version=version
+            hotline, number, Register(), actors["operator"], now, expected_version=version
         )
 
     def void() -> object:
         return perform_action(
             hotline,
             number,
-            Action.VOID,
+            Void(reason="重复"),
             actors["operator"],
             now,
-            reason="重复",
             expected_version=version,
         )
 

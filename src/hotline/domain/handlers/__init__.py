@@ -1,1 +1,72 @@
-"""Pure action handlers: one per lifecycle action, over typed commands, returning change sets."""
+"""Pure action handlers: one per lifecycle action, over a typed command, returning a change set.
+
+:func:`handle` is the one entry point: it runs the action's handler on a draft of the case,
+checks the target it chose against the transition table, and adds what every action changes
+(the status, ``updated_at``, the callback queue) and the history event. The guard
+(:func:`hotline.domain.availability.check_action`) runs before, in the sink's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hotline.domain.changes import CaseField, ChangeSet, Event, Value
+from hotline.domain.commands import (
+    AnswerDirectly,
+    Command,
+    Dispatch,
+    Register,
+    Void,
+)
+from hotline.domain.handlers import centre
+from hotline.domain.handlers.draft import Draft, Outcome
+from hotline.domain.handlers.facts import CaseRecord, Context
+from hotline.domain.lifecycle import Action, Status, transition
+
+# The actions whose handlers live here (the rest still run in the services while they move).
+CONVERTED: frozenset[Action] = frozenset(
+    {Action.REGISTER, Action.ANSWER_DIRECTLY, Action.VOID, Action.DISPATCH}
+)
+
+
+def _decide(command: Command, draft: Draft, ctx: Context) -> Outcome:
+    match command:
+        case Register():
+            return centre.register(command, draft, ctx)
+        case AnswerDirectly():
+            return centre.answer_directly(command, draft, ctx)
+        case Void():
+            return centre.void(command, draft, ctx)
+        case Dispatch():
+            return centre.dispatch(command, draft, ctx)
+    raise NotImplementedError(f"{command.action.value} is still handled in the services")
+
+
+def callback_queue_changes(before: Status, after: Status, now: datetime) -> dict[CaseField, Value]:
+    """A case enters the callback queue when it reaches callback_pending and leaves it with any
+    other state; retries set their own next attempt (see record_callback)."""
+    if after is not Status.CALLBACK_PENDING:
+        return {"callback_next_at": None}
+    if before is not Status.CALLBACK_PENDING:
+        return {"callback_next_at": now}
+    return {}
+
+
+def handle(command: Command, case: CaseRecord, ctx: Context) -> ChangeSet:
+    """Everything ``command`` changes on ``case``, decided; nothing written."""
+    draft = Draft(case)
+    outcome = _decide(command, draft, ctx)
+    before = Status(case.status)
+    after = transition(before, command.action, outcome.to_status)
+    draft.set({"status": after.value, "updated_at": ctx.now})
+    draft.set(callback_queue_changes(before, after, ctx.now))
+    event = Event(
+        action=command.action.value,
+        actor=ctx.actor.name,
+        at=ctx.now,
+        from_status=before.value,
+        to_status=after.value,
+        reason=command.reason,
+        details=outcome.details,
+    )
+    return draft.freeze(event)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Protocol
 
+from hotline.domain.deadlines import CalendarClock, StageLimits
 from hotline.domain.roles import Actor
 from hotline.domain.rules import ClosingRules
-from hotline.domain.sla import TimeLimitPolicy, WorkingClock
+from hotline.domain.sla import TimeLimitPolicy
 
 
 class AssignmentRecord(Protocol):
@@ -110,14 +111,6 @@ class ChannelInfo:
     requires_verification: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class StageLimits:
-    """A category's limits for one urgency, on the working clock."""
-
-    accept_working_hours: float
-    reply_working_days: float
-
-
 class Reference(Protocol):
     """The reference data a handler looks up (units, categories, regions, channels)."""
 
@@ -140,12 +133,6 @@ class Reference(Protocol):
     def stage_limits(self, category_code: str | None, urgency: str) -> StageLimits:
         """The category's limits for ``urgency`` (its normal ones, else the city's default)."""
         ...
-
-
-class CalendarClock(WorkingClock, Protocol):
-    """The working clock with the day's working periods (for 当日办结)."""
-
-    def working_periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]: ...
 
 
 @dataclass(frozen=True, slots=True)

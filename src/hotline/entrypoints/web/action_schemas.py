@@ -1,8 +1,9 @@
 """The body of ``POST /api/v1/cases/{number}/actions``: one model per action, a union on ``action``.
 
 The models document each action's fields in OpenAPI and check their types; the rules that need
-the case (which unit may act, whether a request is pending, deadlines) stay in the services, which
-check every field again. ``reason`` is written to the case's history with the action.
+the case (which unit may act, whether a request is pending, deadlines) are the domain handlers'
+business: each body becomes the action's typed command (:mod:`hotline.domain.commands`).
+``reason`` is written to the case's history with the action.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from hotline.domain.commands import Command, command_for
+from hotline.domain.lifecycle import Action
 from hotline.entrypoints.web.bounded_times import BoundedDate, BoundedDateTime
 from hotline.entrypoints.web.schemas import Strict
 
@@ -27,9 +30,11 @@ def _required_reason() -> Any:
 class ActionBody(Strict):
     reason: str | None = Field(default=None, max_length=2000, description="原因/说明，记入历史")
 
-    def service_fields(self) -> dict[str, Any]:
-        """The action's own fields as the services read them (JSON types, unset ones left out)."""
-        return self.model_dump(mode="json", exclude={"action", "reason"}, exclude_none=True)
+    def to_command(self) -> Command:
+        """The domain's command for this body (its types checked here; unset fields left out)."""
+        values = self.model_dump(exclude={"reason"}, exclude_none=True)
+        action = Action(values.pop("action"))  # each subclass declares its own literal
+        return command_for(action, reason=self.reason, **values)
 
 
 class Register(ActionBody):

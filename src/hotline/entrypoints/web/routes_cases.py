@@ -9,7 +9,6 @@ from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from hotline.domain.errors import ConcurrentChange, InvalidInput, NotFound
-from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.entrypoints.web.action_schemas import ActionRequest
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
@@ -256,11 +255,9 @@ def act_endpoint(
         version = perform_action(
             hotline,
             number,
-            Action(body.action),
+            body.to_command(),
             actor,
             now,
-            fields=body.service_fields(),
-            reason=body.reason,
             expected_version=expected_version(if_match),
         )
     except ConcurrentChange as error:

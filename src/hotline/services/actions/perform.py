@@ -11,19 +11,26 @@ half-applied.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.adapters.db.models import Case
 from hotline.domain.availability import check_action
+from hotline.domain.commands import Command
 from hotline.domain.errors import ConcurrentChange
+from hotline.domain.handlers import CONVERTED, handle
+from hotline.domain.handlers.facts import Context
 from hotline.domain.ledger import TrailEvent
 from hotline.domain.lifecycle import Action, Status, transition
 from hotline.domain.roles import Actor
 from hotline.services.accounts.scope import load_case_in_scope
 from hotline.services.actions import centre, closing, extension, unit
+from hotline.services.actions.reference import SessionReference, handler_rules
+from hotline.services.actions.sink import apply_changes
 from hotline.services.actions.support import ActionContext, Outcome, case_standing
 from hotline.services.cases.history import append_event
 from hotline.services.context import Hotline
@@ -62,18 +69,48 @@ def _maintain_callback_queue(case: Case, from_status: Status, now: datetime) -> 
         case.callback_next_at = now
 
 
+def _legacy_fields(command: Command) -> dict[str, Any]:
+    """The fields a handler still in the services reads (while the actions move to the domain)."""
+    values = {f.name: getattr(command, f.name) for f in dataclass_fields(command)}
+    values.pop("reason")
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items() if v is not None}
+
+
+def _run_legacy(hotline: Hotline, session: Session, case: Case, command: Command, actor: Actor,
+                now: datetime) -> None:  # fmt: skip
+    action = command.action
+    from_status = Status(case.status)
+    fields = _legacy_fields(command)
+    ctx = ActionContext(hotline, session, case, actor, now, fields, command.reason)
+    outcome = HANDLERS[action](ctx)
+    case.status = transition(from_status, action, outcome.to_status).value
+    case.updated_at = now
+    _maintain_callback_queue(case, from_status, now)
+    pending = TrailEvent(action.value, case.status, now, outcome.details)
+    ledger = sync_case_problem(hotline, session, case, now, pending)  # 挂号销账
+    append_event(
+        session,
+        case,
+        action=action.value,
+        actor=actor.name,
+        at=now,
+        from_status=from_status.value,
+        to_status=case.status,
+        reason=command.reason,
+        details={**outcome.details, **ledger},
+    )
+
+
 def perform_action(
     hotline: Hotline,
     number: str,
-    action: Action,
+    command: Command,
     actor: Actor,
     now: datetime,
     *,
-    fields: dict[str, Any] | None = None,
-    reason: str | None = None,
     expected_version: int | None = None,
 ) -> int:
-    """Apply ``action`` to case ``number``; returns the case's new version."""
+    """Apply ``command`` to case ``number``; returns the case's new version."""
     try:
         with hotline.db.transaction() as session:
             case = load_case_in_scope(session, number, actor, for_update=True)
@@ -83,26 +120,14 @@ def perform_action(
                     f"您看到的是 {expected_version}），请刷新后重试"
                 )
             # Refuse what the case view would not offer, before touching anything.
-            check_action(case_standing(hotline, session, case, now), actor, action)
-            from_status = Status(case.status)
-            ctx = ActionContext(hotline, session, case, actor, now, dict(fields or {}), reason)
-            outcome = HANDLERS[action](ctx)
-            case.status = transition(from_status, action, outcome.to_status).value
-            case.updated_at = now
-            _maintain_callback_queue(case, from_status, now)
-            pending = TrailEvent(action.value, case.status, now, outcome.details)
-            ledger = sync_case_problem(hotline, session, case, now, pending)  # 挂号销账
-            append_event(
-                session,
-                case,
-                action=action.value,
-                actor=actor.name,
-                at=now,
-                from_status=from_status.value,
-                to_status=case.status,
-                reason=reason,
-                details={**outcome.details, **ledger},
-            )
+            check_action(case_standing(hotline, session, case, now), actor, command.action)
+            if command.action in CONVERTED:
+                ctx = Context(
+                    actor, now, handler_rules(hotline), SessionReference(hotline, session)
+                )
+                apply_changes(hotline, session, case, handle(command, case, ctx))
+            else:
+                _run_legacy(hotline, session, case, command, actor, now)
             session.flush()
             return case.version
     except StaleDataError as exc:
