@@ -1,15 +1,18 @@
 """Drill-down: the cases behind one count of the indicator report.
 
 The facts listed are exactly those counted (settled months as of their settlement, the rest as
-of now, tail included), so the list length equals the number shown. Confidential cases count in
-the figures like any other, but a case number is shown only if the caller may see the case: the
-caller passes its scope rule, and the rest are reported as a hidden count.
+of now, tail included), so the list length equals the number shown. A month settled under
+earlier indicator rules is replayed from its history as of the settlement under *those* rules:
+the stored facts are derived by today's rules and would list another count than the frozen one.
+Confidential cases count in the figures like any other, but a case number is shown only if the
+caller may see the case: the caller passes its scope rule, and the rest are reported as a hidden
+count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from hotline.adapters.db import indicator_queries as queries
 from hotline.adapters.db.database import Database
-from hotline.adapters.db.indicator_store import chunks, group_key
-from hotline.adapters.db.models import Case
+from hotline.adapters.db.indicator_store import chunks, group_key, project_cases, unit_directory
+from hotline.adapters.db.models import Case, IndicatorSettlement
 from hotline.domain.errors import InvalidInput
-from hotline.domain.indicator_facts import Derived, FactRow, Kind
+from hotline.domain.indicator_facts import INDICATOR_VERSION, Derived, FactRow, Kind, valid_at
 from hotline.domain.indicators import IndicatorDef, Period
 from hotline.reports.indicator_counts import Clock, Tail, load_tail, segments, settlements_for
 from hotline.reports.indicators import IndicatorQuery, report_definitions
@@ -102,6 +105,30 @@ def _tail_rows(
     return listed
 
 
+def _replayed(
+    session: Session, clock: Clock, piece: Period, kinds: Sequence[str], dim: str, key: str,
+    settlement: IndicatorSettlement,
+) -> list[Listed]:  # fmt: skip
+    """The facts of a month settled under earlier rules, as its settlement counted them: the
+    history of its cases up to the settlement replayed under the settlement's version. The
+    cases are those with a fact dated in the piece then (a version changes how a case's facts
+    are grouped and which rounds are due, never the days its events fall on)."""
+    as_of = settlement.settled_at
+    every_kind = [kind.value for kind in Kind]
+    listed = queries.fact_listing(session, piece.start, piece.end, every_kind, [], as_of)
+    ids = sorted({case_id for case_id, _kind, _at in listed})
+    units = unit_directory(session)
+    replayed: list[FactRow] = []
+    for part in chunks(ids):
+        projected = project_cases(
+            session, part, clock.tz, units, as_of, settlement.indicator_version
+        )
+        facts = [row for rows in projected.values() for row in rows]
+        replayed += [replace(row, valid_to_at=None) for row in valid_at(facts, as_of)]
+    as_then = Tail(fresh=replayed, repeats=queries.repeat_cases(session, ids, as_of))
+    return _tail_rows(as_then, piece, kinds, dim, key, as_of)
+
+
 def _listed(
     session: Session, clock: Clock, period: Period, kinds: Sequence[str], dim: str, key: str
 ) -> list[Listed]:
@@ -110,8 +137,12 @@ def _listed(
     tail: Tail | None = None
     rows: list[Listed] = []
     for piece, month in segments(period, list(settled)):
-        if month is not None:
-            as_of = settled[month].settled_at
+        settlement = settled[month] if month is not None else None
+        if settlement is not None and settlement.indicator_version != INDICATOR_VERSION:
+            rows += _replayed(session, clock, piece, kinds, dim, key, settlement)
+            continue
+        if settlement is not None:
+            as_of = settlement.settled_at
             rows += _stored(session, piece, kinds, where, as_of, as_of)
             continue
         tail = tail or load_tail(session, clock)

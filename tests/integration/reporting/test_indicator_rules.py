@@ -21,7 +21,8 @@ from hotline.domain.roles import SYSTEM, Actor
 from hotline.reports.indicator_counts import Clock
 from hotline.reports.recompute import raw_counts, verify_settlement
 from hotline.services.context import Hotline
-from hotline.services.evaluation.settlement import settle_month
+from hotline.services.evaluation.settlement import refresh_indicator_facts, settle_month
+from hotline.services.reporting.production import build_notice
 from tests.conftest import FakeClock
 from tests.integration.reporting.test_indicators import OCTOBER, UNSATISFIED, Story, totals
 
@@ -140,6 +141,10 @@ def test_a_comparison_across_a_change_of_rules_is_labelled(story: Story) -> None
     note = november["reply_rate"]["pop_note"]
     assert note is not None and "2026-10（第 1 版）" in note and "第 2 版" in note
     assert november["reply_rate"]["yoy_note"] is None  # November 2025: nothing settled
+    # the monthly report says so under its indicator table, the label once
+    notice = build_notice(story.hotline, "monthly", "2026-11", ranking=[])
+    table_note = notice.table("indicators").note or ""
+    assert table_note.count("2026-10（第 1 版）") == 1 and "比较仅供参考" in table_note
     story.at("2027-11-03", "10:00")
     next_year = story.report(Period(date(2027, 10, 1), date(2027, 10, 31)))["total"]
     assert "去年同期" in (next_year["result_satisfaction"]["yoy_note"] or "")
@@ -153,3 +158,32 @@ def test_a_month_settled_now_is_version_2_and_verifies(story: Story) -> None:
     clock = Clock(story.hotline.settings.tz, story.clock())
     assert verify_settlement(story.hotline.db, clock, "2026-10")["matches"]
     assert story.report(OCTOBER)["total"]["reply_rate"]["pop_note"] is None
+
+
+def test_the_drill_down_of_a_month_settled_under_version_1_lists_what_it_counted(
+    story: Story,
+) -> None:
+    """The drill-down of a settled month lists the cases behind its frozen figure. The stored
+    facts are derived by today's rules (version 2 puts the re-sorted case under E0303), so a
+    version-1 month is replayed under version 1 as of its settlement instead: under E0301,
+    where it was counted, with the same count as the figure."""
+    number = resorted_case(story)
+    story.at("2026-11-03", "10:00")
+    _settle_as_version_1(story, "2026-10", OCTOBER)
+    story.at("2026-11-04", "10:00")
+    refresh_indicator_facts(story.hotline, story.clock())  # the facts, by today's rules
+    (group,) = story.report(OCTOBER, "category")["groups"]
+    assert group["key"] == "E0301"
+    for indicator in ("result_satisfaction", "response_rate", "reply_rate"):
+        for part in ("numerator", "denominator"):
+            drill = story.drill(indicator, part, group_by="category", group="E0301")
+            assert drill["count"] == group["indicators"][indicator][part], (indicator, part)
+    listed = story.drill("result_satisfaction", "denominator", group_by="category", group="E0301")
+    assert [item["number"] for item in listed["items"]] == [number]
+    assert listed["kinds"] == ["callback_reached"]
+    assert story.drill("result_satisfaction", "denominator", group_by="category",
+                       group="E0303")["count"] == 0  # fmt: skip
+    # the month's reply rate as settled: the version-1 denominator (every round due)
+    reply = story.drill("reply_rate", "denominator")
+    total = story.report(OCTOBER)["total"]["reply_rate"]["denominator"]
+    assert reply["kinds"] == ["reply_due"] and reply["count"] == total == 2

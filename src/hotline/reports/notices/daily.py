@@ -187,8 +187,20 @@ def indicator_table(report: dict[str, Any], key: str, title: str) -> Table:
         Column("yoy_pp", "同比（百分点）", "pp"),
         Column("formula", "计算公式"),
     )
-    note = "分母为 0 时无值（—）；环比、同比为百分点差。"
+    note = "分母为 0 时无值（—）；环比、同比为百分点差。" + comparison_notes(report)
     return Table(key, title, columns, rows, note)
+
+
+def comparison_notes(report: dict[str, Any]) -> str:
+    """The labels of a 环比 or 同比 across a change of indicator rules or definitions (a month
+    settled under another version), once each: the change is shown, and said to be so."""
+    notes = [
+        note
+        for values in report["total"].values()
+        for note in (values.get("pop_note"), values.get("yoy_note"))
+        if note
+    ]
+    return "".join(f"{note}。" for note in dict.fromkeys(notes))
 
 
 def weekly_notice(

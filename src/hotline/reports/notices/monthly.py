@@ -16,7 +16,13 @@ from hotline.reports.indicator_counts import Clock
 from hotline.reports.indicators import IndicatorQuery, indicator_report
 from hotline.reports.notices import queries as q
 from hotline.reports.notices import sections
-from hotline.reports.notices.daily import NoticeSettings, hotspots_of, indicator_table, own_row
+from hotline.reports.notices.daily import (
+    NoticeSettings,
+    comparison_notes,
+    hotspots_of,
+    indicator_table,
+    own_row,
+)
 from hotline.reports.notices.model import Chart, Column, Figure, Notice, Row, Table, Value
 from hotline.reports.notices.periods import month_of
 
@@ -40,7 +46,8 @@ def _by_district(report: dict[str, Any], field: str, key: str, title: str, kind:
             for d in definitions
         ),
     )
-    return Table(key, title, columns, rows)
+    note = comparison_notes(report) if field == "yoy_pp" else None
+    return Table(key, title, columns, rows, note or None)
 
 
 def _baseline(result: EntityResult) -> str:
