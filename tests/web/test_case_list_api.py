@@ -149,8 +149,14 @@ def test_mine_created_and_unit(api: Api, city: dict[str, str]) -> None:
     assert _numbers(api, "lx-h", mine="unit") == [city["bbq"]]  # lead
     assert _numbers(api, "jfl-h", mine="unit") == [city["bbq"]]  # co-unit
     assert _numbers(api, "sz-h", mine="unit") == [city["manhole"]]
-    response = api.request("GET", "/api/v1/cases", "disp", params={"mine": "unit"})
-    assert invalid_names(response) == {"mine"}  # a dispatcher belongs to no unit
+    assert _numbers(api, "jfl-h", mine="co") == [city["bbq"]]  # owes its opinion
+    assert _numbers(api, "lx-h", mine="co") == []  # the lead unit
+    api.step(city["bbq"], "jfl-h", "co_opinion", opinion="已配合清理")
+    assert _numbers(api, "jfl-h", mine="co") == []
+    assert _numbers(api, "jfl-h", mine="unit") == [city["bbq"]]
+    for mine in ("unit", "co"):
+        response = api.request("GET", "/api/v1/cases", "disp", params={"mine": mine})
+        assert invalid_names(response) == {"mine"}  # a dispatcher belongs to no unit
     assert invalid_names(api.request("GET", "/api/v1/cases", "disp", params={"mine": "all"}))
 
 

@@ -4268,7 +4268,7 @@ export interface operations {
                 status?: string[] | null;
                 /** @description 时限状态 on_track | warning | overdue，可重复（任一）；仅在办工单 */
                 sla?: string[] | null;
-                /** @description created：本人登记的；unit：本单位承办或协办的 */
+                /** @description created：本人登记的；unit：本单位承办或协办的；co：本单位协办、尚未给出协办意见的 */
                 mine?: string | null;
                 /** @description 有待审批的申请：extension 延期、return 退单，可重复（任一） */
                 pending?: string[] | null;

@@ -152,7 +152,10 @@ def list_cases_endpoint(
         Query(description="时限状态 on_track | warning | overdue，可重复（任一）；仅在办工单"),
     ] = None,
     mine: Annotated[
-        str | None, Query(description="created：本人登记的；unit：本单位承办或协办的")
+        str | None,
+        Query(
+            description="created：本人登记的；unit：本单位承办或协办的；co：本单位协办、尚未给出协办意见的"
+        ),
     ] = None,
     pending: Annotated[
         list[str] | None,

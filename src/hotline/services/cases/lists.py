@@ -75,7 +75,7 @@ MAX_PAGE_SIZE = 500
 
 SORT_KEYS = ("reply_due", "accept_due", "created", "updated")
 SLA_STATES = (SlaState.ON_TRACK.value, SlaState.WARNING.value, SlaState.OVERDUE.value)
-MINE = ("created", "unit")
+MINE = ("created", "unit", "co")
 PENDING_KINDS = ("extension", "return")
 
 
@@ -234,7 +234,14 @@ def _mine(query: CaseListQuery, actor: Actor) -> ColumnElement[bool]:
     if query.mine == "created":
         return Case.created_by == actor.name
     if actor.unit_id is None:
-        raise InvalidInput("mine=unit 仅适用于属于某个单位的用户", fields=("mine",))
+        raise InvalidInput(f"mine={query.mine} 仅适用于属于某个单位的用户", fields=("mine",))
+    if query.mine == "co":  # 协办 still owing its opinion: co_opinion marks it replied
+        return exists().where(
+            Assignment.case_id == Case.id,
+            Assignment.unit_id == actor.unit_id,
+            Assignment.role == literal_column("'co'"),
+            Assignment.status == literal_column("'pending'"),
+        )
     return exists().where(
         Assignment.case_id == Case.id,
         Assignment.unit_id == actor.unit_id,
