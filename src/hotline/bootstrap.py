@@ -1,19 +1,21 @@
-"""The one place that builds the engine, the working calendar and the service context."""
+"""The one place that builds the engine, the working calendar and the service context.
+
+Every command line command imports this module, most before they know whether they will need a
+database, so it imports SQLAlchemy, the models and the settings inside the functions that use
+them: importing it costs nothing (docs/cli.md, "Start-up").
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, select
-from sqlalchemy.exc import SQLAlchemyError
-
-from hotline.adapters.cncalendar import official_day_kinds
-from hotline.adapters.db.database import Database
-from hotline.adapters.db.models import CalendarOverride, CalendarYear
-from hotline.config import Settings
-from hotline.domain.calendar import DayKind, DayOverride, WorkingCalendar
-from hotline.services.context import Hotline
+if TYPE_CHECKING:
+    from hotline.adapters.db.database import Database
+    from hotline.config import Settings
+    from hotline.domain.calendar import DayOverride, WorkingCalendar
+    from hotline.services.context import Hotline
 
 
 def utc_now() -> datetime:
@@ -24,6 +26,12 @@ def utc_now() -> datetime:
 def load_overrides(db: Database) -> tuple[list[DayOverride], list[int]]:
     """Calendar overrides and the years they cover in full, from a migrated database; none where
     the tables are not there yet."""
+    from sqlalchemy import inspect, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hotline.adapters.db.models import CalendarOverride, CalendarYear
+    from hotline.domain.calendar import DayKind, DayOverride
+
     try:
         if not inspect(db.engine).has_table("calendar_years"):
             return [], []
@@ -36,6 +44,9 @@ def load_overrides(db: Database) -> tuple[list[DayOverride], list[int]]:
 
 
 def build_calendar(settings: Settings, db: Database | None = None) -> WorkingCalendar:
+    from hotline.adapters.cncalendar import official_day_kinds
+    from hotline.domain.calendar import WorkingCalendar
+
     overrides, complete_years = load_overrides(db) if db is not None else ([], [])
     return WorkingCalendar(settings.tz, official_day_kinds(overrides, complete_years))
 
@@ -47,12 +58,18 @@ def configured_database(settings: Settings) -> Database | None:
         default = settings.var_dir / "hotline.sqlite3"
         if not default.exists():
             return None
+    from hotline.adapters.db.database import Database
+
     return Database(settings.resolved_database_url)
 
 
 def build_hotline(
     settings: Settings | None = None, now: Callable[[], datetime] = utc_now
 ) -> Hotline:
+    from hotline.adapters.db.database import Database
+    from hotline.config import Settings
+    from hotline.services.context import Hotline
+
     settings = settings or Settings()
     db = Database(settings.resolved_database_url)
     return Hotline(settings=settings, db=db, clock=build_calendar(settings, db), now=now)

@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from hotline.entrypoints.cli.locate import locate_command, route_command
+from hotline.entrypoints.cli.main import app  # the real root: refusals end in its boundary
 from tests.unit.test_geo_locate import DATAV, HAS_DIVISIONS
 
-app = typer.Typer()
-app.command("locate")(locate_command)
-app.command("route")(route_command)
 runner = CliRunner()
 
 

@@ -1,4 +1,4 @@
-"""The ``hotline`` command line (Typer). Output contract: DESIGN §7 and cli/output.py."""
+"""The ``hotline`` command line (Typer). Output contract: docs/cli.md and cli/output.py."""
 
 from __future__ import annotations
 

@@ -11,29 +11,27 @@ from typing import Annotated
 import typer
 
 from hotline.bootstrap import build_hotline
-from hotline.domain.errors import DomainError
 from hotline.domain.roles import SYSTEM
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log
-from hotline.services.reference.standard_answers import export_answers, import_answers, read_answers
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
 
-answers_app = typer.Typer(help="标准答复（知识库/常用语）的导入导出", no_args_is_help=True)
-JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")]
+answers_app = command_group()
 
 
 @answers_app.command("import")
 def answers_import(
     path: Annotated[Path | None, typer.Argument(help="YAML 文件：standard_answers 列表")] = None,
     sample: Annotated[bool, typer.Option("--sample", help="导入随软件提供的济南示例")] = False,
-    json_output: JsonOption = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Create or update answers by title and category (all or nothing; nothing is retired)."""
+    from hotline.services.reference.standard_answers import import_answers, read_answers
+
     if (path is None) == (not sample):
         fail("请给出一个 YAML 文件，或使用 --sample（二者选一）")
     try:
         hotline = build_hotline()
         counts = import_answers(hotline, SYSTEM, read_answers(path), hotline.now())
-    except DomainError as exc:
-        fail(exc.detail)
     except OSError as exc:
         fail(f"无法读取文件：{exc}")
     if json_output:
@@ -46,9 +44,11 @@ def answers_import(
 
 @answers_app.command("export")
 def answers_export(
-    path: Annotated[Path, typer.Argument(help="写入的 YAML 文件")], json_output: JsonOption = False
+    path: Annotated[Path, typer.Argument(help="写入的 YAML 文件")], json_output: JsonOpt = False
 ) -> None:
     """Every answer in use, in the format ``answers import`` reads."""
+    from hotline.services.reference.standard_answers import export_answers
+
     try:
         count = export_answers(build_hotline(), path)
     except OSError as exc:

@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 
 from hotline.bootstrap import build_hotline, utc_now
-from hotline.entrypoints.cli.output import emit_json, emit_value, log
-from hotline.services.open311 import Open311Settings, create_key, list_partners, revoke_keys
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, log
 
-apikey_app = typer.Typer(help="Open311 合作平台的 api_key", no_args_is_help=True)
+apikey_app = command_group()
 
 
 @apikey_app.command("create")
@@ -24,6 +24,8 @@ def apikey_create(
     ] = None,
 ) -> None:
     """Issue an api_key for a partner; prints the key alone on the last line of stdout."""
+    from hotline.services.open311 import Open311Settings, create_key
+
     key = create_key(
         build_hotline(),
         Open311Settings(),
@@ -38,8 +40,10 @@ def apikey_create(
 
 
 @apikey_app.command("list")
-def apikey_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+def apikey_list(json_output: JsonOpt = False) -> None:
     """Partners, their channel, rate-limit exemption and keys (never the keys themselves)."""
+    from hotline.services.open311 import Open311Settings, list_partners
+
     rows = list_partners(build_hotline(), Open311Settings(), utc_now())
     if json_output:
         emit_json(rows)
@@ -56,6 +60,8 @@ def apikey_list(json_output: Annotated[bool, typer.Option("--json")] = False) ->
 @apikey_app.command("revoke")
 def apikey_revoke(partner: Annotated[str, typer.Argument(help="合作平台名称")]) -> None:
     """Revoke every api_key of a partner (servers honour it within auth_cache_seconds)."""
+    from hotline.services.open311 import revoke_keys
+
     count = revoke_keys(build_hotline(), partner)
     log(f"已作废合作平台 {partner} 的 api_key：")
     emit_value(count)

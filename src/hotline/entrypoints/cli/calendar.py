@@ -11,30 +11,21 @@ import os
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.markup import escape
 
-from hotline.adapters.cncalendar import official_years
 from hotline.bootstrap import build_calendar as bootstrap_calendar
 from hotline.bootstrap import build_hotline, configured_database, utc_now
-from hotline.config import Settings
-from hotline.domain.calendar import WorkingCalendar
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log
-from hotline.services.context import Hotline
-from hotline.services.reference.calendar import (
-    list_overrides,
-    mark_year_complete,
-    remove_override,
-    set_override,
-)
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
 
-calendar_app = typer.Typer(
-    help="工作日历:工作日判断与办理时限计算(法定节假日、调休、作息时间)。",
-    no_args_is_help=True,
-)
+if TYPE_CHECKING:
+    from hotline.domain.calendar import WorkingCalendar
+
+calendar_app = command_group()
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -57,6 +48,8 @@ def _timezone() -> ZoneInfo:
 def build_calendar() -> WorkingCalendar:
     """The calendar the commands use: official days plus the overrides of a configured, migrated
     database (none when no database is configured)."""
+    from hotline.config import Settings
+
     _timezone()  # a clear message for an unknown zone before anything else
     settings = Settings()
     db = configured_database(settings)
@@ -72,7 +65,7 @@ def _parse_start(text: str, tz: tzinfo) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         fail(f"--from 不是 ISO 8601 时间:{escape(text)}(例如 2025-09-30T16:00+08:00)")
-    # no offset means local time in the configured zone (DESIGN §4)
+    # no offset means local time in the configured zone (docs/calendar.md)
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 
@@ -97,6 +90,8 @@ def _choose_amount(options: dict[str, int | None]) -> tuple[str, int]:
 
 def _fallback_warnings(calendar: WorkingCalendar, first: date, last: date) -> list[dict[str, Any]]:
     """Warn, on stderr and in the result, about every year guessed as Monday–Friday."""
+    from hotline.adapters.cncalendar import official_years
+
     known = official_years()
     warnings = []
     for year in calendar.fallback_years(first, last):
@@ -125,7 +120,7 @@ def deadline(
     working_days: Annotated[int | None, typer.Option(help="工作日数")] = None,
     working_hours: Annotated[int | None, typer.Option(help="工作小时数")] = None,
     hours: Annotated[int | None, typer.Option(help="自然小时数")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """计算办理时限:从起算时间起加上若干工作日、工作小时或自然小时。"""
     unit, count = _choose_amount(
@@ -168,7 +163,7 @@ def _deadline_document(
 @calendar_app.command("is-workday")
 def is_workday(
     day: Annotated[str, typer.Argument(help="日期 YYYY-MM-DD")],
-    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """判断某日是否为工作日(法定节假日、调休上班日与覆盖表均已考虑),输出 true 或 false。"""
     parsed = _parse_day(day)
@@ -189,14 +184,10 @@ def is_workday(
     emit_value("true" if verdict.workday else "false")
 
 
-override_app = typer.Typer(
-    help="节假日调整（法定通知未收录的年份、本地调整）", no_args_is_help=True
+override_app = command_group()
+calendar_app.add_typer(
+    override_app, name="override", help="节假日调整（法定通知未收录的年份、本地调整）"
 )
-calendar_app.add_typer(override_app, name="override")
-
-
-def _admin_hotline() -> Hotline:
-    return build_hotline()
 
 
 @override_app.command("add")
@@ -206,14 +197,18 @@ def override_add(
     note: Annotated[str | None, typer.Option(help="说明，如“2027年春节”")] = None,
 ) -> None:
     """Add or replace the override of one day."""
-    set_override(_admin_hotline(), _parse_day(day), kind, note, "cli", utc_now())
+    from hotline.services.reference.calendar import set_override
+
+    set_override(build_hotline(), _parse_day(day), kind, note, "cli", utc_now())
     log(f"已设置 {day} 为 {kind}")
 
 
 @override_app.command("remove")
 def override_remove(day: Annotated[str, typer.Argument(help="日期 YYYY-MM-DD")]) -> None:
     """Remove the override of one day."""
-    remove_override(_admin_hotline(), _parse_day(day))
+    from hotline.services.reference.calendar import remove_override
+
+    remove_override(build_hotline(), _parse_day(day))
     log(f"已删除 {day} 的调整")
 
 
@@ -222,17 +217,21 @@ def override_complete_year(
     year: int, note: Annotated[str | None, typer.Option(help="依据，如国务院办公厅通知文号")] = None
 ) -> None:
     """Mark a year's notice as entered in full, so it no longer falls back to Monday–Friday."""
-    mark_year_complete(_admin_hotline(), year, note, "cli", utc_now())
+    from hotline.services.reference.calendar import mark_year_complete
+
+    mark_year_complete(build_hotline(), year, note, "cli", utc_now())
     log(f"{year} 年已标记为完整录入")
 
 
 @override_app.command("list")
 def override_list(
     year: Annotated[int | None, typer.Option(help="只列某一年")] = None,
-    json_output: Annotated[bool, typer.Option("--json")] = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """List overrides and the years entered in full."""
-    listing = list_overrides(_admin_hotline(), year)
+    from hotline.services.reference.calendar import list_overrides
+
+    listing = list_overrides(build_hotline(), year)
     if json_output:
         emit_json(listing)
         return

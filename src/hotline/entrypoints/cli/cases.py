@@ -5,30 +5,34 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
-from hotline.adapters.db.models import Case
 from hotline.bootstrap import build_hotline
 from hotline.domain.roles import SYSTEM
-from hotline.entrypoints.cli.output import emit_json, fail, log
-from hotline.services.cases.history import verify_case_history
-from hotline.services.cases.views import get_case
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, fail, log
 
-case_app = typer.Typer(help="工单查询与历史校验", no_args_is_help=True)
+case_app = command_group()
 
 
 @case_app.command("show")
 def case_show(number: str) -> None:
     """Print one case (caller data masked) with its history as JSON."""
+    from hotline.services.cases.views import get_case
+
     emit_json(get_case(build_hotline(), number, SYSTEM))
 
 
 @case_app.command("verify-history")
 def verify_history(
     number: Annotated[str | None, typer.Argument(help="工单编号；省略则校验全部")] = None,
-    json_output: Annotated[bool, typer.Option("--json")] = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Check the hash chain of one case's history, or of every case; exit 1 on a break."""
+    from sqlalchemy import select
+
+    from hotline.adapters.db.models import Case
+    from hotline.services.cases.history import verify_case_history
+
     hotline = build_hotline()
     broken: list[dict[str, object]] = []
     checked = 0

@@ -21,7 +21,8 @@ import typer
 from rich.markup import escape
 
 from hotline.entrypoints.cli.classifier_db import DbTraining, report_command, train_from_db
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log, stderr
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log, stderr
 
 if TYPE_CHECKING:
     from hotline.classify.dataset import Dataset
@@ -29,10 +30,7 @@ if TYPE_CHECKING:
     from hotline.classify.model import TrainingConfig
     from hotline.classify.predict import Classifier
 
-classifier_app = typer.Typer(
-    help="投诉自动分类:用已标注的工单训练中文分类器、评估其效果、为新诉求推荐类别。",
-    no_args_is_help=True,
-)
+classifier_app = command_group()
 
 DATA_HELP = "已标注数据:CSV(UTF-8/GB18030)或 xlsx,首行为表头"
 TEXT_HELP = "文本列,可重复给出(如标题、内容),按顺序拼接"
@@ -41,7 +39,6 @@ DataOption = Annotated[Path, typer.Option("--data", help=DATA_HELP)]
 TextColumns = Annotated[list[str], typer.Option("--text-column", help=TEXT_HELP)]
 LabelColumn = Annotated[str, typer.Option("--label-column", help="类别列")]
 ModelOption = Annotated[Path, typer.Option("--model", help=MODEL_HELP)]
-JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")]
 
 
 @contextmanager
@@ -112,7 +109,7 @@ def train_command(
     words: Annotated[
         bool, typer.Option("--words", help="加入结巴分词的词特征:略准一些,但预测慢约十倍")
     ] = False,
-    as_json: JsonOption = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """训练分类器：从标注文件（--data）或数据库的已结案工单（--from-db）。"""
     from hotline.classify.features import FeatureConfig
@@ -193,7 +190,7 @@ def evaluate_command(
     data: DataOption,
     text_column: TextColumns,
     label_column: LabelColumn,
-    as_json: JsonOption = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """用已标注数据评估模型:准确率、宏平均 F1、前三命中率、各类别精确率/召回率。"""
     from hotline.classify.evaluate import evaluate_ranker
@@ -222,7 +219,7 @@ def predict_command(
     text: Annotated[str, typer.Argument(help="诉求文本(标题加内容);- 表示从标准输入读取")],
     model: ModelOption,
     top: Annotated[int, typer.Option("--top", min=1, help="给出前 K 个类别")] = 3,
-    as_json: JsonOption = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """为一条诉求推荐类别:前 K 个类别及其概率。"""
     with _refusals():
@@ -256,7 +253,7 @@ def deploy_command(
         Path | None,
         typer.Option(help="标签 → 类别代码的映射（YAML 或 JSON 对象），标签本身是代码时可省略"),
     ] = None,
-    json_output: JsonOption = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Make a model the one intake uses: verified, copied into the model directory."""
     from hotline.bootstrap import build_hotline, utc_now

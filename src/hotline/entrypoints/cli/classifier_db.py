@@ -1,6 +1,6 @@
 """``hotline classifier train --from-db`` and ``hotline classifier report``: the classifier and
 the case database (retraining on closed cases; production accuracy). The use cases are
-``services.classifier_training`` and ``reports.classifier_accuracy``; this module reads options
+``services.classifier.training`` and ``reports.classifier_accuracy``; this module reads options
 and prints.
 """
 
@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log, stderr
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log, stderr
 
 if TYPE_CHECKING:
     from hotline.classify.model import TrainingConfig
@@ -154,7 +154,7 @@ def _category_table(report: dict[str, Any]) -> Table:
 def report_command(
     from_: Annotated[str, typer.Option("--from", help="受理日期起 YYYY-MM-DD（含）")],
     to: Annotated[str, typer.Option("--to", help="受理日期止 YYYY-MM-DD（含）")],
-    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """分类模型的生产准确率：建议覆盖率、采纳/改判率、对最终类别的准确率，按类别和模型版本。"""
     from hotline.bootstrap import build_hotline

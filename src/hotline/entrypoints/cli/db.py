@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hotline.adapters.db.migrate import current_revision, upgrade
 from hotline.bootstrap import build_hotline, utc_now
-from hotline.config import Settings
 from hotline.domain.errors import Conflict
-from hotline.entrypoints.cli.output import emit_json, emit_value, log
-from hotline.services.accounts.users import NewUser, create_user
-from hotline.services.context import Hotline
-from hotline.services.reference.seeding import seed_reference_data
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, log
 
-db_app = typer.Typer(help="数据库迁移", no_args_is_help=True)
+if TYPE_CHECKING:
+    from hotline.services.context import Hotline
+
+db_app = command_group()
 
 
 @db_app.command("upgrade")
-def db_upgrade(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+def db_upgrade(json_output: JsonOpt = False) -> None:
     """Migrate the configured database to the newest schema."""
+    from hotline.adapters.db.migrate import current_revision, upgrade
+    from hotline.config import Settings
+
     settings = Settings()
     url = settings.resolved_database_url
     log(f"迁移数据库 {_safe(url)} …")
@@ -42,26 +45,38 @@ def _safe(url: str) -> str:
 # `make run` only: one account per desk, all with one password printed on stderr, so the workbench
 # can be tried at once. A real centre creates its people with `hotline user create`.
 DEMO_PASSWORD = "hotline-demo"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    name: str
+    role: str
+    display_name: str
+    unit_code: str | None = None
+    district_code: str | None = None
+
+
 DEMO_USERS = (
-    NewUser("op", "operator", display_name="王晓燕", password=DEMO_PASSWORD),
-    NewUser("disp", "dispatcher", display_name="李建国", password=DEMO_PASSWORD),
-    NewUser("lx-disp", "dispatcher", district_code="370102", display_name="赵明",
-            password=DEMO_PASSWORD),
-    NewUser("lx-h", "handler", unit_code="LX-CGJ", display_name="孙立新", password=DEMO_PASSWORD),
-    NewUser("insp", "inspector", display_name="钱进", password=DEMO_PASSWORD),
-    NewUser("sup", "supervisor", display_name="陈思", password=DEMO_PASSWORD),
-    NewUser("lead", "leader", display_name="刘洋", password=DEMO_PASSWORD),
-    NewUser("adm", "admin", display_name="马超", password=DEMO_PASSWORD),
-)  # fmt: skip
+    DemoUser("op", "operator", "王晓燕"),
+    DemoUser("disp", "dispatcher", "李建国"),
+    DemoUser("lx-disp", "dispatcher", "赵明", district_code="370102"),
+    DemoUser("lx-h", "handler", "孙立新", unit_code="LX-CGJ"),
+    DemoUser("insp", "inspector", "钱进"),
+    DemoUser("sup", "supervisor", "陈思"),
+    DemoUser("lead", "leader", "刘洋"),
+    DemoUser("adm", "admin", "马超"),
+)
 
 
 def seed_command(
-    json_output: Annotated[bool, typer.Option("--json")] = False,
+    json_output: JsonOpt = False,
     demo_users: Annotated[
         bool, typer.Option("--demo-users", help="另建各岗位的演示账户（密码相同，仅供本机试用）")
     ] = False,
 ) -> None:
     """Load the city profile's channels, regions, units and taxonomy (idempotent)."""
+    from hotline.services.reference.seeding import seed_reference_data
+
     hotline = build_hotline()
     report = seed_reference_data(hotline)
     summary: dict[str, object] = {"city": hotline.profile.name, **report.__dict__}
@@ -78,10 +93,14 @@ def seed_command(
 
 def _seed_demo_users(hotline: Hotline) -> list[str]:
     """Create the demo accounts that do not exist yet (an existing one keeps its password)."""
+    from hotline.services.accounts.users import NewUser, create_user
+
     created = []
     for person in DEMO_USERS:
+        account = NewUser(person.name, person.role, person.unit_code, person.district_code,
+                          person.display_name, DEMO_PASSWORD)  # fmt: skip
         try:
-            create_user(hotline, person, utc_now())
+            create_user(hotline, account, utc_now())
         except Conflict:
             continue
         created.append(person.name)

@@ -14,27 +14,13 @@ from typing import Annotated, Any
 import typer
 
 from hotline.bootstrap import build_hotline
-from hotline.domain.errors import DomainError
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log
-from hotline.services.reporting.editions import (
-    KINDS,
-    edition_content,
-    list_editions,
-    produce_edition,
-)
-from hotline.services.reporting.production import produce_formats
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
+from hotline.services.reporting.editions import KINDS
 
-editions_app = typer.Typer(help="通报与报表的版本及投递", no_args_is_help=True)
+editions_app = command_group()
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")]
 KindOpt = Annotated[str | None, typer.Option("--kind", help=f"类型：{'/'.join(KINDS)}")]
-
-
-def _guarded(command: Any, *args: Any) -> None:
-    try:
-        command(*args)
-    except DomainError as exc:
-        fail(exc.detail)
 
 
 def _print(editions: list[dict[str, Any]]) -> None:
@@ -53,16 +39,14 @@ def list_command(
     json_output: JsonOpt = False,
 ) -> None:
     """Editions, newest first, with every delivery's status, attempts and last error."""
+    from hotline.services.reporting.editions import list_editions
 
-    def run() -> None:
-        editions = list_editions(build_hotline(), kind, limit)
-        if json_output:
-            emit_json({"items": editions})
-            return
-        _print(editions)
-        emit_value(len(editions))
-
-    _guarded(run)
+    editions = list_editions(build_hotline(), kind, limit)
+    if json_output:
+        emit_json({"items": editions})
+        return
+    _print(editions)
+    emit_value(len(editions))
 
 
 @editions_app.command("produce")
@@ -72,19 +56,18 @@ def produce_command(
     json_output: JsonOpt = False,
 ) -> None:
     """Produce one period's edition now and queue its mail, unless it exists already."""
+    from hotline.services.reporting.editions import produce_edition
+    from hotline.services.reporting.production import produce_formats
 
-    def run() -> None:
-        hotline = build_hotline()
-        result = produce_edition(hotline, kind, key, produce_formats, hotline.now())
-        if result is None:
-            fail(f"{kind} {key} 已经生成过，不再重复生成", exit_code=1)
-        if json_output:
-            emit_json(result)
-            return
-        log(f"已生成 {kind} {key}，排队投递 {result['queued']} 份")
-        emit_value(result["editions"][0])
-
-    _guarded(run)
+    hotline = build_hotline()
+    result = produce_edition(hotline, kind, key, produce_formats, hotline.now())
+    if result is None:
+        fail(f"{kind} {key} 已经生成过，不再重复生成", exit_code=1)
+    if json_output:
+        emit_json(result)
+        return
+    log(f"已生成 {kind} {key}，排队投递 {result['queued']} 份")
+    emit_value(result["editions"][0])
 
 
 @editions_app.command("save")
@@ -93,14 +76,12 @@ def save_command(
     out: Annotated[Path, typer.Option("--out", help="写入的文件")],
 ) -> None:
     """Write one stored edition's bytes to a file."""
+    from hotline.services.reporting.editions import edition_content
 
-    def run() -> None:
-        name, _type, content = edition_content(build_hotline(), edition_id)
-        try:
-            out.write_bytes(content)
-        except OSError as exc:
-            fail(f"无法写入 {out}：{exc}")
-        log(f"{name} → {out}（{len(content)} 字节）")
-        emit_value(out)
-
-    _guarded(run)
+    name, _type, content = edition_content(build_hotline(), edition_id)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        fail(f"无法写入 {out}：{exc}")
+    log(f"{name} → {out}（{len(content)} 字节）")
+    emit_value(out)

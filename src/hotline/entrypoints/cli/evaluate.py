@@ -15,19 +15,11 @@ from rich.console import Console
 from rich.table import Table
 
 from hotline.bootstrap import build_hotline
-from hotline.domain.errors import DomainError
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log
-from hotline.services.evaluation.adjustments import (
-    AdjustmentRequest,
-    actor_by_name,
-    decide_adjustment,
-    list_adjustments,
-    request_adjustment,
-)
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
 from hotline.services.evaluation.inputs import ENTITY_KINDS
-from hotline.services.evaluation.monthly import evaluation_report
 
-evaluate_app = typer.Typer(help="考评：评分、排名、资金、剔除与申诉", no_args_is_help=False)
+evaluate_app = command_group(no_args_is_help=False)
 
 MonthOpt = Annotated[str | None, typer.Option("--month", help="月份 YYYY-MM")]
 SchemeOpt = Annotated[
@@ -37,16 +29,7 @@ CompareOpt = Annotated[
     str | None, typer.Option("--compare-scheme", help="另一方案：同月按它再算一遍并列出差异")
 ]
 EntityOpt = Annotated[str, typer.Option("--entity", help=f"考评对象：{'/'.join(ENTITY_KINDS)}")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")]
 ByOpt = Annotated[str, typer.Option("--by", help="操作人（系统用户名，记入审计）")]
-
-
-def _guarded(command: Any, *args: Any) -> None:
-    """Refusals (bad month, a scheme with an error, no permission) as a message and exit 2."""
-    try:
-        command(*args)
-    except DomainError as exc:
-        fail(exc.detail)
 
 
 def _results_table(document: dict[str, Any]) -> Table:
@@ -86,6 +69,8 @@ def _differences_table(what_if: dict[str, Any]) -> Table:
 
 def _show(month: str | None, scheme: str | None, compare: str | None, entity: str,
           json_output: bool) -> None:  # fmt: skip
+    from hotline.services.evaluation.monthly import evaluation_report
+
     if month is None:
         fail("须提供 --month YYYY-MM")
     document = evaluation_report(build_hotline(), month, scheme, entity, compare)
@@ -110,7 +95,7 @@ def evaluate(
 ) -> None:
     """Score, rank, list and fund every entity for a month, line by line."""
     if ctx.invoked_subcommand is None:
-        _guarded(_show, month, scheme, compare_scheme, entity, json_output)
+        _show(month, scheme, compare_scheme, entity, json_output)
 
 
 def _emit_adjustment(row: dict[str, Any], json_output: bool) -> None:
@@ -138,19 +123,23 @@ def request(
 ) -> None:
     """Record an exclusion (--case, --target) or a points adjustment (--entity, --code,
     --points); it counts only once approved."""
+    from hotline.services.evaluation.adjustments import (
+        AdjustmentRequest,
+        actor_by_name,
+        request_adjustment,
+    )
 
-    def run() -> None:
-        hotline = build_hotline()
-        kind = "points" if points is not None else "exclude"
-        data = AdjustmentRequest(month, kind, reason, case, target, entity_kind, entity_code,
-                                 points)  # fmt: skip
-        row = request_adjustment(hotline, actor_by_name(hotline, by), data, hotline.now())
-        _emit_adjustment(row, json_output)
-
-    _guarded(run)
+    hotline = build_hotline()
+    kind = "points" if points is not None else "exclude"
+    data = AdjustmentRequest(month, kind, reason, case, target, entity_kind, entity_code,
+                             points)  # fmt: skip
+    row = request_adjustment(hotline, actor_by_name(hotline, by), data, hotline.now())
+    _emit_adjustment(row, json_output)
 
 
 def _decide(adjustment_id: int, approve: bool, note: str, by: str, json_output: bool) -> None:
+    from hotline.services.evaluation.adjustments import actor_by_name, decide_adjustment
+
     hotline = build_hotline()
     actor = actor_by_name(hotline, by)
     row = decide_adjustment(hotline, actor, adjustment_id, approve, note, hotline.now())
@@ -163,13 +152,13 @@ NoteOpt = Annotated[str, typer.Option("--note", help="审批意见")]
 @evaluate_app.command("approve")
 def approve(adjustment_id: int, note: NoteOpt, by: ByOpt, json_output: JsonOpt = False) -> None:
     """Approve a pending adjustment (city leaders and administrators, not the requester)."""
-    _guarded(_decide, adjustment_id, True, note, by, json_output)
+    _decide(adjustment_id, True, note, by, json_output)
 
 
 @evaluate_app.command("reject")
 def reject(adjustment_id: int, note: NoteOpt, by: ByOpt, json_output: JsonOpt = False) -> None:
     """Reject a pending adjustment; it never counts."""
-    _guarded(_decide, adjustment_id, False, note, by, json_output)
+    _decide(adjustment_id, False, note, by, json_output)
 
 
 @evaluate_app.command("adjustments")
@@ -182,18 +171,16 @@ def adjustments(
     json_output: JsonOpt = False,
 ) -> None:
     """List adjustments with who requested and decided them, and when."""
+    from hotline.services.evaluation.adjustments import actor_by_name, list_adjustments
 
-    def run() -> None:
-        hotline = build_hotline()
-        rows = list_adjustments(hotline, actor_by_name(hotline, by), month, status)
-        if json_output:
-            emit_json({"items": rows})
-            return
-        for row in rows:
-            what = row["case"] or f"{row['entity_code']} {row['points']:+g} 分"
-            decided = row["decided_by"] or "—"
-            log(f"#{row['id']} {row['month']} {what} {row['target_label'] or ''} "
-                f"{row['status_label']} 申请 {row['requested_by']} 审批 {decided}")  # fmt: skip
-        emit_value(len(rows))
-
-    _guarded(run)
+    hotline = build_hotline()
+    rows = list_adjustments(hotline, actor_by_name(hotline, by), month, status)
+    if json_output:
+        emit_json({"items": rows})
+        return
+    for row in rows:
+        what = row["case"] or f"{row['entity_code']} {row['points']:+g} 分"
+        decided = row["decided_by"] or "—"
+        log(f"#{row['id']} {row['month']} {what} {row['target_label'] or ''} "
+            f"{row['status_label']} 申请 {row['requested_by']} 审批 {decided}")  # fmt: skip
+    emit_value(len(rows))

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from hotline.bootstrap import build_hotline
-from hotline.entrypoints.cli.output import emit_json, fail
-from hotline.reports.hotspots import HotspotParams, hotspot_report
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, fail
+from hotline.reports.hotspots import HotspotParams
 
 DEFAULTS = HotspotParams()
 
@@ -70,9 +70,11 @@ def hotspots_command(
     min_ratio: Annotated[float, typer.Option(help="近期/预期最小倍数")] = DEFAULTS.min_ratio,
     min_score: Annotated[float, typer.Option(help="最低异常得分（z 值）")] = DEFAULTS.min_score,
     limit: Annotated[int, typer.Option(help="至多列出条数")] = DEFAULTS.limit,
-    json_output: Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")] = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Hotspots: problems and street × category cells whose complaints jump."""
+    from hotline.reports.hotspots import hotspot_report
+
     params = HotspotParams(
         windows=tuple(window) if window else DEFAULTS.windows,
         baseline_days=baseline_days,

@@ -10,27 +10,25 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
 from hotline.bootstrap import build_hotline
-from hotline.domain.errors import DomainError
 from hotline.domain.indicators import NOT_YET_DUE_LABEL, IndicatorDef, Period, definitions_from
 from hotline.domain.roles import SYSTEM
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log
-from hotline.reports.drilldown import DrillQuery, drill_down
-from hotline.reports.indicator_counts import Clock
-from hotline.reports.indicators import GROUP_BY, IndicatorQuery, indicator_report
-from hotline.reports.recompute import verify_settlement
-from hotline.services.accounts.scope import restrict_to_scope
-from hotline.services.context import Hotline
-from hotline.services.evaluation.settlement import refresh_indicator_facts, settle_month
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
+from hotline.reports.indicators import GROUP_BY
 
-indicators_app = typer.Typer(help="热线指标：统计、下钻、结算", no_args_is_help=False)
+if TYPE_CHECKING:
+    from hotline.reports.indicator_counts import Clock
+    from hotline.reports.indicators import IndicatorQuery
+    from hotline.services.context import Hotline
+
+indicators_app = command_group(no_args_is_help=False)
 
 FromOpt = Annotated[str | None, typer.Option("--from", help="开始日期 YYYY-MM-DD（含）")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="结束日期 YYYY-MM-DD（含）")]
@@ -40,7 +38,6 @@ GroupOpt = Annotated[
 DefsOpt = Annotated[
     Path | None, typer.Option("--definitions", help="指标定义覆盖文件（YAML：{指标: {字段: 值}}）")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")]
 MonthOpt = Annotated[str, typer.Option("--month", help="月份 YYYY-MM")]
 
 
@@ -56,6 +53,8 @@ def _date(value: str | None, option: str) -> date:
 def _definitions(path: Path | None) -> tuple[IndicatorDef, ...] | None:
     if path is None:
         return None
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -68,11 +67,15 @@ def _definitions(path: Path | None) -> tuple[IndicatorDef, ...] | None:
 def _query(
     from_: str | None, to: str | None, group_by: str | None, definitions: Path | None
 ) -> IndicatorQuery:
+    from hotline.reports.indicators import IndicatorQuery
+
     period = Period(_date(from_, "--from"), _date(to, "--to"))
     return IndicatorQuery(period, group_by, _definitions(definitions))
 
 
 def _clock(hotline: Hotline) -> Clock:
+    from hotline.reports.indicator_counts import Clock
+
     return Clock(hotline.settings.tz, hotline.now())
 
 
@@ -121,6 +124,8 @@ def _print_tables(report: dict[str, Any]) -> None:
 def show_report(
     from_: str | None, to: str | None, group_by: str | None, definitions: Path | None, json: bool
 ) -> None:
+    from hotline.reports.indicators import indicator_report
+
     query = _query(from_, to, group_by, definitions)
     hotline = build_hotline()
     report = indicator_report(hotline.db, _clock(hotline), query)
@@ -141,7 +146,7 @@ def indicators(
 ) -> None:
     """Show the indicators for a period (the same as ``show``)."""
     if ctx.invoked_subcommand is None:
-        _guarded(show_report, from_, to, group_by, definitions, json_output)
+        show_report(from_, to, group_by, definitions, json_output)
 
 
 @indicators_app.command("show")
@@ -153,15 +158,7 @@ def show(
     json_output: JsonOpt = False,
 ) -> None:
     """Show the indicators for a period, with 同比/环比 in percentage points."""
-    _guarded(show_report, from_, to, group_by, definitions, json_output)
-
-
-def _guarded(command: Any, *args: Any) -> None:
-    """Refusals from the reports (bad period, unknown group) as a message and exit code 2."""
-    try:
-        command(*args)
-    except DomainError as exc:
-        fail(exc.detail)
+    show_report(from_, to, group_by, definitions, json_output)
 
 
 @indicators_app.command("cases")
@@ -177,59 +174,56 @@ def cases(
     json_output: JsonOpt = False,
 ) -> None:
     """List the cases behind one count of the report (drill-down)."""
+    from hotline.reports.drilldown import DrillQuery, drill_down
+    from hotline.services.accounts.scope import restrict_to_scope
 
-    def run() -> None:
-        query = _query(from_, to, group_by, None)
-        hotline = build_hotline()
-        drill = DrillQuery(indicator, part, group, limit, offset)
-        scope = lambda session, stmt: restrict_to_scope(session, stmt, SYSTEM)  # noqa: E731
-        result = drill_down(hotline.db, _clock(hotline), query, drill, scope)
-        if json_output:
-            emit_json(result)
-            return
-        for item in result["items"]:
-            log(f"{item['number']}  {item['kind']}  {item['at']}")
-        emit_value(result["count"])
-
-    _guarded(run)
+    query = _query(from_, to, group_by, None)
+    hotline = build_hotline()
+    drill = DrillQuery(indicator, part, group, limit, offset)
+    scope = lambda session, stmt: restrict_to_scope(session, stmt, SYSTEM)  # noqa: E731
+    result = drill_down(hotline.db, _clock(hotline), query, drill, scope)
+    if json_output:
+        emit_json(result)
+        return
+    for item in result["items"]:
+        log(f"{item['number']}  {item['kind']}  {item['at']}")
+    emit_value(result["count"])
 
 
 @indicators_app.command("settle")
 def settle(month: MonthOpt, json_output: JsonOpt = False) -> None:
     """Settle (结算) a finished month: its figures never change afterwards."""
+    from hotline.services.evaluation.settlement import settle_month
 
-    def run() -> None:
-        hotline = build_hotline()
-        summary = settle_month(hotline, month, SYSTEM, hotline.now())
-        if json_output:
-            emit_json(summary)
-        else:
-            log(f"{month} 已结算（{summary['settled_at']}）")
-            emit_value(month)
-
-    _guarded(run)
+    hotline = build_hotline()
+    summary = settle_month(hotline, month, SYSTEM, hotline.now())
+    if json_output:
+        emit_json(summary)
+    else:
+        log(f"{month} 已结算（{summary['settled_at']}）")
+        emit_value(month)
 
 
 @indicators_app.command("verify")
 def verify(month: MonthOpt, json_output: JsonOpt = False) -> None:
     """Recompute a settled month from raw history as of its settlement; exit 1 on a mismatch."""
+    from hotline.reports.recompute import verify_settlement
 
-    def run() -> None:
-        hotline = build_hotline()
-        result = verify_settlement(hotline.db, _clock(hotline), month)
-        if json_output:
-            emit_json(result)
-        else:
-            log(f"{month}：{'一致' if result['matches'] else '不一致'}")
-        if not result["matches"]:
-            raise typer.Exit(code=1)
-
-    _guarded(run)
+    hotline = build_hotline()
+    result = verify_settlement(hotline.db, _clock(hotline), month)
+    if json_output:
+        emit_json(result)
+    else:
+        log(f"{month}：{'一致' if result['matches'] else '不一致'}")
+    if not result["matches"]:
+        raise typer.Exit(code=1)
 
 
 @indicators_app.command("refresh")
 def refresh(json_output: JsonOpt = False) -> None:
     """Bring the stored indicator facts and rollup up to date with case history."""
+    from hotline.services.evaluation.settlement import refresh_indicator_facts
+
     hotline = build_hotline()
     report = refresh_indicator_facts(hotline, hotline.now())
     if json_output:

@@ -8,26 +8,21 @@ Mount as commands: ``app.command("locate")(locate_command)`` and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hotline.config import Settings
-from hotline.domain.errors import DomainError
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
 from hotline.geo.crs import CRS_NAMES
-from hotline.geo.locator import Location, build_locator
-from hotline.services.reference.routing import (
-    BOUNDARY_DIR,
-    context_offline,
-    place_of,
-    route_offline,
-)
 
-JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")]
+if TYPE_CHECKING:
+    from hotline.config import Settings
+    from hotline.geo.locator import Location
 
 
 def _boundary_files(settings: Settings, extra: list[Path]) -> list[Path]:
+    from hotline.services.reference.routing import BOUNDARY_DIR
+
     folder = settings.var_dir / BOUNDARY_DIR
     imported = sorted(folder.glob("*.geojson")) if folder.is_dir() else []
     for path in extra:
@@ -63,10 +58,13 @@ def locate_command(
     boundaries: Annotated[
         list[Path] | None, typer.Option("--boundaries", help="另用的区县边界 GeoJSON（GCJ-02）")
     ] = None,
-    json_output: JsonOption = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Locate an address and/or a coordinate: district, street, community (exit 0 even when
     unresolved; bad arguments exit 2)."""
+    from hotline.config import Settings
+    from hotline.geo.locator import build_locator
+
     _check_point(lon, lat, crs)
     if not (text and text.strip()) and lon is None:
         fail("请给出地址文本，或 --lon 与 --lat")
@@ -95,20 +93,21 @@ def route_command(
     district: Annotated[str | None, typer.Option(help="区县或功能区：名称、简称或代码")] = None,
     street: Annotated[str | None, typer.Option(help="街道代码（9 位）")] = None,
     address: Annotated[str | None, typer.Option(help="地址文本（未给区县时先定位）")] = None,
-    json_output: JsonOption = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Suggest the dispatch for a category at a place: lead unit, co-units, sub-dispatch chain,
     the rule that fired and why (the shipped rules and organisation; no database)."""
+    from hotline.config import Settings
+    from hotline.geo.locator import build_locator
+    from hotline.services.reference.routing import context_offline, place_of, route_offline
+
     settings = Settings()
     ctx = context_offline(settings.profile)
     community = None
     if address and not district and not street:
         place = place_of(build_locator(settings.profile).locate(address))
         district, street, community = place.district, place.street, place.community
-    try:
-        result = route_offline(ctx, category, district, street, community)
-    except DomainError as exc:
-        fail(exc.detail)
+    result = route_offline(ctx, category, district, street, community)
     if json_output:
         emit_json(result)
     else:

@@ -1,110 +1,55 @@
-"""``hotline``: serve, db, seed, user, worker, retention, calendar, classifier, case."""
+"""``hotline``: the table of its commands, each imported only when it runs (cli/groups.py)."""
 
 from __future__ import annotations
 
-import logging
-from typing import Annotated
+from hotline.entrypoints.cli.groups import LazyCommand, lazy_root
 
-import typer
+CLI = "hotline.entrypoints.cli"
 
-from hotline.bootstrap import build_hotline
-from hotline.domain.errors import DomainError
-from hotline.entrypoints.cli.answers import answers_app
-from hotline.entrypoints.cli.apikey import apikey_app
-from hotline.entrypoints.cli.calendar import calendar_app
-from hotline.entrypoints.cli.cases import case_app
-from hotline.entrypoints.cli.classifier import classifier_app
-from hotline.entrypoints.cli.db import db_app, seed_command
-from hotline.entrypoints.cli.editions import editions_app
-from hotline.entrypoints.cli.evaluate import evaluate_app
-from hotline.entrypoints.cli.hotspots import hotspots_command
-from hotline.entrypoints.cli.indicators import indicators_app
-from hotline.entrypoints.cli.locate import locate_command, route_command
-from hotline.entrypoints.cli.openapi import openapi_command
-from hotline.entrypoints.cli.org import org_app
-from hotline.entrypoints.cli.output import emit_json, emit_value, log, stderr
-from hotline.entrypoints.cli.problems import problems_app
-from hotline.entrypoints.cli.repeats import repeats_app
-from hotline.entrypoints.cli.report import report_app
-from hotline.entrypoints.cli.search import search_app
-from hotline.entrypoints.cli.taxonomy import taxonomy_app
-from hotline.entrypoints.cli.users import retention_app, user_app
-from hotline.entrypoints.worker import run_worker
-from hotline.services.actions.sweeps import sweep_deadlines
+# name, module under entrypoints/cli, attribute (a Typer group or a command function), help line
+COMMANDS = tuple(
+    LazyCommand(name, f"{CLI}.{module}", attribute, help)
+    for name, module, attribute, help in (
+        ("serve", "server", "serve_command", "启动服务：JSON API、Open311 与工作台"),
+        ("worker", "server", "worker_command", "后台任务：受理后处理、通知投递、时限预警"),
+        ("sweep", "server", "sweep_command", "立即产生到期的时限预警与超期（worker 也会做）"),
+        ("db", "db", "db_app", "数据库迁移"),
+        ("seed", "db", "seed_command", "载入城市配置：渠道、区划、单位、类别（可重复执行）"),
+        ("user", "users", "user_app", "用户与令牌"),
+        ("retention", "users", "retention_app", "个人信息保留期限"),
+        ("apikey", "apikey", "apikey_app", "Open311 合作平台的 api_key"),
+        ("case", "cases", "case_app", "工单查询与历史校验"),
+        ("search", "search", "search_app", "工单全文检索索引"),
+        ("calendar", "calendar", "calendar_app",
+         "工作日历：工作日判断与办理时限计算（法定节假日、调休、作息时间）"),
+        ("taxonomy", "taxonomy", "taxonomy_app", "类别（部件/事件 → 大类 → 小类）的导入导出"),
+        ("answers", "answers", "answers_app", "标准答复（知识库/常用语）的导入导出"),
+        ("org", "org", "org_app", "组织机构（区划、承办单位）的导入导出与退单统计"),
+        ("locate", "locate", "locate_command", "地址或坐标定位到区县、街道、社区（无需数据库）"),
+        ("route", "locate", "route_command", "某类别某地点的派遣建议与依据（无需数据库）"),
+        ("classifier", "classifier", "classifier_app",
+         "投诉自动分类：训练、评估、推荐类别，部署与生产准确率"),
+        ("repeats", "repeats", "repeats_app",
+         "重复投诉：把同一问题的多条诉求分到一组（文本相似度、地点、时间窗口）"),
+        ("problems", "problems", "problems_app", "问题台账（挂号销账）：列表与导出"),
+        ("hotspots", "hotspots", "hotspots_command", "热点预警：投诉骤增的问题与街道×类别"),
+        ("indicators", "indicators", "indicators_app", "热线指标：统计、下钻、结算"),
+        ("evaluate", "evaluate", "evaluate_app", "考评：评分、排名、资金、剔除与申诉"),
+        ("report", "report", "report_app",
+         "通报与报表：当日通报、周汇报、月度报告（HTML / xlsx）"),
+        ("editions", "editions", "editions_app", "通报与报表的版本及投递"),
+        ("openapi", "openapi", "openapi_command", "输出 API 的 OpenAPI 文档（无需数据库）"),
+    )
+)  # fmt: skip
 
-app = typer.Typer(
-    help="城管热线工单系统 hotline", no_args_is_help=True, pretty_exceptions_enable=False
-)
-app.add_typer(db_app, name="db")
-app.add_typer(user_app, name="user")
-app.add_typer(retention_app, name="retention")
-app.add_typer(calendar_app, name="calendar")
-app.add_typer(case_app, name="case")
-app.add_typer(apikey_app, name="apikey")
-app.add_typer(taxonomy_app, name="taxonomy")
-app.add_typer(answers_app, name="answers")
-app.add_typer(org_app, name="org")
-app.add_typer(classifier_app, name="classifier")
-app.add_typer(repeats_app, name="repeats")
-app.add_typer(indicators_app, name="indicators")
-app.add_typer(evaluate_app, name="evaluate")
-app.add_typer(editions_app, name="editions")
-app.add_typer(report_app, name="report")
-app.add_typer(problems_app, name="problems")
-app.add_typer(search_app, name="search")
-app.command("locate")(locate_command)
-app.command("route")(route_command)
-app.command("seed")(seed_command)
-app.command("hotspots")(hotspots_command)
-app.command("openapi")(openapi_command)
+app = lazy_root(COMMANDS, no_args_is_help=True, pretty_exceptions_enable=False)
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="端口")] = 8000,
-) -> None:
-    """Serve the JSON API and Open311 (uvicorn)."""
-    import uvicorn
-
-    from hotline.entrypoints.web.app import create_app
-
-    log(f"hotline 服务启动：http://{host}:{port}")
-    uvicorn.run(create_app(build_hotline()), host=host, port=port, log_level="info")
-
-
-@app.command()
-def worker(
-    once: Annotated[bool, typer.Option("--once", help="处理完到期任务后退出")] = False,
-    json_output: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Run outbox jobs (enrichment, notifications) after commit."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    stats = run_worker(build_hotline(), once=once)
-    if json_output:
-        emit_json(
-            {"done": stats.done, "failed": stats.failed, "kinds": stats.kinds, "swept": stats.swept}
-        )
-    else:
-        log(f"完成 {stats.done} 个任务，失败 {stats.failed} 个，时限预警/超期 {stats.swept} 件")
-
-
-@app.command()
-def sweep(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Raise the deadline warnings and breaches due now (the worker also does this)."""
-    hotline = build_hotline()
-    report = sweep_deadlines(hotline, hotline.now())
-    if json_output:
-        emit_json({"raised": report.raised, "total": report.total})
-    else:
-        log(f"新预警/超期：{report.raised}")
-        emit_value(report.total)
+@app.callback()
+def hotline() -> None:
+    """城管热线工单系统 hotline"""
 
 
 def main() -> None:
-    """Entry point: a refusal from the services becomes a message on stderr and exit code 2."""
-    try:
-        app()
-    except DomainError as exc:
-        stderr.print(f"[bold red]错误:[/] {exc.detail}（{exc.code}）", highlight=False)
-        raise SystemExit(2) from None
+    """Entry point of the ``hotline`` script; refusals end in cli/groups.py's boundary."""
+    app()

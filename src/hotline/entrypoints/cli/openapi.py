@@ -17,13 +17,13 @@ from typing import Annotated, Any
 import typer
 
 from hotline.bootstrap import build_hotline
-from hotline.config import Settings
 from hotline.entrypoints.cli.output import log
 
 NO_DATABASE = "sqlite://"  # in memory and empty: building the document reads no table
 
 
 def openapi_document() -> dict[str, Any]:
+    from hotline.config import Settings
     from hotline.entrypoints.web.app import create_app
 
     hotline = build_hotline(Settings(database_url=NO_DATABASE))

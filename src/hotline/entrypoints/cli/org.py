@@ -13,26 +13,20 @@ from typing import Annotated
 import typer
 
 from hotline.bootstrap import build_hotline
-from hotline.config import Settings
-from hotline.domain.errors import DomainError
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log
-from hotline.geo.boundaries import read_areas
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
 from hotline.geo.crs import CRS_NAMES
-from hotline.services.reference.organisation import export_org, import_org, list_units
-from hotline.services.reference.routing import BOUNDARY_DIR, forget_locators, returns_by_rule
 
-org_app = typer.Typer(help="组织机构（区划、承办单位）的导入导出与退单统计", no_args_is_help=True)
+org_app = command_group()
 FileArgument = Annotated[Path, typer.Argument(help="YAML（.yaml）或 Excel（.xlsx）文件")]
-JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")]
 
 
 @org_app.command("import")
-def org_import(path: FileArgument, json_output: JsonOption = False) -> None:
+def org_import(path: FileArgument, json_output: JsonOpt = False) -> None:
     """Upsert regions and units from the file (all or nothing; nothing is deleted)."""
-    try:
-        counts = import_org(build_hotline(), path)
-    except DomainError as exc:
-        fail(exc.detail)
+    from hotline.services.reference.organisation import import_org
+
+    counts = import_org(build_hotline(), path)
     if counts.get("covers_not_stored"):
         log("[yellow]提示:[/] 部分单位的 covers 与代码规则不符，未保存；请写入城市配置")
     if json_output:
@@ -43,12 +37,11 @@ def org_import(path: FileArgument, json_output: JsonOption = False) -> None:
 
 
 @org_app.command("export")
-def org_export(path: FileArgument, json_output: JsonOption = False) -> None:
+def org_export(path: FileArgument, json_output: JsonOpt = False) -> None:
     """Write the stored regions and units to a YAML or xlsx file."""
-    try:
-        counts = export_org(build_hotline(), path)
-    except DomainError as exc:
-        fail(exc.detail)
+    from hotline.services.reference.organisation import export_org
+
+    counts = export_org(build_hotline(), path)
     if json_output:
         emit_json(counts | {"file": str(path)})
     else:
@@ -61,9 +54,11 @@ def org_list(
     kind: Annotated[str | None, typer.Option(help="单位类型，如 street_office")] = None,
     region: Annotated[str | None, typer.Option(help="区县或功能区代码")] = None,
     query: Annotated[str | None, typer.Option("--q", help="名称或代码片段")] = None,
-    json_output: JsonOption = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """List active units."""
+    from hotline.services.reference.organisation import list_units
+
     found = list_units(build_hotline(), kind=kind, region=region, query=query)
     if json_output:
         emit_json(found)
@@ -77,9 +72,11 @@ def org_list(
 def org_returns(
     from_on: Annotated[str | None, typer.Option("--from", help="起始日期 YYYY-MM-DD")] = None,
     to_on: Annotated[str | None, typer.Option("--to", help="截止日期 YYYY-MM-DD")] = None,
-    json_output: JsonOption = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Dispatches and returns (退单) per unit and routing rule, most returns first."""
+    from hotline.services.reference.routing import returns_by_rule
+
     try:
         start = date.fromisoformat(from_on) if from_on else None
         end = date.fromisoformat(to_on) if to_on else None
@@ -102,6 +99,10 @@ def org_import_boundaries(
 ) -> None:
     """Keep an administrator's boundary file under the var dir; locate reads it before the
     package. A WGS-84 file is converted to GCJ-02 once, here."""
+    from hotline.config import Settings
+    from hotline.geo.boundaries import read_areas
+    from hotline.services.reference.routing import BOUNDARY_DIR, forget_locators
+
     if crs not in CRS_NAMES or not path.is_file():
         fail(f"须给出存在的 GeoJSON 文件，--crs 为 {' 或 '.join(CRS_NAMES)}")
     settings = Settings()

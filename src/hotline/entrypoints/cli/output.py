@@ -1,4 +1,4 @@
-"""The CLI output contract (DESIGN §7).
+"""The CLI output contract (docs/cli.md).
 
 With ``--json`` stdout holds exactly one UTF-8 JSON document with Chinese written as characters;
 a command that returns one value prints it as the last line of stdout; progress, logs and
@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 stderr = Console(stderr=True, soft_wrap=True)
+
+# ``--json`` on every command that has it: one option, one help text
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")]
 
 
 def _default(value: object) -> object:

@@ -6,27 +6,27 @@ counts and ages as numbers, times as Excel dates in local time.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hotline.adapters.spreadsheet import put
 from hotline.bootstrap import build_hotline
-from hotline.domain.errors import DomainError
 from hotline.domain.roles import SYSTEM
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log
-from hotline.services.context import Hotline
-from hotline.services.ledger.views import SORTS, ProblemFilter, list_problems
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
+from hotline.services.ledger.views import SORTS
 
-problems_app = typer.Typer(help="问题台账（挂号销账）：列表与导出", no_args_is_help=True)
+if TYPE_CHECKING:
+    from hotline.services.context import Hotline
+    from hotline.services.ledger.views import ProblemFilter
+
+problems_app = command_group()
 
 PAGE = 500
 # (heading, view key, width, kind): kind "int" and "date" are written as numbers and dates.
@@ -47,11 +47,13 @@ COLUMNS: tuple[tuple[str, str, int, str], ...] = (
     ("销账时间", "written_off_at", 18, "date"),
     ("督办级别", "supervision_level", 10, "text"),
 )
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FILL = "DDEBF7"
 
 
 def all_problems(hotline: Hotline, query: ProblemFilter) -> dict[str, Any]:
     """Every page of the list (the export is the whole ledger, not one screen)."""
+    from hotline.services.ledger.views import list_problems
+
     now = hotline.now()  # one moment for every page of the export
     first = list_problems(hotline, SYSTEM, query, now)
     items = list(first["items"])
@@ -66,7 +68,7 @@ def all_problems(hotline: Hotline, query: ProblemFilter) -> dict[str, Any]:
 
 
 def _page(query: ProblemFilter, page: int) -> ProblemFilter:
-    return ProblemFilter(**{**query.__dict__, "page": page})
+    return replace(query, page=page)
 
 
 def _cell(value: Any, kind: str) -> Any:
@@ -76,6 +78,12 @@ def _cell(value: Any, kind: str) -> Any:
 
 
 def write_xlsx(path: Path, items: list[dict[str, Any]], hotline: Hotline) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from hotline.adapters.spreadsheet import put
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -90,7 +98,7 @@ def write_xlsx(path: Path, items: list[dict[str, Any]], hotline: Hotline) -> Non
         letter = get_column_letter(position)
         sheet.column_dimensions[letter].width = width
         header = sheet.cell(row=1, column=position)
-        header.font, header.fill = Font(bold=True), HEADER_FILL
+        header.font, header.fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
         header.alignment = Alignment(horizontal="center")
         for row in range(2, len(items) + 2):
             cell = sheet.cell(row=row, column=position)
@@ -128,17 +136,16 @@ def list_command(
     min_age_days: Annotated[int | None, typer.Option(help="挂账天数至少")] = None,
     sort: Annotated[str, typer.Option(help=" | ".join(SORTS))] = "age",
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="导出为 xlsx 文件")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")] = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """The ledger: open problems by district, unit, age, complaint count and recurrences."""
+    from hotline.services.ledger.views import ProblemFilter
+
     query = ProblemFilter(status=status, district=district, unit=unit, category=category,
                           min_complaints=min_complaints, min_age_days=min_age_days, sort=sort,
                           page_size=PAGE)  # fmt: skip
     hotline = build_hotline()
-    try:
-        found = all_problems(hotline, query)
-    except DomainError as exc:
-        fail(escape(exc.detail))
+    found = all_problems(hotline, query)
     if xlsx is not None:
         write_xlsx(xlsx, found["items"], hotline)
         log(f"已导出 {found['total']} 个问题到 {xlsx}")

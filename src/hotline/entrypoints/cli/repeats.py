@@ -15,22 +15,22 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log, stderr
-from hotline.repeats.grouping import GroupingOptions, group_documents
-from hotline.repeats.scoring import RepeatDocument
-from hotline.repeats.tables import TableError, cell_text, read_table, table_documents
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log, stderr
+from hotline.repeats.grouping import GroupingOptions
 
-repeats_app = typer.Typer(
-    help="重复投诉：把同一问题的多条诉求分到一组（文本相似度、地点、时间窗口）。",
-    no_args_is_help=True,
-)
+if TYPE_CHECKING:
+    from hotline.repeats.scoring import RepeatDocument
+    from hotline.repeats.tables import Table
+
+repeats_app = command_group()
 
 
 @repeats_app.callback()
@@ -62,8 +62,10 @@ def _progress(total: int) -> Iterator[Any]:
 def _documents(
     data: Path, id_column: str, text_columns: list[str], time_column: str | None
 ) -> list[RepeatDocument]:
+    from hotline.repeats.tables import TableError, table_documents
+
+    table = _read(data)
     try:
-        table = read_table(data)
         return table_documents(
             table,
             id_column=id_column,
@@ -122,9 +124,11 @@ def cluster(
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.001, max=1.0, help="合并两组所需的平均相似度")
     ] = GroupingOptions().threshold,
-    json_output: Annotated[bool, typer.Option("--json", help="stdout 输出一个 JSON 摘要")] = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Group the rows of a file by the problem they are about (no time window unless asked)."""
+    from hotline.repeats.grouping import group_documents
+
     if window_days is not None and time_column is None:
         fail("--window-days 需要同时给出 --time-column")
     started = time.perf_counter()
@@ -146,15 +150,26 @@ def cluster(
 
 
 GROUP_HEADER = ["message_id", "group_id"]
+
+
+def _read(path: Path) -> Table:
+    """A CSV or xlsx file as a table; one it cannot read ends the command with the reason."""
+    from hotline.repeats.tables import TableError, read_table
+
+    try:
+        return read_table(path)
+    except TableError as exc:
+        fail(escape(str(exc)))
+
+
 SHOWN_UNKNOWN = 20
 
 
 def _read_groups(path: Path) -> list[tuple[str, str]]:
     """``message_id,group_id`` rows; duplicate or blank ids are refused, naming them."""
-    try:
-        table = read_table(path)
-    except TableError as exc:
-        fail(escape(str(exc)))
+    from hotline.repeats.tables import cell_text
+
+    table = _read(path)
     if table.columns[:2] != GROUP_HEADER:
         found = escape(",".join(table.columns))
         fail(f"{escape(str(path))} 的表头须为 message_id,group_id（实际：{found}）")
@@ -174,10 +189,9 @@ def _read_groups(path: Path) -> list[tuple[str, str]]:
 
 def _case_numbers(data: Path, id_column: str, case_column: str) -> dict[str, str]:
     """Message id → case number, from the data file the groups were made of."""
-    try:
-        table = read_table(data)
-    except TableError as exc:
-        fail(escape(str(exc)))
+    from hotline.repeats.tables import cell_text
+
+    table = _read(data)
     missing = [name for name in (id_column, case_column) if name not in table.columns]
     if missing:
         present = escape("、".join(table.columns))
@@ -214,7 +228,7 @@ def import_command(
     case_column: Annotated[
         str, typer.Option("--case-column", help="数据文件中的工单编号列")
     ] = "case_number",
-    json_output: Annotated[bool, typer.Option("--json", help="stdout 输出一个 JSON 摘要")] = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Load groups into the problem ledger: each group becomes (or merges into) one problem."""
     from hotline.bootstrap import build_hotline  # the only subcommand that needs a database

@@ -18,20 +18,14 @@ from typing import Annotated, Any
 import typer
 
 from hotline.bootstrap import build_hotline
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log, stderr
-from hotline.reports.notices import period_of, span_key
-from hotline.services.reporting.production import check_request, filename, produce_edition
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log, stderr
 
-report_app = typer.Typer(
-    help="通报与报表：当日通报、周汇报、月度报告（HTML / xlsx）", no_args_is_help=True
-)
+report_app = command_group()
 
 FormatOpt = Annotated[str, typer.Option("--format", help="html 或 xlsx")]
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="输出文件（默认：当前目录下的标准文件名）")
-]
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="输出一个 JSON 文档（路径、字节数、类型、期间）")
 ]
 LABELS = {"daily": "当日通报", "weekly": "周汇报", "monthly": "月度报告", "period": "梳理通报"}
 
@@ -45,6 +39,11 @@ def _write(path: Path, content: bytes) -> None:
 
 
 def make_report(kind: str, key: str, fmt: str, out: Path | None, json_output: bool) -> None:
+    """Produce the notice, write it, and print its path (or, with ``--json``, its path, bytes,
+    sha256, kind, format, period, title and figures)."""
+    from hotline.reports.notices import period_of
+    from hotline.services.reporting.production import check_request, filename, produce_edition
+
     check_request(kind, key, fmt)  # refuse bad input before building anything
     path = out or Path(filename(kind, key, fmt))
     hotline = build_hotline()
@@ -111,4 +110,6 @@ def period(
     json_output: JsonOpt = False,
 ) -> None:
     """梳理通报 of any span of days, e.g. 今年以来 (--from 2026-01-01 --to today)."""
+    from hotline.reports.notices import span_key
+
     make_report("period", span_key(start, end), fmt, out, json_output)

@@ -7,18 +7,19 @@ from typing import Annotated
 import typer
 
 from hotline.bootstrap import build_hotline
-from hotline.entrypoints.cli.output import emit_json, fail, log
-from hotline.services.cases.search_index import check_search_index, rebuild_search_index
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, fail, log
 
-search_app = typer.Typer(help="工单全文检索索引", no_args_is_help=True)
+search_app = command_group()
 
 
 @search_app.command("rebuild")
 def rebuild_command(
     batch: Annotated[int, typer.Option(min=1, max=100_000, help="每批工单数")] = 2000,
-    json_output: Annotated[bool, typer.Option("--json")] = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Recompute every case's search terms, batch by batch."""
+    from hotline.services.cases.search_index import rebuild_search_index
 
     def progress(done: int) -> None:
         if done % (batch * 25) == 0:
@@ -32,8 +33,10 @@ def rebuild_command(
 
 
 @search_app.command("check")
-def check_command(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+def check_command(json_output: JsonOpt = False) -> None:
     """Compare every case's stored search terms with a recomputation; exit 1 if any differ."""
+    from hotline.services.cases.search_index import check_search_index
+
     result = check_search_index(build_hotline())
     if json_output:
         emit_json({"stale_case_ids": result.stale_case_ids, "fts_intact": result.fts_intact})

@@ -11,22 +11,19 @@ from typing import Annotated
 import typer
 
 from hotline.bootstrap import build_hotline
-from hotline.domain.errors import DomainError
-from hotline.entrypoints.cli.output import emit_json, emit_value, fail, log
-from hotline.services.reference.taxonomy import export_taxonomy, import_taxonomy, list_categories
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, log
 
-taxonomy_app = typer.Typer(help="类别（部件/事件 → 大类 → 小类）的导入导出", no_args_is_help=True)
+taxonomy_app = command_group()
 FileArgument = Annotated[Path, typer.Argument(help="YAML（.yaml）或 Excel（.xlsx）文件")]
-JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")]
 
 
 @taxonomy_app.command("import")
-def taxonomy_import(path: FileArgument, json_output: JsonOption = False) -> None:
+def taxonomy_import(path: FileArgument, json_output: JsonOpt = False) -> None:
     """Check and upsert every category of the file (all or nothing; nothing is deleted)."""
-    try:
-        counts = import_taxonomy(build_hotline(), path)
-    except DomainError as exc:
-        fail(exc.detail)
+    from hotline.services.reference.taxonomy import import_taxonomy
+
+    counts = import_taxonomy(build_hotline(), path)
     if json_output:
         emit_json(counts)
     else:
@@ -35,12 +32,11 @@ def taxonomy_import(path: FileArgument, json_output: JsonOption = False) -> None
 
 
 @taxonomy_app.command("export")
-def taxonomy_export(path: FileArgument, json_output: JsonOption = False) -> None:
+def taxonomy_export(path: FileArgument, json_output: JsonOpt = False) -> None:
     """Write the stored taxonomy to a YAML or xlsx file."""
-    try:
-        counts = export_taxonomy(build_hotline(), path)
-    except DomainError as exc:
-        fail(exc.detail)
+    from hotline.services.reference.taxonomy import export_taxonomy
+
+    counts = export_taxonomy(build_hotline(), path)
     if json_output:
         emit_json(counts | {"file": str(path)})
     else:
@@ -52,9 +48,11 @@ def taxonomy_export(path: FileArgument, json_output: JsonOption = False) -> None
 def taxonomy_list(
     level: Annotated[str | None, typer.Option(help="type / major / minor")] = None,
     kind: Annotated[str | None, typer.Option(help="facility / event")] = None,
-    json_output: JsonOption = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """List the active categories."""
+    from hotline.services.reference.taxonomy import list_categories
+
     found = list_categories(build_hotline(), level=level, kind=kind)
     if json_output:
         emit_json(found)

@@ -7,12 +7,11 @@ from typing import Annotated
 import typer
 
 from hotline.bootstrap import build_hotline, utc_now
-from hotline.entrypoints.cli.output import emit_json, emit_value, log
-from hotline.services.accounts.users import NewUser, create_user, disable_user, new_token
-from hotline.services.retention import anonymise_closed_cases
+from hotline.entrypoints.cli.groups import command_group
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, log
 
-user_app = typer.Typer(help="用户与令牌", no_args_is_help=True)
-retention_app = typer.Typer(help="个人信息保留期限", no_args_is_help=True)
+user_app = command_group()
+retention_app = command_group()
 
 
 @user_app.command("create")
@@ -27,6 +26,8 @@ def user_create(
     password: Annotated[str | None, typer.Option(help="网页登录密码（可选）")] = None,
 ) -> None:
     """Create a user; prints the new API token alone on the last line of stdout."""
+    from hotline.services.accounts.users import NewUser, create_user
+
     token = create_user(
         build_hotline(), NewUser(name, role, unit, district, display_name, password), utc_now()
     )
@@ -37,6 +38,8 @@ def user_create(
 @user_app.command("disable")
 def user_disable(name: str) -> None:
     """Disable a user: revoke all its tokens and end its browser sessions."""
+    from hotline.services.accounts.users import disable_user
+
     disable_user(build_hotline(), name)
     log(f"已停用用户 {name}，其令牌全部作废，网页会话全部结束")
 
@@ -44,15 +47,19 @@ def user_disable(name: str) -> None:
 @user_app.command("token")
 def user_token(name: str) -> None:
     """Issue another API token for a user (last line of stdout)."""
+    from hotline.services.accounts.users import new_token
+
     emit_value(new_token(build_hotline(), name, utc_now()))
 
 
 @retention_app.command("run")
 def retention_run(
     years: Annotated[int | None, typer.Option(help="结案超过 N 年即匿名化（默认取配置）")] = None,
-    json_output: Annotated[bool, typer.Option("--json")] = False,
+    json_output: JsonOpt = False,
 ) -> None:
     """Anonymise callers of cases closed more than N years ago."""
+    from hotline.services.retention import anonymise_closed_cases
+
     hotline = build_hotline()
     count = anonymise_closed_cases(hotline, utc_now(), years)
     if json_output:
