@@ -1,4 +1,4 @@
-"""The working-day clock (DESIGN §4): which days are worked, when, and how deadlines fall.
+"""The working-day clock (docs/calendar.md): which days are worked, when, and how deadlines fall.
 
 Pure: standard library only, no clock reads, no I/O. Every datetime taken or returned is aware.
 
@@ -313,7 +313,7 @@ class WorkingCalendar:
         return self.add_working_minutes(start, hours * 60)
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
-        """N working days = N × the working minutes of a standard day (DESIGN §4)."""
+        """N working days = N × the working minutes of a standard day (docs/time-limits.md)."""
         _require_count(days, "days")
         return self.add_working_minutes(start, days * self.standard_day_minutes)
 

@@ -1,4 +1,4 @@
-"""Indicator facts: what one case's history contributes to the indicators (DESIGN §5).
+"""Indicator facts: what one case's history contributes to the indicators (docs/indicators.md).
 
 Every indicator is a ratio of two counts of *facts*: a dispatch, a reply, a reply deadline, a
 callback answer … each with the moment that puts it in a period (``period_at``) and the unit it is

@@ -1,4 +1,4 @@
-"""The hotline indicators (DESIGN §5), defined in this one place as data.
+"""The hotline indicators (docs/indicators.md), defined in this one place as data.
 
 Each indicator is numerator ÷ denominator, both sums of fact kinds (hotline.domain.indicator_facts)
 counted in the period of the event that each fact names. A city may re-weigh what counts — for

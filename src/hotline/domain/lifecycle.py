@@ -1,4 +1,4 @@
-"""The case lifecycle: states, actions and the one transition table (DESIGN §3).
+"""The case lifecycle: states, actions and the one transition table (docs/lifecycle.md).
 
 Some actions have several possible targets (a reply goes to verification, callback or straight to
 the centre's review); the table lists every allowed target and the service chooses among them with

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from hotline.domain.errors import InvalidInput
 
-# Indicators of DESIGN §5 and which direction is good.
+# The indicators (docs/indicators.md) and which direction is good.
 HIGHER_IS_BETTER = frozenset(
     {
         "reply_rate",

@@ -1,4 +1,4 @@
-"""Time-limit policy and SLA states (DESIGN §4): warnings, breaches, channel overrides,
+"""Time-limit policy and SLA states (docs/time-limits.md): warnings, breaches, channel overrides,
 extension approval levels. Pure: the working clock is passed in."""
 
 from __future__ import annotations
