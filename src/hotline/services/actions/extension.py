@@ -1,5 +1,5 @@
 """Extensions (延期): a unit asks, the right level approves or refuses; the deadline moves only
-on approval, at most ``max_extensions`` times (DESIGN §4, the time limits issue)."""
+on approval, at most ``max_extensions`` times (docs/time-limits.md)."""
 
 from __future__ import annotations
 

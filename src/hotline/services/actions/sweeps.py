@@ -1,4 +1,4 @@
-"""The deadline sweep: warnings and breaches raised exactly once (DESIGN §4, time limits issue).
+"""The deadline sweep: warnings and breaches raised exactly once (docs/calendar.md).
 
 Each stage has its warning line and deadline stored on the case, and a marker column the sweep
 stamps in the same transaction that writes the history event, opens the supervision (催办 at

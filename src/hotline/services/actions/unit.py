@@ -121,7 +121,7 @@ def reject_return(ctx: ActionContext) -> Outcome:
 
 def _resume_clock(ctx: ActionContext, request: CaseRequest) -> int:
     """The clock stops while a return awaits a decision: the reply deadline moves on by the
-    working minutes the return waited (DESIGN §4)."""
+    working minutes the return waited (docs/time-limits.md)."""
     case = ctx.case
     paused = ctx.hotline.clock.working_minutes_between(request.requested_at, ctx.now)
     if paused > 0 and case.reply_due_at is not None:

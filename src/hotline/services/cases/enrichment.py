@@ -1,4 +1,4 @@
-"""The intake enrichment pipeline: plain functions in one ordered list (DESIGN §6).
+"""The intake enrichment pipeline: plain functions in one ordered list (docs/architecture.md).
 
 The worker runs them after the create transaction commits (the ``enrich`` outbox job); the
 operator's form runs the same list synchronously through the suggestion endpoint before a case

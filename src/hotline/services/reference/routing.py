@@ -308,8 +308,8 @@ def returns_by_rule(
     hotline: Hotline, *, from_on: date | None = None, to_on: date | None = None
 ) -> list[dict[str, Any]]:
     """Per (unit, rule): dispatches to the unit and its returns, each counted in the local-date
-    period of its own event (DESIGN §5). The return is charged to the rule of the dispatch that
-    gave the unit the case: the latest dispatch to that unit before the return."""
+    period of its own event (docs/indicators.md). The return is charged to the rule of the
+    dispatch that gave the unit the case: the latest dispatch to that unit before the return."""
     tz = hotline.settings.tz
     counts: dict[tuple[str, str], list[int]] = {}
     with hotline.db.transaction() as session:
