@@ -1,5 +1,5 @@
-"""The indicator report: every indicator of DESIGN §5 for a period of local dates, in total and
-per group, each with numerator, denominator, formula, 同比 and 环比 in percentage points.
+"""The indicator report: each indicator (docs/indicators.md) for a period of local dates, in
+total and per group, each with numerator, denominator, formula, 同比 and 环比 in percentage points.
 
 Definitions: hotline.domain.indicators (one place, overridable). Counts: indicator_counts.
 A period that is exactly a settled month is shown with the definitions it was settled with, so

@@ -1,4 +1,4 @@
-"""The monthly report (月大报) as data: the DESIGN §5 indicators for the city and by district with
+"""The monthly report (月大报) as data: the indicators for the city and by district with
 同比 in percentage points, the evaluation ranking with its red and black lists (passed in as
 :class:`~hotline.domain.scoring.EntityResult`, computed by the evaluation service), the problems
 with most complaints, the district handling table and the daily trend, with their charts."""
