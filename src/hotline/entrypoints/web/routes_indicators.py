@@ -1,4 +1,4 @@
-"""The hotline indicators (DESIGN §5) and the cases behind each count.
+"""The hotline indicators (docs/indicators.md) and the cases behind each count.
 
 ``GET /api/v1/indicators?from=2026-10-01&to=2026-10-31&group_by=district`` and
 ``GET /api/v1/indicators/{indicator}/cases?…&part=numerator&group=370102``. Figures are internal

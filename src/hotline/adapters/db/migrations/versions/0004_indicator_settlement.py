@@ -21,7 +21,7 @@ FROZEN = ("indicator_settlements", "indicator_settled_counts")
 
 
 def _freeze_settlements() -> None:
-    """A settled month's figures never change (DESIGN §5): the database refuses it too."""
+    """A settled month's figures never change (docs/indicators.md): the database refuses it too."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             """CREATE FUNCTION indicator_settlement_frozen() RETURNS trigger AS $$
