@@ -1,4 +1,4 @@
-"""The CLI's output contract (DESIGN §7) on a real database."""
+"""The CLI's output contract (docs/cli.md) on a real database."""
 
 from __future__ import annotations
 

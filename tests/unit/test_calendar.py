@@ -1,4 +1,4 @@
-"""The working-day clock (DESIGN §4). Expected values are worked out by hand in the comments.
+"""The working-day clock (docs/calendar.md). Expected values are worked out by hand in the comments.
 
 Default hours: 09:00–12:00 (180 min) and 13:30–17:30 (240 min), a 420-minute day.
 2025 official calendar (State Council notice): holidays 01-01, 01-28..02-04, 04-04..06,

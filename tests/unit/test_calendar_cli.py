@@ -1,4 +1,4 @@
-"""``hotline calendar`` through Typer's CliRunner: the output contract of DESIGN §7."""
+"""``hotline calendar`` through Typer's CliRunner: the output contract of docs/cli.md."""
 
 from __future__ import annotations
 

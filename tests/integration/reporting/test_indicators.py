@@ -1,4 +1,5 @@
-"""The indicators on hand-built histories with known answers (DESIGN §5), through the services.
+"""The indicators (docs/indicators.md) on hand-built histories with known answers, through the
+services.
 
 One October, told case by case (times are local, Asia/Shanghai; E0301 gives 1 working hour to
 sign and 2 working days to reply):
