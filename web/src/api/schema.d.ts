@@ -110,7 +110,7 @@ export interface paths {
         put?: never;
         /**
          * 对工单执行操作
-         * @description Apply one action of the closed loop (DESIGN §3); the response is the changed case.
+         * @description Apply one action of the closed loop (docs/lifecycle.md); the response is the changed case.
          */
         post: operations["act_endpoint_api_v1_cases__number__actions_post"];
         delete?: never;
@@ -2295,7 +2295,7 @@ export interface components {
             seq: number;
             /**
              * Action
-             * @description receive、enrich、attach 或 DESIGN §3 的操作名
+             * @description receive、enrich、attach 或生命周期的操作名（docs/lifecycle.md）
              */
             action: string;
             /**

@@ -253,7 +253,7 @@ def act_endpoint(
         ),
     ] = None,
 ) -> Response:
-    """Apply one action of the closed loop (DESIGN §3); the response is the changed case."""
+    """Apply one action of the closed loop (docs/lifecycle.md); the response is the changed case."""
     try:
         version = perform_action(
             hotline,

@@ -68,7 +68,9 @@ class Open(BaseModel):
 
 class HistoryEventOut(Open):
     seq: int
-    action: str = Field(description="receive、enrich、attach 或 DESIGN §3 的操作名")
+    action: str = Field(
+        description="receive、enrich、attach 或生命周期的操作名（docs/lifecycle.md）"
+    )
     actor: str = Field(description="登录名，或 system")
     actor_name: str | None = Field(
         default=None, description="操作人的姓名（用户的显示名）；系统或未设姓名时为空"
