@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ NOISE = "槐荫区工地噪音扰民,晚上十二点还在施工"
 BUS = "天桥区的公交车经常不按站停靠,乘客上下车很危险"
 
 runner = CliRunner()
+TRAINED_AT = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 
 def corpus() -> tuple[list[str], list[str]]:
@@ -59,7 +61,7 @@ def write_csv(path: Path, texts: list[str], labels: list[str]) -> Path:
 @pytest.fixture(scope="module")
 def trained() -> TrainedModel:
     texts, labels = corpus()
-    return train(texts, labels, source={"file": "synthetic"})
+    return train(texts, labels, trained_at=TRAINED_AT, source={"file": "synthetic"})
 
 
 @pytest.fixture()
@@ -124,14 +126,16 @@ def test_manifest_records_what_the_model_is(model_file: Path, trained: TrainedMo
 
 def test_training_refuses_one_class_and_mismatched_lengths() -> None:
     with pytest.raises(TrainingError, match="两个类别"):
-        train(["噪音扰民", "油烟污染"], ["环境保护", "环境保护"])
+        train(["噪音扰民", "油烟污染"], ["环境保护", "环境保护"], trained_at=TRAINED_AT)
     with pytest.raises(TrainingError):
-        train(["噪音扰民"], ["环境保护", "交通运输"])
+        train(["噪音扰民"], ["环境保护", "交通运输"], trained_at=TRAINED_AT)
 
 
 def test_tiny_classes_train_without_calibration() -> None:
     model = train(
-        ["工地噪音扰民", "工地噪音很吵", "公交车晚点", "公交车绕路"], ["环", "环", "交", "交"]
+        ["工地噪音扰民", "工地噪音很吵", "公交车晚点", "公交车绕路"],
+        ["环", "环", "交", "交"],
+        trained_at=TRAINED_AT,
     )
     assert model.temperature == 1.0
     assert model.metrics["method"].startswith("none")
@@ -238,7 +242,8 @@ def test_cross_validation_of_the_pipeline() -> None:
 # --- the command line ------------------------------------------------------------------------
 
 
-def test_cli_train_evaluate_predict(tmp_path: Path) -> None:
+def test_cli_train_evaluate_predict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hotline.entrypoints.cli.classifier.utc_now", lambda: TRAINED_AT)
     texts, labels = corpus()
     data = write_csv(tmp_path / "train.csv", texts, labels)
     model = tmp_path / "clf.npz"
@@ -250,6 +255,7 @@ def test_cli_train_evaluate_predict(tmp_path: Path) -> None:
     assert trained.exit_code == 0, trained.stderr
     summary = json.loads(trained.stdout)
     assert summary["documents"] == 72 and summary["macro_f1"] > 0.8
+    assert summary["version"].startswith("20261130T080000Z-")  # the entry point's clock
     assert "读入 72 条" in trained.stderr  # progress on stderr, never on stdout
 
     evaluated = runner.invoke(

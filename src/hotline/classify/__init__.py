@@ -9,7 +9,7 @@ Public API (import from the modules; this package imports nothing heavy itself, 
 * ``predict.load_model(path) -> Classifier``: ``.labels``, ``.version``, ``.sha256``,
   ``.predict_top(text, k=3)`` and ``.predict_top_batch(texts, k=3)`` giving
   ``[(label, probability), ...]`` best first; raises ``model.ModelError``.
-* ``model.train(texts, labels, config=None, *, trained_at=None, source=None, progress=None)
+* ``model.train(texts, labels, config=None, *, trained_at, source=None, progress=None)
   -> TrainedModel``, ``model.save(model, path) -> manifest``, ``model.load(path)``.
 * ``dataset.load_dataset(path, text_columns, label_column) -> Dataset``; raises
   ``dataset.DatasetError``.

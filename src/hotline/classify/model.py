@@ -188,11 +188,13 @@ def train(
     labels: Sequence[str],
     config: TrainingConfig | None = None,
     *,
-    trained_at: datetime | None = None,
+    trained_at: datetime,
     source: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> TrainedModel:
-    """Fit the final model on everything, calibrate on out-of-fold scores, record metrics."""
+    """Fit the final model on everything, calibrate on out-of-fold scores, record metrics.
+    ``trained_at`` is the caller's ``now``: it names the model's version, so it must not be read
+    from the clock here."""
     chosen = config or TrainingConfig()
     _check_training_set(texts, labels)
     temperature, oof = _calibrate(texts, labels, chosen, progress)
@@ -201,7 +203,7 @@ def train(
         linear=linear,
         temperature=temperature,
         config=chosen,
-        trained_at=trained_at or datetime.now(UTC),
+        trained_at=trained_at,
         training_data=training_summary(texts, labels, source),
         metrics=_held_out_metrics(oof, labels),
     )

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def _model(tmp_path: Path) -> Path:
                 texts.append(f"{place}{topic}，请尽快处理。")
                 labels.append(label)
     path = tmp_path / "incoming" / "model.npz"
-    save(train(texts, labels), path)
+    save(train(texts, labels, trained_at=datetime(2026, 11, 1, tzinfo=UTC)), path)
     return path
 
 

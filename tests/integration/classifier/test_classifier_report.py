@@ -130,7 +130,8 @@ def test_an_empty_period_has_no_values_and_a_reversed_one_is_refused(hotline: Ho
 def _deploy_topic_model(hotline: Hotline, tmp_path: Path) -> str:
     pairs = topic_cases(8)
     path = tmp_path / "topics.npz"
-    save(train([text for text, _ in pairs], [code for _, code in pairs]), path)
+    texts, codes = [text for text, _ in pairs], [code for _, code in pairs]
+    save(train(texts, codes, trained_at=hotline.now()), path)
     return str(deploy_model(hotline, path, {}, hotline.now())["version"])
 
 

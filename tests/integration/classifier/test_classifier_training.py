@@ -37,7 +37,7 @@ def _close_all(hotline: Hotline, actors: dict[str, Actor], pairs: list[tuple[str
 def _deploy_model_of(hotline: Hotline, pairs: list[tuple[str, str]], path: Path) -> str:
     """Train on exactly these texts (as intake gives them) and deploy; returns its version."""
     texts = [model_text(None, text) for text, _ in pairs]
-    save(train(texts, [category for _, category in pairs]), path)
+    save(train(texts, [category for _, category in pairs], trained_at=hotline.now()), path)
     return str(deploy_model(hotline, path, {}, hotline.now())["version"])
 
 

@@ -13,13 +13,13 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
+from hotline.bootstrap import utc_now
 from hotline.entrypoints.cli.classifier_db import DbTraining, report_command, train_from_db
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log, stderr
@@ -147,7 +147,7 @@ def _train_from_file(
                 dataset.texts,
                 dataset.labels,
                 config,
-                trained_at=datetime.now(UTC),
+                trained_at=utc_now(),
                 source=dataset.source,
                 progress=log,
             )
