@@ -1,8 +1,10 @@
 """A new case's rows written at once: the case, its first history event and the job queued for it.
 
 The caller gives a function from the day's sequence number to the rows (the number goes into the
-case and into the event's hash); the new case's id is filled in here, as the event's ``case_id``
-and as ``case_id`` in the job's payload.
+case and into the events' hashes); the new case's id is filled in here, as the events' ``case_id``
+and as ``case_id`` in the job's payload. Events after the first (``more_events``, chained to it
+by the caller) go in with them, so that what a filing records beside the case cannot be lost
+between two transactions.
 
 * PostgreSQL: two statements on one autocommit connection, two round trips. The number is taken
   first, in a statement of its own (``counters.reserve_daily_seq``: the counter row is locked
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -53,6 +55,8 @@ class NewCaseRows:
     # is never without its case nor a case created with a key without it (a crash in between
     # would make a retry create a second case). A clash on the key's uniqueness undoes it all.
     key: dict[str, Any] | None = None
+    # Further history events of the new case, each sealed onto the one before (seq 2, 3, …).
+    more_events: tuple[dict[str, Any], ...] = ()
 
 
 def insert_new_case(
@@ -70,6 +74,7 @@ def insert_new_case(
                     tuple(stored.event),
                     tuple(stored.job),
                     tuple(stored.key or ()),
+                    tuple(tuple(event) for event in stored.more_events),
                 )
                 case_id = connection.execute(statement, _pg_params(stored)).scalar_one()
             except BaseException:
@@ -83,7 +88,8 @@ def insert_new_case(
         case_id = connection.execute(
             insert(_CASES).returning(_CASES.c.id), case_values
         ).scalar_one()
-        connection.execute(insert(_EVENTS), {**rows.event, "case_id": case_id})
+        for event in (rows.event, *rows.more_events):
+            connection.execute(insert(_EVENTS), {**event, "case_id": case_id})
         payload = {"case_id": case_id, **rows.job["payload"]}
         connection.execute(insert(_OUTBOX), {**rows.job, "payload": payload})
         if rows.key is not None:
@@ -93,7 +99,7 @@ def insert_new_case(
 
 def _searchable(rows: NewCaseRows, dialect: str) -> NewCaseRows:
     """The rows to store: the case with its search terms."""
-    return NewCaseRows(with_terms(dialect, rows.case), rows.event, rows.job, rows.key)
+    return replace(rows, case=with_terms(dialect, rows.case))
 
 
 def _scalar_defaults(table: Table) -> dict[str, Any]:
@@ -115,6 +121,7 @@ def _with_defaults(rows: NewCaseRows) -> NewCaseRows:
         {**_DEFAULTS[_EVENTS.name], **rows.event},
         {**_DEFAULTS[_OUTBOX.name], **rows.job},
         rows.key,
+        tuple({**_DEFAULTS[_EVENTS.name], **event} for event in rows.more_events),
     )
 
 
@@ -128,6 +135,7 @@ def _pg_statement(
     event_columns: tuple[str, ...],
     job_columns: tuple[str, ...],
     key_columns: tuple[str, ...] = (),
+    more_event_columns: tuple[tuple[str, ...], ...] = (),
 ) -> Select[Any]:
     """``WITH new_case AS (INSERT … RETURNING id), new_event AS (INSERT … SELECT new_case.id, …),
     new_job AS (INSERT … SELECT …, :payload || {"case_id": new_case.id}) SELECT id FROM new_case``,
@@ -150,6 +158,10 @@ def _pg_statement(
     ]
     new_job = insert(_OUTBOX).from_select(list(job_columns), select(*job_values))
     ctes = [new_event.cte("new_event"), new_job.cte("new_job")]
+    for index, columns in enumerate(more_event_columns):
+        values = select(new_case.c.id, *_params(f"m{index}_", _EVENTS, columns))
+        more = insert(_EVENTS).from_select(["case_id", *columns], values)
+        ctes.append(more.cte(f"more_event_{index}"))
     if key_columns:
         key_values = dict(zip(key_columns, _params("k_", _KEYS, key_columns), strict=True))
         ctes.append(insert(_KEYS).values(key_values).cte("new_key"))
@@ -162,4 +174,9 @@ def _pg_params(rows: NewCaseRows) -> dict[str, Any]:
         **{f"e_{name}": value for name, value in rows.event.items()},
         **{f"j_{name}": value for name, value in rows.job.items()},
         **{f"k_{name}": value for name, value in (rows.key or {}).items()},
+        **{
+            f"m{index}_{name}": value
+            for index, event in enumerate(rows.more_events)
+            for name, value in event.items()
+        },
     }

@@ -88,6 +88,35 @@ def first_event_values(
     return values
 
 
+def next_event_values(
+    case_number: str,
+    previous: dict[str, Any],
+    *,
+    action: str,
+    actor: str,
+    at: datetime,
+    status: str,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    """The columns of the event after ``previous`` (made by :func:`first_event_values` or by this
+    function, not stored yet), the case's status unchanged, for a writer that inserts a new
+    case's first events together with it (an Open311 filing's media_url)."""
+    values = _sealed_values(
+        0,
+        case_number,
+        (previous["seq"], previous["hash"]),
+        action=action,
+        actor=actor,
+        at=at,
+        from_status=status,
+        to_status=status,
+        reason=None,
+        details=details,
+    )
+    del values["case_id"]
+    return values
+
+
 def append_event(
     session: Session,
     case: Case,

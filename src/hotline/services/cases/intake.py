@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from hotline.domain.errors import InvalidInput
 from hotline.domain.lifecycle import Status
 from hotline.domain.numbering import format_case_number
 from hotline.domain.roles import Actor, Permission, require
-from hotline.services.cases.history import first_event_values
+from hotline.services.cases.history import first_event_values, next_event_values
 from hotline.services.cases.idempotency import KeyClaim
 from hotline.services.context import Hotline
 from hotline.services.outbox import job_values
@@ -48,6 +48,16 @@ class NewCase:
     media_outlet: str | None = None
     media_link: str | None = None
     media_published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IntakeEvent:
+    """A further history event written with the new case, at its creation and in its
+    transaction, the status unchanged: an Open311 filing's media_url (services/open311)."""
+
+    action: str
+    actor: str
+    details: dict[str, Any]
 
 
 def _check_text(data: NewCase) -> None:
@@ -178,6 +188,7 @@ def _rows(
     now: datetime,
     received_on: date,
     key: KeyClaim | None,
+    also: Sequence[IntakeEvent],
 ) -> Callable[[int], NewCaseRows]:
     def rows_for(seq: int) -> NewCaseRows:
         case = _case_values(hotline, data, actor, now, received_on, seq)
@@ -190,13 +201,36 @@ def _rows(
             details={"channel": data.channel, "has_contact": bool(data.caller_phone)},
         )
         job = job_values("enrich", {"number": case["number"]}, now)
-        return NewCaseRows(case, event, job, key.row(case["number"]) if key else None)
+        key_row = key.row(case["number"]) if key else None
+        return NewCaseRows(case, event, job, key_row, _following(case["number"], event, also, now))
 
     return rows_for
 
 
+def _following(
+    number: str, first: dict[str, Any], also: Sequence[IntakeEvent], now: datetime
+) -> tuple[dict[str, Any], ...]:
+    """``also`` as event rows, each sealed onto the one before, the first onto ``first``."""
+    events: list[dict[str, Any]] = []
+    status = Status.RECEIVED.value
+    for item in also:
+        previous = events[-1] if events else first
+        row = next_event_values(
+            number, previous, action=item.action, actor=item.actor, at=now, status=status,
+            details=item.details,
+        )  # fmt: skip
+        events.append(row)
+    return tuple(events)
+
+
 def create_case(
-    hotline: Hotline, data: NewCase, actor: Actor, now: datetime, key: KeyClaim | None = None
+    hotline: Hotline,
+    data: NewCase,
+    actor: Actor,
+    now: datetime,
+    key: KeyClaim | None = None,
+    *,
+    also: Sequence[IntakeEvent] = (),
 ) -> str:
     """Take a complaint; returns the new case number.
 
@@ -206,13 +240,14 @@ def create_case(
     PostgreSQL the number is taken in a statement of its own just before, so concurrent creates
     do not queue on the counter; a create that fails after that leaves a gap
     (docs/decisions/0011-case-numbers-outside-the-create.md). With ``key`` (a client's
-    Idempotency-Key, services/cases/idempotency.py) the key's row goes in with them.
+    Idempotency-Key, services/cases/idempotency.py) the key's row goes in with them, and so do
+    the events ``also`` names, after ``receive``.
     """
     require(actor.role, Permission.CREATE_CASE)
     validate_new_case(hotline, data)
     received_on = now.astimezone(hotline.settings.tz).date()
     _case_id, rows = insert_new_case(
-        hotline.db, received_on, _rows(hotline, data, actor, now, received_on, key)
+        hotline.db, received_on, _rows(hotline, data, actor, now, received_on, key, also)
     )
     number: str = rows.case["number"]
     return number

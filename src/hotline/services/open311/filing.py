@@ -4,26 +4,22 @@ The case is created by :func:`hotline.services.cases.intake.create_case` (valida
 first history event, ``enrich`` job queued), under the partner's channel (``web`` unless the partner
 is configured with another) and with the partner user as creator. Answers to the service
 definition's questions are appended to the content so the operator sees them; a media_url is kept in
-a ``partner_submission`` history event. The email, device_id and account_id are not stored: there is
-no column for them, and history is append-only, so personal data written there could never be
-anonymised.
+a ``partner_submission`` history event, written with the case in one transaction. The email,
+device_id and account_id are not stored: there is no column for them, and history is append-only,
+so personal data written there could never be anonymised.
 """
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-
-from hotline.adapters.db.models import Case, Category
+from hotline.adapters.db.models import Category
 from hotline.domain.errors import InvalidInput, NotFound
-from hotline.services.cases.history import append_event
-from hotline.services.cases.intake import MAX_CONTENT, NewCase, create_case
+from hotline.services.cases.intake import MAX_CONTENT, IntakeEvent, NewCase, create_case
 from hotline.services.context import Hotline
 from hotline.services.open311.catalog import Attribute, attributes_of, promised_limit
 from hotline.services.open311.partners import Partner
@@ -154,31 +150,23 @@ class ServiceInfo:
     name: str
     attributes: list[Attribute]
     notice: str
-    until: float
-
-
-# Service lookups per (database, code), kept briefly: a POST then needs no query of its own
-# before intake (which checks the category again, authoritatively, in its transaction).
-_SERVICES: dict[tuple[str, str], ServiceInfo] = {}
-SERVICE_CACHE_SECONDS = 30.0
 
 
 def _service(hotline: Hotline, code: str) -> ServiceInfo:
-    key = (hotline.db.url, code)
-    cached = _SERVICES.get(key)
-    if cached is not None and cached.until > time.monotonic():
-        return cached
-    with hotline.db.transaction() as session:
-        category = session.get(Category, code)
-        if category is None or category.level != "minor" or not category.active:
-            raise NotFound(f"service_code {code} not found（未知的服务代码）")
-        info = ServiceInfo(
-            category.name,
-            attributes_of(category),
-            promised_limit(hotline, category),
-            time.monotonic() + SERVICE_CACHE_SECONDS,
-        )
-    _SERVICES[key] = info
+    """The service (a minor category) a POST names, from the reference cache: a POST then needs
+    no query of its own before intake (which checks the category again, authoritatively, in its
+    transaction), and an edit of the category in this process is seen at once."""
+
+    def build() -> ServiceInfo:
+        with hotline.db.transaction() as session:
+            category = session.get(Category, code)
+            if category is None or category.level != "minor" or not category.active:
+                raise NotFound(f"service_code {code} not found（未知的服务代码）")
+            return ServiceInfo(
+                category.name, attributes_of(category), promised_limit(hotline, category)
+            )
+
+    info: ServiceInfo = hotline.reference.get(f"open311_service:{code}", build)
     return info
 
 
@@ -197,21 +185,11 @@ def _new_case(sub: Submission, partner: Partner, content: str, code: str) -> New
     )
 
 
-def _keep_media_url(
-    hotline: Hotline, number: str, partner: Partner, url: str, now: datetime
-) -> None:
-    with hotline.db.transaction() as session:
-        case = session.scalars(select(Case).where(Case.number == number).with_for_update()).one()
-        append_event(
-            session,
-            case,
-            action=SUBMISSION,
-            actor=partner.name,
-            at=now,
-            from_status=case.status,
-            to_status=case.status,
-            details={"partner": partner.name, "media_url": url},
-        )
+def _submission(partner: Partner, url: str | None) -> tuple[IntakeEvent, ...]:
+    """The ``partner_submission`` event that keeps a media_url, written with the case."""
+    if not url:
+        return ()
+    return (IntakeEvent(SUBMISSION, partner.name, {"partner": partner.name, "media_url": url}),)
 
 
 def file_request(
@@ -222,9 +200,9 @@ def file_request(
     code = sub.service_code or ""
     service = _service(hotline, code)
     content = compose_content(sub, service.name, service.attributes)
-    number = create_case(hotline, _new_case(sub, partner, content, code), partner.actor, now)
-    if sub.media_url:
-        _keep_media_url(hotline, number, partner, sub.media_url, now)
+    new_case = _new_case(sub, partner, content, code)
+    also = _submission(partner, sub.media_url)
+    number = create_case(hotline, new_case, partner.actor, now, also=also)
     return [
         {
             "service_request_id": number,
