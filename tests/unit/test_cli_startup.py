@@ -23,8 +23,8 @@ HEAVY = ("sqlalchemy", "fastapi", "starlette", "sklearn", "numpy", "scipy", "ope
          "pydantic_settings", "alembic", "shapely", "argon2", "jinja2", "uvicorn")  # fmt: skip
 
 # Groups whose options' help or defaults name a service's constants (the report kinds, the
-# group-by keys, the ranking sorts, the hotspot and grouping defaults): their --help imports it.
-HELP_READS_A_SERVICE = {"problems", "hotspots", "indicators", "evaluate", "editions", "repeats"}
+# group-by keys, the entity kinds, the ledger's sorts): their --help imports it.
+HELP_READS_A_SERVICE = {"problems", "indicators", "evaluate", "editions"}
 
 IMPORTED = """
 import sys

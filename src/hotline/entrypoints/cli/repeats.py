@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,7 +25,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log, stderr
-from hotline.repeats.grouping import GroupingOptions
 
 if TYPE_CHECKING:
     from hotline.repeats.scoring import RepeatDocument
@@ -122,18 +122,26 @@ def cluster(
         float | None, typer.Option("--window-days", min=0, help="只把相隔不超过 N 天的诉求分到一组")
     ] = None,
     threshold: Annotated[
-        float, typer.Option("--threshold", min=0.001, max=1.0, help="合并两组所需的平均相似度")
-    ] = GroupingOptions().threshold,
+        float | None,
+        typer.Option(
+            "--threshold",
+            min=0.001,
+            max=1.0,
+            help="合并两组所需的平均相似度（默认见 docs/repeats.md）",
+        ),
+    ] = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Group the rows of a file by the problem they are about (no time window unless asked)."""
-    from hotline.repeats.grouping import group_documents
+    from hotline.repeats.grouping import GroupingOptions, group_documents
 
     if window_days is not None and time_column is None:
         fail("--window-days 需要同时给出 --time-column")
     started = time.perf_counter()
     docs = _documents(data, id_column, text_column, time_column)
-    options = GroupingOptions(threshold=threshold, window_days=window_days)
+    options = GroupingOptions(window_days=window_days)
+    if threshold is not None:  # left out: the default of docs/repeats.md
+        options = replace(options, threshold=threshold)
     with _progress(len(docs)) as advance:
         labels = group_documents(docs, options, progress=advance)
     _write_groups(out, docs, labels)
@@ -144,7 +152,9 @@ def cluster(
         f"用时 {summary['seconds']} 秒"
     )
     if json_output:
-        emit_json({**summary, "out": str(out), "threshold": threshold, "window_days": window_days})
+        emit_json(
+            {**summary, "out": str(out), "threshold": options.threshold, "window_days": window_days}
+        )
     else:
         emit_value(out)
 
