@@ -12,20 +12,39 @@ from datetime import datetime
 
 from hotline.domain.changes import CaseField, ChangeSet, Event, Value
 from hotline.domain.commands import (
+    Accept,
     AnswerDirectly,
+    ApproveReturn,
     Command,
+    CoOpinion,
     Dispatch,
     Register,
+    RejectReturn,
+    Reply,
+    Return,
+    SubDispatch,
     Void,
 )
-from hotline.domain.handlers import centre
+from hotline.domain.handlers import centre, unit
 from hotline.domain.handlers.draft import Draft, Outcome
 from hotline.domain.handlers.facts import CaseRecord, Context
 from hotline.domain.lifecycle import Action, Status, transition
 
 # The actions whose handlers live here (the rest still run in the services while they move).
 CONVERTED: frozenset[Action] = frozenset(
-    {Action.REGISTER, Action.ANSWER_DIRECTLY, Action.VOID, Action.DISPATCH}
+    {
+        Action.REGISTER,
+        Action.ANSWER_DIRECTLY,
+        Action.VOID,
+        Action.DISPATCH,
+        Action.SUB_DISPATCH,
+        Action.ACCEPT,
+        Action.RETURN,
+        Action.APPROVE_RETURN,
+        Action.REJECT_RETURN,
+        Action.REPLY,
+        Action.CO_OPINION,
+    }
 )
 
 
@@ -39,6 +58,20 @@ def _decide(command: Command, draft: Draft, ctx: Context) -> Outcome:
             return centre.void(command, draft, ctx)
         case Dispatch():
             return centre.dispatch(command, draft, ctx)
+        case SubDispatch():
+            return unit.sub_dispatch(command, draft, ctx)
+        case Accept():
+            return unit.accept(command, draft, ctx)
+        case Return():
+            return unit.return_case(command, draft, ctx)
+        case ApproveReturn():
+            return unit.approve_return(command, draft, ctx)
+        case RejectReturn():
+            return unit.reject_return(command, draft, ctx)
+        case Reply():
+            return unit.reply(command, draft, ctx)
+        case CoOpinion():
+            return unit.co_opinion(command, draft, ctx)
     raise NotImplementedError(f"{command.action.value} is still handled in the services")
 
 

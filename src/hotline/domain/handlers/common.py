@@ -130,6 +130,11 @@ def end_assignments(draft: Draft, status: str = "ended") -> None:
         if assignment.status in OPEN:
             draft.update_assignment(assignment.id, {"status": status})
             ended.add(assignment.id)
+    withdraw_requests(draft, ended)
+
+
+def withdraw_requests(draft: Draft, assignment_ids: set[int]) -> None:
+    """The undecided requests of assignments that stopped lapse (withdrawn)."""
     for request in draft.requests():
-        if request.status == "pending" and request.assignment_id in ended:
+        if request.status == "pending" and request.assignment_id in assignment_ids:
             draft.update_request(request.id, {"status": "withdrawn"})
