@@ -101,7 +101,7 @@ def org_import_boundaries(
     package. A WGS-84 file is converted to GCJ-02 once, here."""
     from hotline.config import Settings
     from hotline.geo.boundaries import read_areas
-    from hotline.services.reference.routing import BOUNDARY_DIR, forget_locators
+    from hotline.services.reference.routing import BOUNDARY_DIR
 
     if crs not in CRS_NAMES or not path.is_file():
         fail(f"须给出存在的 GeoJSON 文件，--crs 为 {' 或 '.join(CRS_NAMES)}")
@@ -125,6 +125,5 @@ def org_import_boundaries(
     ]
     document = {"type": "FeatureCollection", "features": features}
     target.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    forget_locators()
     log(f"已导入边界 {len(areas)} 个：{target}")
     emit_value(target)

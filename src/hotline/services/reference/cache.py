@@ -4,14 +4,20 @@ Building the routing context reads every unit and category (about 0.13 s for Jin
 units); done per enrichment job it capped the drain at about 5 jobs/s. An entry is rebuilt when
 this process has written to a reference table since (adapters/db/reference_revision.py) or when
 it is older than ``reference_cache_seconds``, so other processes' edits arrive within that time.
+
+Values built from files rather than the database (the place locator: the packaged gazetteer and
+the boundaries an administrator imported, 0.3–1.5 s to build) are ``lasting``: kept for the life
+of the process and shared by every context in it, under a key that names everything they are
+built from (file names, sizes and times), so that new files make a new key instead of needing
+someone to clear the cache.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from hotline.adapters.db.reference_revision import generation
 
@@ -28,6 +34,10 @@ class ReferenceCache:
     ttl_seconds: float
     monotonic: Callable[[], float] = time.monotonic
     _entries: dict[str, _Entry] = field(default_factory=dict)
+    # Shared by every cache of the process: a lasting value depends on files, not on the
+    # database a context points at. The oldest entries go first beyond LASTING_LIMIT.
+    _lasting: ClassVar[dict[Hashable, Any]] = {}
+    LASTING_LIMIT: ClassVar[int] = 8
 
     def get(self, key: str, build: Callable[[], Any]) -> Any:
         entry = self._entries.get(key)
@@ -41,6 +51,14 @@ class ReferenceCache:
             entry = _Entry(current, self.monotonic(), build())
             self._entries[key] = entry
         return entry.value
+
+    def lasting(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """The value built from files that ``key`` names in full; built once per process."""
+        if key not in self._lasting:
+            while len(self._lasting) >= self.LASTING_LIMIT:
+                del self._lasting[next(iter(self._lasting))]
+            self._lasting[key] = build()
+        return self._lasting[key]
 
     def clear(self) -> None:
         self._entries.clear()
