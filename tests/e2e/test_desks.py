@@ -50,7 +50,7 @@ def test_a_dispatcher_dispatches_with_a_co_unit(page: Page, people: People) -> N
     page.get_by_role("heading", name="派遣审批", level=2).click()  # closes the list
     expect(option).to_be_hidden()
     expect(co_units).to_contain_text(CO_UNIT[1])
-    screenshot(page, "dispatch-desk", key=True)
+    screenshot(page, "dispatch-co-unit")
     page.get_by_test_id("dispatch").click()
 
     message(page, f"已派遣：工单 {number}")
@@ -113,7 +113,7 @@ def test_the_callback_is_recorded(page: Page, people: People) -> None:
     page.get_by_test_id("process-satisfaction").get_by_text("满意", exact=True).click()
     page.get_by_test_id("result-satisfaction").get_by_text("满意", exact=True).click()
     page.get_by_test_id("solved").get_by_text("已解决", exact=True).click()
-    screenshot(page, "callback-desk", key=True)
+    screenshot(page, "callback-recorded")
     page.get_by_test_id("record-callback").click()
 
     message(page, f"已记录工单 {number} 的回访")
@@ -121,3 +121,41 @@ def test_the_callback_is_recorded(page: Page, people: People) -> None:
     assert (case["status"], case["closed_as"]) == ("closed", "satisfied")
     recorded = events(case, "record_callback")
     assert [event["actor"] for event in recorded] == ["op"]
+
+
+def test_a_case_back_for_re_sorting_is_dispatched_again(page: Page, people: People) -> None:
+    """An unsatisfied callback sends the case back to the centre (reopen_to=resort): it waits
+    on 重新分拣 with the reason, not on 待派遣 beside the new calls, and is dispatched again."""
+    new_call = registered(people, "经十路人行道井盖缺失，夜里有人差点踩空")
+    number = registered(people)
+    people.step(number, "disp", "dispatch", unit="LX-CGJ")
+    people.step(number, "lx-h", "accept")
+    people.step(number, "lx-h", "reply", result_type="solved", reply_text=REPLY)
+    unsatisfied = {
+        "outcome": "reached",
+        "process_satisfaction": "basically_satisfied",
+        "result_satisfaction": "unsatisfied",
+        "solved": False,
+        "comment": "晚上照样施工，根本没停",
+        "reopen_to": "resort",
+    }
+    people.step(number, "op", "record_callback", **unsatisfied)
+    assert people.case(number)["status"] == "registered"
+
+    log_in(page, people, "disp", at="/dispatch?tab=resorted")
+    rows = page.locator(".el-table__row")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(number)
+    expect(page.get_by_test_id("reopen-reason")).to_contain_text("回访不满意")
+    expect(page.get_by_test_id("tab-resorted")).to_contain_text("1")
+    screenshot(page, "dispatch-resorted", key=True)
+    page.get_by_test_id("dispatch").click()
+
+    message(page, f"已派遣：工单 {number}")
+    case = people.case(number)
+    assert case["status"] == "dispatched"
+    assert [event["actor"] for event in events(case, "dispatch")] == ["disp", "disp"]
+    expect(rows).to_have_count(0)  # nothing left to re-sort
+    page.get_by_test_id("tab-dispatch").click()
+    expect(rows).to_have_count(1)  # the new call alone: the re-sorted case was never here
+    expect(rows).to_contain_text(new_call)

@@ -12,27 +12,18 @@ export interface TabSpec {
   roles: string[]
 }
 
-/** Re-sorted cases are back at the centre after a reopen; without the list's `reopened` filter
- * they cannot be told from new ones, so the tab is left out rather than shown as a copy. */
-export function deskTabs(supportsReopenedFilter: boolean): TabSpec[] {
-  const tabs: TabSpec[] = [
-    { key: 'dispatch', label: '待派遣', query: { status: 'registered', sort: 'created' }, roles: ['dispatcher'] },
-    { key: 'returns', label: '退单审核', query: { status: 'returned', sort: 'updated' }, roles: ['dispatcher'] },
-    { key: 'extensions', label: '延期审批', query: { pending: 'extension', sort: 'reply_due' }, roles: ['dispatcher', 'leader'] },
-  ]
-  if (supportsReopenedFilter) {
-    tabs.push({
-      key: 'resorted',
-      label: '重新分拣',
-      query: { status: 'registered', reopened: 'true', sort: 'created' },
-      roles: ['dispatcher'],
-    })
-  }
-  return tabs
-}
+/** The registered cases are split in two: new ones (待派遣) and the ones back at the centre after
+ * a reopen (重新分拣: an unsatisfied callback sent back for re-sorting, a reopen to the centre),
+ * which the list tells apart by `reopened` (reopen_count > 0). Each case is on one tab only. */
+export const DESK_TABS: readonly TabSpec[] = [
+  { key: 'dispatch', label: '待派遣', query: { status: 'registered', reopened: 'false', sort: 'created' }, roles: ['dispatcher'] },
+  { key: 'returns', label: '退单审核', query: { status: 'returned', sort: 'updated' }, roles: ['dispatcher'] },
+  { key: 'extensions', label: '延期审批', query: { pending: 'extension', sort: 'reply_due' }, roles: ['dispatcher', 'leader'] },
+  { key: 'resorted', label: '重新分拣', query: { status: 'registered', reopened: 'true', sort: 'created' }, roles: ['dispatcher'] },
+]
 
-export function tabsFor(role: string, supportsReopenedFilter: boolean): TabSpec[] {
-  return deskTabs(supportsReopenedFilter).filter((tab) => tab.roles.includes(role))
+export function tabsFor(role: string): TabSpec[] {
+  return DESK_TABS.filter((tab) => tab.roles.includes(role))
 }
 
 export interface DispatchDraft {

@@ -57,10 +57,14 @@ describe('reviews', () => {
 })
 
 describe('tabs', () => {
-  it('leaders see only the extensions; the re-sorted tab filters when the API can', () => {
-    expect(tabsFor('leader', true).map((t) => t.key)).toEqual(['extensions'])
-    expect(tabsFor('dispatcher', true).map((t) => t.key)).toEqual(['dispatch', 'returns', 'extensions', 'resorted'])
-    expect(tabsFor('dispatcher', true).at(-1)!.query).toMatchObject({ reopened: 'true' })
-    expect(tabsFor('dispatcher', false).map((t) => t.key)).toEqual(['dispatch', 'returns', 'extensions'])
+  it('leaders see only the extensions; dispatchers all four', () => {
+    expect(tabsFor('leader').map((t) => t.key)).toEqual(['extensions'])
+    expect(tabsFor('dispatcher').map((t) => t.key)).toEqual(['dispatch', 'returns', 'extensions', 'resorted'])
+  })
+
+  it('puts a registered case on one tab: new ones to dispatch, reopened ones to re-sort', () => {
+    const [dispatch, , , resorted] = tabsFor('dispatcher')
+    expect(dispatch!.query).toMatchObject({ status: 'registered', reopened: 'false' })
+    expect(resorted!.query).toMatchObject({ status: 'registered', reopened: 'true' })
   })
 })
