@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+from hotline.domain.evidence import OnsiteEvidenceRule
 from hotline.domain.routing import Match, Rule
 from hotline.domain.rules import ClosingRules
 
@@ -223,6 +224,33 @@ class LedgerSpec(BaseModel):
         return max([self.window_days, *self.channel_window_days.values()])
 
 
+ReplyResult = Literal["solved", "promised", "explained", "not_founded"]
+
+
+def _on_site_results() -> list[ReplyResult]:
+    return ["solved", "promised", "explained", "not_founded"]
+
+
+class OnsiteEvidenceSpec(BaseModel):
+    """现场处置: the channels and categories whose reply needs an "after" photo with a position
+    (docs/decisions/0027-onsite-evidence.md). A category code covers the categories below it."""
+
+    channels: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    result_types: list[ReplyResult] = Field(default_factory=_on_site_results)
+    photos: int = Field(default=1, ge=1, le=10)
+    max_accuracy_m: float | None = Field(default=None, gt=0)
+
+    def to_domain(self) -> OnsiteEvidenceRule:
+        return OnsiteEvidenceRule(
+            channels=frozenset(self.channels),
+            categories=frozenset(self.categories),
+            result_types=frozenset(self.result_types),
+            photos=self.photos,
+            max_accuracy_m=self.max_accuracy_m,
+        )
+
+
 class CityProfile(BaseModel):
     name: str
     adcode: str
@@ -239,6 +267,19 @@ class CityProfile(BaseModel):
     routing: RoutingSpec = RoutingSpec()
     reports: ReportsSpec = ReportsSpec()  # schedule and recipients of notices and reports
     ledger: LedgerSpec = LedgerSpec()
+    onsite_evidence: OnsiteEvidenceSpec = OnsiteEvidenceSpec()
+
+    @model_validator(mode="after")
+    def _evidence_names_known_codes(self) -> CityProfile:
+        """A misspelt code in ``onsite_evidence`` would silently require nothing."""
+        channels = {channel.code for channel in self.channels}
+        categories = {category.code for category in self.categories}
+        unknown = [c for c in self.onsite_evidence.channels if c not in channels] + [
+            c for c in self.onsite_evidence.categories if c not in categories
+        ]
+        if unknown:
+            raise ValueError(f"onsite_evidence 含未知的渠道或类别：{'、'.join(unknown)}")
+        return self
 
     @property
     def city_code(self) -> str:

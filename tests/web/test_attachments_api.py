@@ -1,18 +1,26 @@
-"""Attachments: upload, list, download, under the case's access rules; size and type limits."""
+"""Attachments: upload (one or several files, with where and when a photo was taken), list,
+download, under the case's access rules; size and type limits."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from hotline.services.context import Hotline
+from tests.jpeg import jpeg_with_exif
 from tests.web.conftest import Api, assert_problem, invalid_names
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 PDF = b"%PDF-1.7\n" + b"0" * 100
+# A 1920 × 1080 (≈ 2 MP) street photo as a phone's browser encodes it (JPEG, quality 0.9) is
+# about 0.6–1.5 MB; the server reads the type and EXIF, not the pixels, so noise of the upper size
+# behind a real EXIF block stands in for one.
+PHOTO_BYTES = 1_500_000
 
 
 def _upload(
@@ -41,11 +49,28 @@ def number(api: Api) -> str:
     return case_number
 
 
+def _photo(taken: str = "2026:11:24 10:05:00", size: int = PHOTO_BYTES) -> bytes:
+    head = jpeg_with_exif(taken, "+08:00")
+    return head[:-2] + os.urandom(size - len(head)) + b"\xff\xd9"
+
+
+def _upload_many(
+    api: Api, number: str, files: list[tuple[str, bytes]], user: str = "lx-h", **form: Any
+) -> httpx.Response:
+    return api.request(
+        "POST",
+        f"/api/v1/cases/{number}/attachments",
+        user,
+        data={"kind": "after", **form},
+        files=[("file", (name, content, "image/jpeg")) for name, content in files],
+    )
+
+
 def test_upload_list_and_download(api: Api, number: str, hotline: Hotline) -> None:
     version = api.case(number)["version"]
     response = _upload(api, number)
     assert response.status_code == 201, response.text
-    stored = response.json()
+    [stored] = response.json()["items"]
     assert (stored["kind"], stored["filename"], stored["size"]) == ("before", "现场.png", len(PNG))
     assert stored["sha256"] == hashlib.sha256(PNG).hexdigest()
     assert response.headers["location"] == stored["download_url"]
@@ -72,7 +97,7 @@ def test_the_clients_file_name_is_never_a_path(api: Api, number: str, hotline: H
         content_type="application/pdf",
     )
     assert response.status_code == 201, response.text
-    assert response.json()["filename"] == "passwd.pdf"
+    assert response.json()["items"][0]["filename"] == "passwd.pdf"
     root = hotline.settings.resolved_attachment_dir
     assert all(p.resolve().is_relative_to(root.resolve()) for p in root.rglob("*"))
     assert not (Path(root).parent.parent / "etc").exists()
@@ -110,7 +135,7 @@ def test_bad_kind_and_missing_file_are_422(api: Api, number: str) -> None:
 
 
 def test_attachments_follow_the_case_scope_and_roles(api: Api, number: str) -> None:
-    stored = _upload(api, number).json()
+    [stored] = _upload(api, number).json()["items"]
     assert_problem(_upload(api, number, "qcl-h"), 404)
     assert_problem(api.request("GET", stored["download_url"], "qcl-h"), 404)
     assert_problem(_upload(api, number, "lead"), 403, "forbidden")
@@ -119,3 +144,98 @@ def test_attachments_follow_the_case_scope_and_roles(api: Api, number: str) -> N
     assert_problem(
         api.request("GET", f"/api/v1/cases/{other}/attachments/{stored['id']}", "disp"), 404
     )
+
+
+def test_a_reply_s_two_photos_go_up_in_one_request_with_their_places(api: Api, number: str) -> None:
+    """The phone's reply: two ≈ 2 MP photos, each with its position and capture time, one
+    request; the camera's EXIF time is read from each file."""
+    first, second = _photo("2026:11:24 10:05:00"), _photo("2026:11:24 10:07:30")
+    response = _upload_many(
+        api,
+        number,
+        [("处置后1.jpg", first), ("处置后2.jpg", second)],
+        longitude=["117.0211", "117.0213"],
+        latitude=["36.6652", "36.6654"],
+        accuracy="8.5",
+        captured_at=["2026-11-24T10:05:01+08:00", "2026-11-24T10:07:31+08:00"],
+    )
+    assert response.status_code == 201, response.text
+    items = response.json()["items"]
+    assert [(i["filename"], i["size"], i["kind"]) for i in items] == [
+        ("处置后1.jpg", len(first), "after"),
+        ("处置后2.jpg", len(second), "after"),
+    ]
+    assert [(i["longitude"], i["latitude"], i["accuracy_m"]) for i in items] == [
+        (117.0211, 36.6652, 8.5),
+        (117.0213, 36.6654, 8.5),
+    ]
+    assert [i["captured_at"] for i in items] == [
+        "2026-11-24T02:05:01+00:00",
+        "2026-11-24T02:07:31+00:00",
+    ]
+    assert [i["exif_taken_at"] for i in items] == [
+        "2026-11-24T02:05:00+00:00",
+        "2026-11-24T02:07:30+00:00",
+    ]
+    assert response.headers["location"] == items[0]["download_url"]
+    listed = api.request("GET", f"/api/v1/cases/{number}/attachments", "disp").json()["items"]
+    assert listed == items
+    attached = [e for e in api.case(number)["history"] if e["action"] == "attach"]
+    assert [e["details"]["longitude"] for e in attached] == [117.0211, 117.0213]
+
+
+def test_a_capture_time_without_offset_is_the_city_s_local_time(api: Api, number: str) -> None:
+    response = _upload_many(
+        api, number, [("a.jpg", _photo(size=4096))], captured_at="2026-11-24T10:05:00"
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["items"][0]["captured_at"] == "2026-11-24T02:05:00+00:00"
+
+
+def test_a_photo_without_exif_or_place_keeps_none(api: Api, number: str) -> None:
+    [item] = _upload(api, number).json()["items"]
+    assert {k: item[k] for k in ("longitude", "latitude", "accuracy_m", "captured_at")} == {
+        "longitude": None,
+        "latitude": None,
+        "accuracy_m": None,
+        "captured_at": None,
+    }
+    assert item["exif_taken_at"] is None
+    broken = b"\xff\xd8\xff\xe1\x00\x40Exif\x00\x00II*\x00\xff\xff\xff\x7f" + b"\x00" * 80
+    response = _upload_many(api, number, [("broken.jpg", broken)])
+    assert response.status_code == 201, response.text  # a broken EXIF block: time unknown
+    assert response.json()["items"][0]["exif_taken_at"] is None
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"latitude": "36.66"}, "longitude"),
+        ({"longitude": "117.02", "latitude": "91"}, "latitude"),
+        ({"longitude": "117.02", "latitude": "36.66", "accuracy": "-3"}, "accuracy"),
+        ({"longitude": ["117.02", "117.03", "117.04"], "latitude": "36.66"}, "longitude"),
+        ({"longitude": "东经117度", "latitude": "36.66"}, "longitude"),
+        ({"captured_at": "2026-11-24T18:00:00+08:00"}, "captured_at"),  # after the server's now
+        ({"captured_at": "1999-12-31T10:00:00+08:00"}, "captured_at"),
+    ],
+)
+def test_impossible_places_and_times_are_422_by_name(
+    api: Api, number: str, form: dict[str, Any], field: str
+) -> None:
+    files = [("1.jpg", _photo(size=4096)), ("2.jpg", _photo(size=4096))]
+    names = invalid_names(_upload_many(api, number, files, **form))
+    assert {name.split(".")[0] for name in names} == {field}  # a list item: "longitude.0"
+    assert api.request("GET", f"/api/v1/cases/{number}/attachments", "disp").json()["items"] == []
+
+
+def test_one_upload_is_capped_in_count_and_in_bytes_for_all_its_files(
+    api: Api, number: str, hotline: Hotline
+) -> None:
+    eleven = [(f"{n}.jpg", _photo(size=2048)) for n in range(11)]
+    assert invalid_names(_upload_many(api, number, eleven)) == {"file"}
+    hotline.settings.attachment_max_bytes = 3 * 1024 * 1024
+    three = [(f"{n}.jpg", _photo()) for n in range(3)]  # 4.5 MB in all, each under the limit
+    assert_problem(_upload_many(api, number, three), 413, "attachment_too_large")
+    assert api.request("GET", f"/api/v1/cases/{number}/attachments", "disp").json()["items"] == []
+    two = three[:2]  # 3.0 MB: fits
+    assert _upload_many(api, number, two).status_code == 201

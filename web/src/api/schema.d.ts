@@ -150,8 +150,9 @@ export interface paths {
         get: operations["list_endpoint_api_v1_cases__number__attachments_get"];
         put?: never;
         /**
-         * 上传附件
-         * @description Store a photo or document; its type is read from its bytes, not from the client.
+         * 上传附件（可一次多个）
+         * @description Store one or more photos or documents of one kind (a reply's photos in one request); a
+         *     photo may carry where and when it was taken. Each file's type is read from its bytes.
          */
         post: operations["upload_endpoint_api_v1_cases__number__attachments_post"];
         delete?: never;
@@ -169,6 +170,47 @@ export interface paths {
         };
         /** 下载附件 */
         get: operations["download_endpoint_api_v1_cases__number__attachments__attachment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/counters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的待办计数（轮询）
+         * @description A handler's unit inbox (new, awaiting acceptance, co-unit opinions owed, warning, overdue,
+         *     open supervisions) or an inspector's verification queue; cheap enough to poll every 30 s.
+         */
+        get: operations["counters_endpoint_api_v1_me_counters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 工作时段
+         * @description The working periods (start, end; local time with offset) of every day from..to.
+         */
+        get: operations["periods_endpoint_api_v1_calendar_periods_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1140,6 +1182,31 @@ export interface components {
             uploaded_at: string;
             /** Download Url */
             download_url: string;
+            /**
+             * Longitude
+             * @description 拍摄位置经度（WGS-84）
+             */
+            longitude?: number | null;
+            /**
+             * Latitude
+             * @description 拍摄位置纬度（WGS-84）
+             */
+            latitude?: number | null;
+            /**
+             * Accuracy M
+             * @description 定位精度（米）
+             */
+            accuracy_m?: number | null;
+            /**
+             * Captured At
+             * @description 拍摄时间（上传端给出）
+             */
+            captured_at?: string | null;
+            /**
+             * Exif Taken At
+             * @description 相机记录的拍摄时间（JPEG 的 EXIF，如有）
+             */
+            exif_taken_at?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -1153,9 +1220,29 @@ export interface components {
             kind: "before" | "after" | "document";
             /**
              * File
-             * @description JPEG、PNG、WebP 或 PDF；大小上限见配置
+             * @description JPEG、PNG、WebP 或 PDF；可重复，一次最多 10 个，合计大小上限见配置（HOTLINE_ATTACHMENT_MAX_BYTES）
              */
-            file: string;
+            file: string[];
+            /**
+             * Longitude
+             * @description 拍摄位置经度（WGS-84，度）；上传多个文件时给一次（适用于全部）或按文件顺序每个文件一次
+             */
+            longitude?: number[] | null;
+            /**
+             * Latitude
+             * @description 拍摄位置纬度（WGS-84，度）；上传多个文件时给一次（适用于全部）或按文件顺序每个文件一次
+             */
+            latitude?: number[] | null;
+            /**
+             * Accuracy
+             * @description 定位精度（米）；上传多个文件时给一次（适用于全部）或按文件顺序每个文件一次
+             */
+            accuracy?: number[] | null;
+            /**
+             * Captured At
+             * @description 拍摄时间（ISO 8601，带时区）；上传多个文件时给一次（适用于全部）或按文件顺序每个文件一次
+             */
+            captured_at?: string[] | null;
         };
         /** CallbackItemOut */
         CallbackItemOut: {
@@ -1884,6 +1971,83 @@ export interface components {
             pop: components["schemas"]["PeriodOut"];
             /** @description 同比所用的去年同期 */
             yoy: components["schemas"]["PeriodOut"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CountersOut
+         * @description Live-inbox figures at ``as_of``. A handler's unit fields are null for an inspector, the
+         *     verification fields null for a handler. ``new_*`` count what arrived after ``since``.
+         */
+        CountersOut: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description 服务器计数时刻
+             */
+            as_of: string;
+            /**
+             * Since
+             * @description 请求给出的起点；为空时「新」即全部
+             */
+            since: string | null;
+            /**
+             * Unit
+             * @description 承办单位代码（承办人）
+             */
+            unit: string | null;
+            /** Unit Name */
+            unit_name?: string | null;
+            /**
+             * Inbox
+             * @description 本单位待处理（待签收、已签收、待协办意见）的工单数
+             */
+            inbox: number | null;
+            /**
+             * New Cases
+             * @description since 之后派到本单位的待处理工单数
+             */
+            new_cases: number | null;
+            /**
+             * Awaiting Accept
+             * @description 待签收（主办）
+             */
+            awaiting_accept: number | null;
+            /**
+             * Co Pending
+             * @description 待出具协办意见
+             */
+            co_pending: number | null;
+            /**
+             * Warning
+             * @description 主办工单中已过预警线未超期的
+             */
+            warning: number | null;
+            /**
+             * Overdue
+             * @description 主办工单中已超期的
+             */
+            overdue: number | null;
+            /**
+             * Supervisions Open
+             * @description 针对本单位、尚未办结的督办单
+             */
+            supervisions_open: number | null;
+            /**
+             * New Supervisions
+             * @description since 之后新开的督办单
+             */
+            new_supervisions: number | null;
+            /**
+             * To Verify
+             * @description 辖区内待核查的工单数（核查员）
+             */
+            to_verify: number | null;
+            /**
+             * New To Verify
+             * @description since 之后进入待核查的
+             */
+            new_to_verify: number | null;
         } & {
             [key: string]: unknown;
         };
@@ -4112,6 +4276,31 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** WorkingPeriodOut */
+        WorkingPeriodOut: {
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WorkingPeriodsOut
+         * @description The working periods of each local day in the span, holidays and 调休 applied.
+         */
+        WorkingPeriodsOut: {
+            /** Items */
+            items: components["schemas"]["WorkingPeriodOut"][];
+        } & {
+            [key: string]: unknown;
+        };
     };
     responses: never;
     parameters: never;
@@ -4699,7 +4888,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AttachmentOut"];
+                    "application/json": components["schemas"]["AttachmentListOut"];
                 };
             };
             /** @description 未认证：缺少、无效或过期的令牌 */
@@ -4805,6 +4994,108 @@ export interface operations {
             };
             /** @description 工单不存在、编号格式有误或不在本人范围内 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，invalid_params 指明字段 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    counters_endpoint_api_v1_me_counters_get: {
+        parameters: {
+            query?: {
+                /** @description 只把此时刻之后到达的算作「新」（通常为用户上次查看待办的时间） */
+                since?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountersOut"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 角色无权执行 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，invalid_params 指明字段 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    periods_endpoint_api_v1_calendar_periods_get: {
+        parameters: {
+            query: {
+                /** @description 开始日期（含，本地日期） */
+                from: string;
+                /** @description 结束日期（含），最多 92 天 */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkingPeriodsOut"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 角色无权执行 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -503,6 +503,14 @@ class Attachment(Base):
     storage_key: Mapped[str] = mapped_column(String(255))
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime]
+    # Where and when a photo was taken (migration 0020, docs/decisions/0027): the uploading
+    # phone's position (WGS-84 degrees, accuracy radius in metres) and capture time, and the
+    # camera's own time from the file's EXIF block when it has one.
+    longitude: Mapped[float | None] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    captured_at: Mapped[datetime | None]
+    exif_taken_at: Mapped[datetime | None]
 
 
 class Supervision(Base):
@@ -925,5 +933,30 @@ CASE_LIST_INDEXES = (
         CaseRequest.case_id,
         postgresql_where=CaseRequest.status == literal_column("'pending'"),
         sqlite_where=CaseRequest.status == literal_column("'pending'"),
+    ),
+)
+
+
+# A unit's live inbox (GET /api/v1/me/counters, services/cases/counters.py, migration 0020): the
+# assignments it still has to act on and the supervisions still open against it, by time, so
+# that a poll every 30 s reads a unit's few hundred entries, not every case it ever handled.
+UNIT_INBOX_INDEXES = (
+    Index(
+        "ix_case_assignments_unit_active",
+        Assignment.unit_id,
+        Assignment.dispatched_at,
+        postgresql_where=Assignment.status.in_(
+            [literal_column("'pending'"), literal_column("'accepted'")]
+        ),
+        sqlite_where=Assignment.status.in_(
+            [literal_column("'pending'"), literal_column("'accepted'")]
+        ),
+    ),
+    Index(
+        "ix_supervisions_unit_open",
+        Supervision.target_unit_id,
+        Supervision.created_at,
+        postgresql_where=Supervision.status == literal_column("'open'"),
+        sqlite_where=Supervision.status == literal_column("'open'"),
     ),
 )

@@ -1,21 +1,28 @@
-"""Attachments of a case: list, upload (multipart), download; under the case's access rules."""
+"""Attachments of a case: list, upload (multipart, one or more files), download; under the
+case's access rules."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 
+from hotline.domain.errors import InvalidInput
+from hotline.domain.evidence import PhotoPlace
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
+from hotline.entrypoints.web.bounded_times import BoundedDateTime
 from hotline.entrypoints.web.params import CaseNumber, RecordId
 from hotline.entrypoints.web.problem_details import problem_responses
-from hotline.entrypoints.web.schemas import AttachmentListOut, AttachmentOut
+from hotline.entrypoints.web.schemas import AttachmentListOut
 from hotline.services.cases.attachments import (
+    MAX_FILES,
     SIGNATURES,
     Upload,
-    add_attachment,
+    add_attachments,
     list_attachments,
     open_attachment,
 )
@@ -43,11 +50,41 @@ def list_endpoint(number: CaseNumber, hotline: HotlineDep, actor: ActorDep) -> R
     return JSONResponse({"items": [_with_url(number, item) for item in items]})
 
 
+Value = TypeVar("Value")
+PER_FILE = "；上传多个文件时给一次（适用于全部）或按文件顺序每个文件一次"
+
+
+def _per_file(name: str, values: Sequence[Value] | None, files: int) -> list[Value | None]:
+    """A metadata field given once for every file, or once per file in file order."""
+    if not values:
+        return [None] * files
+    if len(values) not in (1, files):
+        raise InvalidInput(f"「{name}」须给一次，或每个文件一次（共 {files} 个）", fields=(name,))
+    return [values[0] if len(values) == 1 else values[index] for index in range(files)]
+
+
+def _places(
+    files: int,
+    longitude: list[float] | None,
+    latitude: list[float] | None,
+    accuracy: list[float] | None,
+    captured_at: list[datetime] | None,
+) -> list[PhotoPlace]:
+    columns = zip(
+        _per_file("longitude", longitude, files),
+        _per_file("latitude", latitude, files),
+        _per_file("accuracy", accuracy, files),
+        _per_file("captured_at", captured_at, files),
+        strict=True,
+    )
+    return [PhotoPlace(*column) for column in columns]
+
+
 @router.post(
     "",
     status_code=201,
-    response_model=AttachmentOut,
-    summary="上传附件",
+    response_model=AttachmentListOut,
+    summary="上传附件（可一次多个）",
     responses=problem_responses(401, 403, 404, 413, 415, 422),
 )
 def upload_endpoint(
@@ -55,15 +92,40 @@ def upload_endpoint(
     kind: Annotated[
         Literal["before", "after", "document"], Form(description="处置前/后照片或文件")
     ],
-    file: Annotated[UploadFile, File(description="JPEG、PNG、WebP 或 PDF；大小上限见配置")],
+    file: Annotated[
+        list[UploadFile],
+        File(
+            description=f"JPEG、PNG、WebP 或 PDF；可重复，一次最多 {MAX_FILES} 个，"
+            "合计大小上限见配置（HOTLINE_ATTACHMENT_MAX_BYTES）"
+        ),
+    ],
     hotline: HotlineDep,
     actor: ActorDep,
     now: NowDep,
+    longitude: Annotated[
+        list[float] | None, Form(description="拍摄位置经度（WGS-84，度）" + PER_FILE)
+    ] = None,
+    latitude: Annotated[
+        list[float] | None, Form(description="拍摄位置纬度（WGS-84，度）" + PER_FILE)
+    ] = None,
+    accuracy: Annotated[list[float] | None, Form(description="定位精度（米）" + PER_FILE)] = None,
+    captured_at: Annotated[
+        list[BoundedDateTime] | None,
+        Form(description="拍摄时间（ISO 8601，带时区）" + PER_FILE),
+    ] = None,
 ) -> Response:
-    """Store a photo or document; its type is read from its bytes, not from the client."""
-    upload = Upload(kind, file.filename, file.content_type, file.file)
-    view = _with_url(number, add_attachment(hotline, number, actor, upload, now))
-    return JSONResponse(view, status_code=201, headers={"Location": view["download_url"]})
+    """Store one or more photos or documents of one kind (a reply's photos in one request); a
+    photo may carry where and when it was taken. Each file's type is read from its bytes."""
+    places = _places(len(file), longitude, latitude, accuracy, captured_at)
+    uploads = [
+        Upload(kind, item.filename, item.content_type, item.file, place)
+        for item, place in zip(file, places, strict=True)
+    ]
+    stored = add_attachments(hotline, number, actor, uploads, now)
+    items = [_with_url(number, view) for view in stored]
+    return JSONResponse(
+        {"items": items}, status_code=201, headers={"Location": items[0]["download_url"]}
+    )
 
 
 @router.get(

@@ -289,6 +289,13 @@ class AttachmentOut(Open):
     uploaded_by: str
     uploaded_at: datetime
     download_url: str
+    longitude: float | None = Field(default=None, description="拍摄位置经度（WGS-84）")
+    latitude: float | None = Field(default=None, description="拍摄位置纬度（WGS-84）")
+    accuracy_m: float | None = Field(default=None, description="定位精度（米）")
+    captured_at: datetime | None = Field(default=None, description="拍摄时间（上传端给出）")
+    exif_taken_at: datetime | None = Field(
+        default=None, description="相机记录的拍摄时间（JPEG 的 EXIF，如有）"
+    )
 
 
 class AttachmentListOut(Open):

@@ -3,26 +3,44 @@
 The bytes live on disk under ``Settings.resolved_attachment_dir``, named by their sha256 (content
 addressed), never by the client's file name; the name is kept only to show and to offer on
 download. The type is read from the file's first bytes, not trusted from the client, and must be
-one of ``Settings.attachment_types``; the size may not pass ``Settings.attachment_max_bytes``.
+one of ``Settings.attachment_types``; one upload (one file or several, e.g. a reply's photos)
+may not pass ``Settings.attachment_max_bytes`` in all.
+
+A photo keeps where and when it was taken: the position and capture time the uploading phone
+gives (checked by ``domain.evidence.check_photo_place``) and, for a JPEG, the camera's own time
+from its EXIF block (read with ExifRead: docs/decisions/0027-onsite-evidence.md). The 现场处置
+rule reads them before a reply is accepted (:func:`require_reply_evidence`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import os
 import tempfile
 import unicodedata
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, BinaryIO
 
-from sqlalchemy import select
+import exifread
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from hotline.adapters.db.models import Attachment, Case
+from hotline.adapters.db.models import Assignment, Attachment, Case, CaseEvent, Category
 from hotline.domain.errors import DomainError, InvalidInput, NotFound
+from hotline.domain.evidence import (
+    PhotoFacts,
+    PhotoPlace,
+    ReplyFacts,
+    check_photo_place,
+    exif_time,
+    require_onsite_evidence,
+)
 from hotline.domain.roles import Actor, Permission, require
 from hotline.services.accounts.scope import load_case_in_scope
 from hotline.services.cases.history import append_event
@@ -30,6 +48,10 @@ from hotline.services.context import Hotline
 
 KINDS = ("before", "after", "document")
 CHUNK = 64 * 1024
+# A JPEG's EXIF block (APP1) is at most 64 KiB and comes before the image data.
+EXIF_HEAD = 128 * 1024
+MAX_FILES = 10  # per upload: a reply's before and after photos fit many times over
+log = logging.getLogger(__name__)
 # Magic numbers of the types a hotline receives; a type without a signature here is taken as
 # declared, provided the administrator allowed it in Settings.attachment_types.
 SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
@@ -61,6 +83,7 @@ class Upload:
     filename: str | None
     declared_type: str | None
     stream: BinaryIO
+    place: PhotoPlace = field(default_factory=PhotoPlace)
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,7 @@ class StoredFile:
     sha256: str
     size: int
     content_type: str
+    exif_taken_at: datetime | None = None
 
 
 def safe_filename(name: str | None) -> str:
@@ -99,31 +123,50 @@ def sniff_type(head: bytes, declared: str | None, allowed: tuple[str, ...]) -> s
     return detected
 
 
+def _too_large(limit: int) -> AttachmentTooLarge:
+    return AttachmentTooLarge(f"附件不能超过 {limit // 1024} KB（{limit} 字节）", fields=("file",))
+
+
 def _copy_limited(source: BinaryIO, target: IO[bytes], limit: int) -> tuple[str, int, bytes]:
+    """Copy at most ``limit`` bytes; the sha256, the size and the first bytes (for the type and
+    a JPEG's EXIF block)."""
     digest, size, head = hashlib.sha256(), 0, b""
     while chunk := source.read(CHUNK):
         size += len(chunk)
         if size > limit:
-            raise AttachmentTooLarge(
-                f"附件不能超过 {limit // 1024} KB（{limit} 字节）", fields=("file",)
-            )
-        if len(head) < 16:
-            head += chunk[: 16 - len(head)]
+            raise _too_large(limit)
+        if len(head) < EXIF_HEAD:
+            head += chunk[: EXIF_HEAD - len(head)]
         digest.update(chunk)
         target.write(chunk)
     return digest.hexdigest(), size, head
 
 
-def store_file(hotline: Hotline, upload: Upload) -> StoredFile:
-    """Write the upload under its sha256 name (atomically); the same bytes are stored once."""
+def read_exif_time(head: bytes, hotline: Hotline) -> datetime | None:
+    """The camera's capture time from a JPEG's EXIF block, or None. A broken or hostile block is
+    no reason to refuse the photo: its time is then simply unknown."""
+    try:
+        tags = exifread.process_file(io.BytesIO(head), details=False, extract_thumbnail=False)
+    except Exception:  # ExifRead raises many kinds on malformed input
+        log.info("EXIF block unreadable; the photo is kept without its camera time")
+        return None
+    taken = tags.get("EXIF DateTimeOriginal") or tags.get("Image DateTime")
+    offset = tags.get("EXIF OffsetTimeOriginal")
+    return exif_time(
+        str(taken) if taken else None, str(offset) if offset else None, hotline.settings.tz
+    )
+
+
+def store_file(hotline: Hotline, upload: Upload, limit: int | None = None) -> StoredFile:
+    """Write the upload under its sha256 name (atomically); the same bytes are stored once.
+    ``limit`` is what is left of the upload's byte allowance (default: all of it)."""
     settings = hotline.settings
     root = settings.resolved_attachment_dir
     root.mkdir(parents=True, exist_ok=True)
+    allowance = settings.attachment_max_bytes if limit is None else limit
     with tempfile.NamedTemporaryFile(dir=root, prefix=".upload-", delete=False) as temporary:
         try:
-            sha256, size, head = _copy_limited(
-                upload.stream, temporary, settings.attachment_max_bytes
-            )
+            sha256, size, head = _copy_limited(upload.stream, temporary, allowance)
             if size == 0:
                 raise InvalidInput("附件不能为空", fields=("file",))
             content_type = sniff_type(head, upload.declared_type, settings.attachment_types)
@@ -134,7 +177,29 @@ def store_file(hotline: Hotline, upload: Upload) -> StoredFile:
     key = f"{sha256[:2]}/{sha256}"
     (root / sha256[:2]).mkdir(exist_ok=True)
     os.replace(temporary.name, root / key)
-    return StoredFile(key, sha256, size, content_type)
+    taken = read_exif_time(head, hotline) if content_type == "image/jpeg" else None
+    return StoredFile(key, sha256, size, content_type, taken)
+
+
+def _store_all(hotline: Hotline, uploads: Sequence[Upload]) -> list[StoredFile]:
+    """Every file of one upload, within one byte allowance for them all (as the request-size
+    guard in front of the route counts them)."""
+    if len(uploads) > MAX_FILES:
+        raise InvalidInput(f"一次最多上传 {MAX_FILES} 个附件", fields=("file",))
+    left, stored = hotline.settings.attachment_max_bytes, []
+    for upload in uploads:
+        if left <= 0:
+            raise _too_large(hotline.settings.attachment_max_bytes)
+        try:
+            stored.append(store_file(hotline, upload, left))
+        except AttachmentTooLarge:
+            raise _too_large(hotline.settings.attachment_max_bytes) from None
+        left -= stored[-1].size
+    return stored
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def attachment_view(row: Attachment) -> dict[str, Any]:
@@ -147,6 +212,11 @@ def attachment_view(row: Attachment) -> dict[str, Any]:
         "sha256": row.sha256,
         "uploaded_by": row.uploaded_by,
         "uploaded_at": row.uploaded_at.isoformat(),
+        "longitude": row.longitude,
+        "latitude": row.latitude,
+        "accuracy_m": row.accuracy_m,
+        "captured_at": _iso(row.captured_at),
+        "exif_taken_at": _iso(row.exif_taken_at),
     }
 
 
@@ -158,6 +228,7 @@ def _check_kind(kind: str) -> None:
 def _record(
     session: Session, case: Case, actor: Actor, upload: Upload, stored: StoredFile, now: datetime
 ) -> dict[str, Any]:
+    place = upload.place
     row = Attachment(
         case_id=case.id,
         kind=upload.kind,
@@ -168,37 +239,78 @@ def _record(
         storage_key=stored.storage_key,
         uploaded_by=actor.name,
         uploaded_at=now,
+        longitude=place.longitude,
+        latitude=place.latitude,
+        accuracy_m=place.accuracy_m,
+        captured_at=place.captured_at,
+        exif_taken_at=stored.exif_taken_at,
     )
     session.add(row)
     session.flush()
     return attachment_view(row)
 
 
+def _checked(hotline: Hotline, uploads: Sequence[Upload], now: datetime) -> list[Upload]:
+    """The uploads with their capture time in UTC (a time without an offset is the city's
+    local time), each kind and place checked."""
+    if not uploads:
+        raise InvalidInput("请选择要上传的文件", fields=("file",))
+    checked = []
+    for upload in uploads:
+        _check_kind(upload.kind)
+        taken = upload.place.captured_at
+        if taken is not None:
+            local = taken if taken.tzinfo else taken.replace(tzinfo=hotline.settings.tz)
+            upload = replace(upload, place=replace(upload.place, captured_at=local.astimezone(UTC)))
+        check_photo_place(upload.place, now)
+        checked.append(upload)
+    return checked
+
+
+def add_attachments(
+    hotline: Hotline, number: str, actor: Actor, uploads: Sequence[Upload], now: datetime
+) -> list[dict[str, Any]]:
+    """Store one or more files for case ``number`` in one go (a reply's photos): all are
+    recorded, or none; each upload is written to the case's history."""
+    require(actor.role, Permission.UPLOAD_ATTACHMENT)
+    uploads = _checked(hotline, uploads, now)
+    with hotline.db.transaction() as session:  # refuse an out-of-scope case before any I/O
+        load_case_in_scope(session, number, actor)
+    stored = _store_all(hotline, uploads)
+    with hotline.db.transaction() as session:
+        case = load_case_in_scope(session, number, actor, for_update=True)
+        views = [
+            _record(session, case, actor, upload, file, now)
+            for upload, file in zip(uploads, stored, strict=True)
+        ]
+        case.updated_at = now
+        flag_modified(case, "updated_at")  # a new version even within the same second: new ETag
+        for view in views:
+            append_event(
+                session,
+                case,
+                action="attach",
+                actor=actor.name,
+                at=now,
+                from_status=case.status,
+                to_status=case.status,
+                details=_event_details(view),
+            )
+        return views
+
+
+def _event_details(view: dict[str, Any]) -> dict[str, Any]:
+    details = {key: view[key] for key in ("id", "kind", "filename", "sha256", "size")}
+    if view["longitude"] is not None:  # the history shows where the photo was taken
+        details.update({key: view[key] for key in ("longitude", "latitude", "accuracy_m")})
+    return details
+
+
 def add_attachment(
     hotline: Hotline, number: str, actor: Actor, upload: Upload, now: datetime
 ) -> dict[str, Any]:
-    """Store a file for case ``number``; the upload is written to the case's history."""
-    require(actor.role, Permission.UPLOAD_ATTACHMENT)
-    _check_kind(upload.kind)
-    with hotline.db.transaction() as session:  # refuse an out-of-scope case before any I/O
-        load_case_in_scope(session, number, actor)
-    stored = store_file(hotline, upload)
-    with hotline.db.transaction() as session:
-        case = load_case_in_scope(session, number, actor, for_update=True)
-        view = _record(session, case, actor, upload, stored, now)
-        case.updated_at = now
-        flag_modified(case, "updated_at")  # a new version even within the same second: new ETag
-        append_event(
-            session,
-            case,
-            action="attach",
-            actor=actor.name,
-            at=now,
-            from_status=case.status,
-            to_status=case.status,
-            details={key: view[key] for key in ("id", "kind", "filename", "sha256", "size")},
-        )
-        return view
+    """Store one file for case ``number``; the upload is written to the case's history."""
+    return add_attachments(hotline, number, actor, [upload], now)[0]
 
 
 def list_attachments(hotline: Hotline, number: str, actor: Actor) -> list[dict[str, Any]]:
@@ -228,3 +340,64 @@ def open_attachment(
     if not path.is_relative_to(root) or not path.is_file():
         raise NotFound(f"附件 {attachment_id} 的文件已不存在")
     return view, path
+
+
+# -- on-site evidence (现场处置) ------------------------------------------------------------------
+
+
+def _category_chain(session: Session, code: str | None) -> tuple[str, ...]:
+    """The case's category and every category above it (a rule may name a 大类)."""
+    chain: list[str] = []
+    while code is not None and code not in chain:
+        chain.append(code)
+        code = session.scalar(select(Category.parent_code).where(Category.code == code))
+    return tuple(chain)
+
+
+def _round_started_at(session: Session, case: Case, assignment: Assignment) -> datetime:
+    """When the current handling round began: the dispatch of the top of the replying unit's
+    chain, or the last reply if that was later (rework after a failed verification keeps the
+    assignment; a photo from before the reply it failed does not count again)."""
+    by_id = {a.id: a for a in case.assignments}
+    top = assignment
+    while top.parent_id is not None and top.parent_id in by_id:
+        top = by_id[top.parent_id]
+    last_reply = session.scalar(
+        select(func.max(CaseEvent.at)).where(
+            CaseEvent.case_id == case.id, CaseEvent.action == "reply"
+        )
+    )
+    return max(top.dispatched_at, last_reply) if last_reply is not None else top.dispatched_at
+
+
+def _photo_facts(session: Session, case_id: int) -> list[PhotoFacts]:
+    rows = session.scalars(select(Attachment).where(Attachment.case_id == case_id))
+    return [
+        PhotoFacts(
+            row.kind,
+            row.content_type,
+            row.uploaded_at,
+            PhotoPlace(row.longitude, row.latitude, row.accuracy_m, row.captured_at),
+        )
+        for row in rows
+    ]
+
+
+def require_reply_evidence(
+    session: Session, hotline: Hotline, case: Case, assignment: Assignment, result_type: str
+) -> None:
+    """Refuse a reply of ``result_type`` by the unit holding ``assignment`` when the city's
+    现场处置 rule wants an "after" photo with a position and the case has none from this round
+    (OnsiteEvidenceMissing, 422, field ``attachments``). Called by the reply action before it
+    changes anything."""
+    rule = hotline.profile.onsite_evidence.to_domain()
+    if not rule.channels and not rule.categories:
+        return
+    reply = ReplyFacts(
+        channel=case.channel_code,
+        category_codes=_category_chain(session, case.category_code),
+        result_type=result_type,
+        round_started_at=_round_started_at(session, case, assignment),
+    )
+    if rule.applies(reply.channel, reply.category_codes, reply.result_type):
+        require_onsite_evidence(rule, reply, _photo_facts(session, case.id))

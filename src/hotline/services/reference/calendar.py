@@ -16,6 +16,7 @@ from sqlalchemy import select
 from hotline.adapters.db.models import CalendarOverride, CalendarYear
 from hotline.domain.calendar import DayKind
 from hotline.domain.errors import InvalidInput, NotFound
+from hotline.domain.roles import Actor, Permission, require
 from hotline.services.context import Hotline
 
 
@@ -75,3 +76,24 @@ def list_overrides(hotline: Hotline, year: int | None = None) -> dict[str, Any]:
         ],
         "complete_years": years,
     }
+
+
+MAX_PERIOD_DAYS = 92  # a page's deadlines lie within a quarter; more is a mistake or a scrape
+
+
+def working_periods(
+    hotline: Hotline, actor: Actor, first: date, last: date
+) -> list[dict[str, str]]:
+    """Every working period of the local days ``first``..``last`` (holidays, 调休 and seasonal
+    hours applied), so that a browser can count the working time left to a deadline."""
+    require(actor.role, Permission.READ_CASE)
+    if last < first:
+        raise InvalidInput("结束日期不能早于开始日期", fields=("to",))
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise InvalidInput(f"一次最多查询 {MAX_PERIOD_DAYS} 天", fields=("to",))
+    days = (date.fromordinal(ordinal) for ordinal in range(first.toordinal(), last.toordinal() + 1))
+    return [
+        {"start": start.isoformat(), "end": end.isoformat()}
+        for day in days
+        for start, end in hotline.clock.working_periods(day)
+    ]
