@@ -300,6 +300,45 @@ def test_sla_filter_agrees_with_the_case_page_over_time(
     assert seen == set(_WORST)  # the timeline went through every state
 
 
+def _agree(api: Api, number: str) -> str | None:
+    """The list's item, its sla filter and the case page say the same; returns that state."""
+    item = next(i for i in _list(api)["items"] if i["number"] == number)
+    state = _view_state(api, number)
+    assert item["sla_state"] == state
+    for each in _WORST:
+        assert (number in _numbers(api, sla=each)) == (each == state), each
+    return state
+
+
+def test_a_re_dispatched_case_starts_its_accept_stage_afresh(
+    api: Api, city: dict[str, str], clock: FakeClock
+) -> None:
+    """After a return to the centre or a reopen, the new round's unit has not accepted: the
+    earlier round's acceptance settles nothing, on the list and on the case page alike."""
+    number = city["manhole"]
+    api.step(number, "sz-h", "accept")
+    assert api.case(number)["sla"]["accept"] in {"met", "missed"}  # settled
+    api.step(number, "sz-h", "return", reason_code="not_our_duty", reason="非本单位")
+    api.step(number, "disp", "approve_return")
+    api.step(number, "disp", "dispatch", unit="LX-CGJ")
+    assert api.case(number)["sla"]["accept"] == "on_track"
+    assert _agree(api, number) == "on_track"
+    clock.advance(days=3)  # past the new round's accept deadline
+    assert api.case(number)["sla"]["accept"] == "overdue"
+    assert _agree(api, number) == "overdue"
+    api.step(number, "lx-h", "accept")
+    assert api.case(number)["sla"]["accept"] == "missed"
+    _agree(api, number)
+
+
+def test_a_reopen_to_the_same_unit_runs_a_new_accept_stage(api: Api, city: dict[str, str]) -> None:
+    number = city["manhole"]
+    _reply(api, number, "sz-h")
+    _unsatisfied(api, number)  # 重办 by the same unit: dispatched again, not yet accepted
+    assert api.case(number)["sla"]["accept"] == "on_track"
+    assert _agree(api, number) == "on_track"
+
+
 def test_a_district_desks_overdue_list(api: Api, city: dict[str, str], clock: FakeClock) -> None:
     clock.advance(days=20)
     assert _numbers(api, "lx-disp", sla="overdue") == [city["bbq"]]

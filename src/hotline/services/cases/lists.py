@@ -60,9 +60,9 @@ from hotline.domain.indicators import supported_day
 from hotline.domain.lifecycle import Status
 from hotline.domain.roles import Actor, Permission, require
 from hotline.domain.search_terms import QueryTerm, query_terms
-from hotline.domain.sla import SlaState, sla_state
+from hotline.domain.sla import SlaState
 from hotline.services.accounts.scope import restrict_to_scope
-from hotline.services.cases.views import summary_view
+from hotline.services.cases.views import sla_view, summary_view
 from hotline.services.context import Hotline
 from hotline.services.reference.units import unit_codes
 
@@ -213,18 +213,12 @@ _SEVERITY = (SlaState.OVERDUE, SlaState.WARNING, SlaState.ON_TRACK)
 
 
 def case_sla_state(case: Case, now: datetime) -> str | None:
-    """The same state, for one loaded case (the list shows it; it equals the filter's)."""
+    """The same state, for one loaded case: the worst running stage of the case page's
+    ``sla`` (views.sla_view), so the list and the page cannot disagree."""
     if case.status not in OPEN_CASE_STATUSES:
         return None
-    states = []
-    if case.accept_due_at is not None and case.accept_late is None:
-        states.append(sla_state(case.accept_due_at, case.accept_warn_at, now))
-    if case.reply_due_at is not None and case.replied_at is None:
-        states.append(sla_state(case.reply_due_at, case.reply_warn_at, now))
-    for state in _SEVERITY:
-        if state in states:
-            return state.value
-    return None
+    states = set(sla_view(case, now).values())
+    return next((state.value for state in _SEVERITY if state.value in states), None)
 
 
 # -- the statement ------------------------------------------------------------------------------

@@ -118,26 +118,27 @@ def summary_view(case: Case, codes: dict[int, str]) -> dict[str, Any]:
 
 
 def sla_view(case: Case, now: datetime) -> dict[str, str | None]:
-    """The SLA state of each stage: on_track / warning / overdue, or met / missed once settled."""
+    """The SLA state of each stage: on_track / warning / overdue, or met / missed once settled.
+    The case list shows and filters by the same states (services/cases/lists.py)."""
     return {
-        "accept": _state(
-            sla_state(case.accept_due_at, case.accept_warn_at, now, _accepted_at(case))
-        ),
+        "accept": _state(accept_stage_state(case, now)),
         "reply": _state(sla_state(case.reply_due_at, case.reply_warn_at, now, case.replied_at)),
     }
 
 
+def accept_stage_state(case: Case, now: datetime) -> SlaState | None:
+    """签收 is settled when the current round's lead unit accepts: ``accept_late`` is frozen then
+    and cleared by every (re-)dispatch. An accepted_at of an earlier round's assignment (ended
+    by a return to the centre or a reopen) does not settle the new round's stage."""
+    if case.accept_due_at is None:
+        return None
+    if case.accept_late is not None:
+        return SlaState.MISSED if case.accept_late else SlaState.MET
+    return sla_state(case.accept_due_at, case.accept_warn_at, now)
+
+
 def _state(state: SlaState | None) -> str | None:
     return state.value if state is not None else None
-
-
-def _accepted_at(case: Case) -> datetime | None:
-    top = [
-        a.accepted_at
-        for a in case.assignments
-        if a.role == "lead" and a.parent_id is None and a.accepted_at is not None
-    ]
-    return max(top) if top else None
 
 
 def full_view(
