@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -9,7 +10,7 @@ import typer
 from hotline.bootstrap import build_hotline
 from hotline.domain.roles import SYSTEM
 from hotline.entrypoints.cli.groups import command_group
-from hotline.entrypoints.cli.output import JsonOpt, emit_json, fail, log
+from hotline.entrypoints.cli.output import JsonOpt, emit_json, log
 
 case_app = command_group()
 
@@ -28,32 +29,14 @@ def verify_history(
     json_output: JsonOpt = False,
 ) -> None:
     """Check the hash chain of one case's history, or of every case; exit 1 on a break."""
-    from sqlalchemy import select
+    from hotline.services.cases.history_check import verify_histories
 
-    from hotline.adapters.db.models import Case
-    from hotline.services.cases.history import verify_case_history
-
-    hotline = build_hotline()
-    broken: list[dict[str, object]] = []
-    checked = 0
-    with hotline.db.transaction() as session:
-        stmt = select(Case).order_by(Case.id)
-        if number:
-            stmt = stmt.where(Case.number == number)
-        for case in session.scalars(stmt):
-            report = verify_case_history(session, case)
-            checked += 1
-            if not report.ok:
-                broken.append(
-                    {"number": case.number, "problem": report.problem, "seq": report.bad_seq}
-                )
-    if number and checked == 0:
-        fail(f"未找到工单 {number}")
+    result = verify_histories(build_hotline(), number)  # an unknown number is refused (exit 2)
     if json_output:
-        emit_json({"checked": checked, "broken": broken})
+        emit_json({"checked": result.checked, "broken": [asdict(b) for b in result.broken]})
     else:
-        log(f"已校验 {checked} 件工单的历史，{len(broken)} 件有断裂")
-        for item in broken:
-            log(f"  {item['number']}: {item['problem']}")
-    if broken:
+        log(f"已校验 {result.checked} 件工单的历史，{len(result.broken)} 件有断裂")
+        for chain in result.broken:
+            log(f"  {chain.number}: {chain.problem}")
+    if result.broken:
         raise typer.Exit(code=1)

@@ -21,25 +21,15 @@ db_app = command_group()
 @db_app.command("upgrade")
 def db_upgrade(json_output: JsonOpt = False) -> None:
     """Migrate the configured database to the newest schema."""
-    from hotline.adapters.db.migrate import current_revision, upgrade
-    from hotline.config import Settings
+    from hotline.services.schema import database_shown, upgrade_schema
 
-    settings = Settings()
-    url = settings.resolved_database_url
-    log(f"迁移数据库 {_safe(url)} …")
-    upgrade(url)
-    revision = current_revision(build_hotline(settings).db.engine)
+    hotline = build_hotline()
+    log(f"迁移数据库 {database_shown(hotline)} …")
+    revision = upgrade_schema(hotline)
     if json_output:
-        emit_json({"database": _safe(url), "revision": revision})
+        emit_json({"database": database_shown(hotline), "revision": revision})
     else:
         emit_value(revision)
-
-
-def _safe(url: str) -> str:
-    """The URL without a password, for logs."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 # `make run` only: one account per desk, all with one password printed on stderr, so the workbench
