@@ -6,7 +6,15 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PASSWORD, People
+from tests.e2e.conftest import PASSWORD, People, settle
+from tests.e2e.latin import latin_words
+
+VISIBLE_TEXT = """() => {
+  const shown = (el) => el.offsetParent !== null || el.getClientRects().length > 0
+  const hints = [...document.querySelectorAll('input[placeholder], textarea[placeholder]')]
+    .filter(shown).map((el) => el.getAttribute('placeholder'))
+  return [document.body.innerText, ...hints].join('\\n')
+}"""
 
 
 def log_in(page: Page, people: People, user: str, *, at: str = "/login") -> None:
@@ -25,3 +33,10 @@ def log_in(page: Page, people: People, user: str, *, at: str = "/login") -> None
 def message(page: Page, text: str) -> None:
     """An Element Plus message (the toast at the top) with this text appears."""
     expect(page.locator(".el-message").filter(has_text=text).first).to_be_visible()
+
+
+def visible_latin(page: Page) -> list[str]:
+    """The Latin words a person sees on the settled page, placeholders included (latin.py)."""
+    settle(page)
+    text: str = page.evaluate(VISIBLE_TEXT)
+    return latin_words(text)

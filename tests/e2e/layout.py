@@ -43,3 +43,18 @@ def sticks_out(page: Page, box: Locator) -> bool:
     assert bounds is not None, "the element is not shown"
     width: int = page.evaluate("document.documentElement.clientWidth")
     return bounds["x"] < 0 or bounds["x"] + bounds["width"] > width + 1
+
+
+TABLES_WIDER = """() => [...document.querySelectorAll('.el-table')]
+  .filter((table) => table.getClientRects().length > 0)
+  .map((table) => [table.querySelector('.el-table__body-wrapper .el-scrollbar__wrap'), table])
+  .filter(([wrap]) => wrap && wrap.scrollWidth > wrap.clientWidth + 1)
+  .map(([wrap, table]) => `${table.closest('[aria-label]')?.getAttribute('aria-label') ?? 'table'}:`
+    + ` ${wrap.scrollWidth} > ${wrap.clientWidth}`)"""
+
+
+def tables_cut(page: Page) -> list[str]:
+    """Tables whose columns do not fit their frame: the last columns are hidden until one
+    scrolls the table sideways. Acceptable on a phone, not on the centre's desktop screens."""
+    found: list[str] = page.evaluate(TABLES_WIDER)
+    return found

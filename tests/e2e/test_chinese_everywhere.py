@@ -13,17 +13,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Browsing, People, screenshot, settle
-from tests.e2e.helpers import log_in
-from tests.e2e.latin import latin_words
+from tests.e2e.helpers import log_in, visible_latin
 
 # One person per role (a district dispatcher too), each with a case in scope to open.
 CRAWLERS = ("op", "disp", "lx-disp", "lx-h", "insp", "sup", "lead", "adm")
-VISIBLE_TEXT = """() => {
-  const shown = (el) => el.offsetParent !== null || el.getClientRects().length > 0
-  const hints = [...document.querySelectorAll('input[placeholder], textarea[placeholder]')]
-    .filter(shown).map((el) => el.getAttribute('placeholder'))
-  return [document.body.innerText, ...hints].join('\\n')
-}"""
 
 
 def cases_in_every_state(people: People) -> str:
@@ -36,12 +29,6 @@ def cases_in_every_state(people: People) -> str:
     people.to_accepted(replied)
     people.step(replied, "lx-h", "reply", result_type="solved", reply_text="已劝离摊贩并加强巡查")
     return dispatched
-
-
-def visible_latin(page: Page) -> list[str]:
-    settle(page)
-    text: str = page.evaluate(VISIBLE_TEXT)
-    return latin_words(text)
 
 
 def menu_links(page: Page) -> list[str]:
@@ -63,14 +50,14 @@ def crawl_as(page: Page, user: str, number: str) -> dict[str, list[str]]:
         expect(page).to_have_url(re.compile(re.escape(href) + r"([?#].*)?$"))
         seen[f"{user} {href}"] = visible_latin(page)
         if (user, href) == ("disp", "/cases"):
-            screenshot(page, "case-list", key=True)
+            screenshot(page, "crawl-case-list")
     if not page.url.endswith("/cases"):  # the menu's last page is the whole case list
         page.goto("/cases")
     page.get_by_role("link", name=number, exact=True).first.click()
     expect(page.get_by_test_id("case-number")).to_have_text(number)
     seen[f"{user} /cases/{number}"] = visible_latin(page)
     if user == "disp":
-        screenshot(page, "case-page", key=True)
+        screenshot(page, "crawl-case-page")
     for where, words in seen.items():
         if words:
             screenshot(page, f"latin-{where.replace(' ', '-').replace('/', '_')}")

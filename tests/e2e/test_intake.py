@@ -66,7 +66,7 @@ def test_an_operator_registers_a_case_with_the_suggested_category(
     first = page.get_by_test_id("category-suggestion").first
     expect(first).to_be_visible()
     expect(page.get_by_test_id("suggested-place")).to_contain_text("历下区")
-    screenshot(page, "intake-suggestions", key=True)
+    screenshot(page, "intake-typed")
 
     first.click()
     expect(first).to_have_attribute("aria-pressed", "true")
