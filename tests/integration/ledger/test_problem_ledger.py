@@ -116,7 +116,7 @@ def test_suggestions_show_earlier_cases_with_score_and_reasons_without_linking(
 ) -> None:
     first = _take(hotline, actors["operator"], BBQ, caller_phone="13800000001")
     draft = IntakeDraft(channel="12345", content=BBQ_REWORDED, caller_phone="13800000001")
-    found = suggest_for_draft(hotline, draft, actors["operator"])
+    found = suggest_for_draft(hotline, draft, actors["operator"], hotline.now())
     problem = [s for s in found if s.field == "problem"]
     assert len(problem) == 1
     candidates = problem[0].value["candidates"]

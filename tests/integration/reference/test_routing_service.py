@@ -80,7 +80,7 @@ def test_suggestions_keep_what_the_operator_filled_in(hotline: Hotline) -> None:
     draft = IntakeDraft(channel="12345", content="夜间施工噪音扰民", address="历下区泉城路188号",
                         district_code="370103")  # fmt: skip
     with hotline.db.transaction() as session:
-        found = suggest(session, draft, hotline)
+        found = suggest(session, draft, hotline, hotline.now())
     route = next(s for s in found if s.field == "route")
     assert route.value["lead"] == "SZ-CGJ"  # the operator's district, not the address's
     assert draft.category_code is None  # the caller's draft is not modified

@@ -256,11 +256,10 @@ def _draft_document(draft: IntakeDraft) -> RepeatDocument:
     )
 
 
-def load_lookups(session: Session, hotline: Hotline | None = None) -> Lookups:
-    """Reference data for one run; with ``hotline`` also the locator and the routing context
-    (without it, location falls back to district names and no route is suggested)."""
-    if hotline is None:
-        return _reference_rows(session)
+def load_lookups(session: Session, hotline: Hotline, now: datetime) -> Lookups:
+    """Reference data for one run: regions, categories, the locator, the routing context, the
+    deployed model, and earlier cases that may be the same problem as of ``now`` (the repeats
+    step's time window ends there)."""
     rows = hotline.reference.get("enrichment", lambda: _reference_rows(session))
     assert isinstance(rows, Lookups)
     extra = {
@@ -268,7 +267,7 @@ def load_lookups(session: Session, hotline: Hotline | None = None) -> Lookups:
         "routing": cached_context(session, hotline),
         "classifier": active_model(hotline),
         "repeats": lambda draft: find_candidates(
-            hotline, session, _draft_document(draft), draft.channel, hotline.now()
+            hotline, session, _draft_document(draft), draft.channel, now
         ),
     }
     return Lookups(regions=rows.regions, categories=rows.categories, extra=extra)
@@ -290,10 +289,11 @@ def _fold(draft: IntakeDraft, suggestions: list[Suggestion]) -> None:
 
 
 def suggest(
-    session: Session, draft: IntakeDraft, hotline: Hotline | None = None
+    session: Session, draft: IntakeDraft, hotline: Hotline, now: datetime
 ) -> list[Suggestion]:
-    """Run every step in order on a copy of ``draft``; the operator's own values are kept."""
-    return run_steps(draft, load_lookups(session, hotline))
+    """Run every step in order on a copy of ``draft`` as of ``now``; the operator's own values
+    are kept."""
+    return run_steps(draft, load_lookups(session, hotline, now))
 
 
 def run_steps(draft: IntakeDraft, lookups: Lookups) -> list[Suggestion]:
@@ -357,7 +357,7 @@ def enrich_case(hotline: Hotline, case_id: int, now: datetime) -> dict[str, Any]
         case = session.get(Case, case_id, with_for_update=True)
         if case is None or case.status not in (Status.RECEIVED, Status.REGISTERED):
             return {}
-        lookups = load_lookups(session, hotline)
+        lookups = load_lookups(session, hotline, now)
         draft = draft_of(case)
         suggestions = run_steps(draft, lookups)
         applied = _apply(case, suggestions)
