@@ -4,35 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Protocol
+from datetime import datetime
 
 from hotline.adapters.db.database import Database
 from hotline.adapters.notify.base import LogNotifier, Notifier
 from hotline.config import Settings
+from hotline.domain.deadlines import CalendarClock
 from hotline.domain.rules import ClosingRules
 from hotline.domain.sla import TimeLimitPolicy
 from hotline.profile import CityProfile
 from hotline.services.reference.cache import ReferenceCache
 
 
-class DeadlineClock(Protocol):
-    """The working-time arithmetic the services need (see hotline.domain.calendar)."""
-
-    standard_day_minutes: int
-
-    def add_working_minutes(self, start: datetime, minutes: int) -> datetime: ...
-
-    def working_minutes_between(self, earlier: datetime, later: datetime) -> int: ...
-
-    def working_periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]: ...
-
-
 @dataclass
 class Hotline:
     settings: Settings
     db: Database
-    clock: DeadlineClock
+    # The working calendar (holidays, 调休, working hours): working-time arithmetic, not a time
+    # source. The moment comes from ``now``, read once at an entry point and passed down.
+    clock: CalendarClock
+    # Reads the moment (bootstrap.utc_now; a test's FakeClock): for entry points and jobs, which
+    # pass what it gives down as ``now``; a service takes ``now`` as an argument instead.
     now: Callable[[], datetime]
     policy: TimeLimitPolicy = field(default_factory=TimeLimitPolicy)
     notifier: Notifier = field(default_factory=LogNotifier)
