@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from hotline.bootstrap import build_hotline, utc_now
+from hotline.bootstrap import build_hotline
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, log
 
@@ -26,11 +26,12 @@ def apikey_create(
     """Issue an api_key for a partner; prints the key alone on the last line of stdout."""
     from hotline.services.open311 import Open311Settings, create_key
 
+    hotline = build_hotline()
     key = create_key(
-        build_hotline(),
+        hotline,
         Open311Settings(),
         partner,
-        utc_now(),
+        hotline.now(),
         exempt_from_rate_limit=exempt_from_rate_limit,
         channel=channel,
     )
@@ -44,7 +45,8 @@ def apikey_list(json_output: JsonOpt = False) -> None:
     """Partners, their channel, rate-limit exemption and keys (never the keys themselves)."""
     from hotline.services.open311 import Open311Settings, list_partners
 
-    rows = list_partners(build_hotline(), Open311Settings(), utc_now())
+    hotline = build_hotline()
+    rows = list_partners(hotline, Open311Settings(), hotline.now())
     if json_output:
         emit_json(rows)
         return

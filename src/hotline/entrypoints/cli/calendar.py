@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 
 from hotline.bootstrap import build_calendar as bootstrap_calendar
-from hotline.bootstrap import build_hotline, configured_database, utc_now
+from hotline.bootstrap import build_hotline, configured_database
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
 
@@ -199,7 +199,8 @@ def override_add(
     """Add or replace the override of one day."""
     from hotline.services.reference.calendar import set_override
 
-    set_override(build_hotline(), _parse_day(day), kind, note, "cli", utc_now())
+    hotline = build_hotline()
+    set_override(hotline, _parse_day(day), kind, note, "cli", hotline.now())
     log(f"已设置 {day} 为 {kind}")
 
 
@@ -219,7 +220,8 @@ def override_complete_year(
     """Mark a year's notice as entered in full, so it no longer falls back to Monday–Friday."""
     from hotline.services.reference.calendar import mark_year_complete
 
-    mark_year_complete(build_hotline(), year, note, "cli", utc_now())
+    hotline = build_hotline()
+    mark_year_complete(hotline, year, note, "cli", hotline.now())
     log(f"{year} 年已标记为完整录入")
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from hotline.bootstrap import utc_now
+from hotline.bootstrap import build_hotline, utc_now
 from hotline.entrypoints.cli.classifier_db import DbTraining, report_command, train_from_db
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log, stderr
@@ -256,11 +256,11 @@ def deploy_command(
     json_output: JsonOpt = False,
 ) -> None:
     """Make a model the one intake uses: verified, copied into the model directory."""
-    from hotline.bootstrap import build_hotline, utc_now
     from hotline.services.classifier.deployment import deploy_model
 
     mapping = _read_label_map(label_map) if label_map else {}
-    active = deploy_model(build_hotline(), model, mapping, utc_now())
+    hotline = build_hotline()
+    active = deploy_model(hotline, model, mapping, hotline.now())
     if active["unmapped_labels"]:
         log(f"以下标签没有对应的类别代码，不会给出建议：{'、'.join(active['unmapped_labels'])}")
     if json_output:

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hotline.bootstrap import build_hotline
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log, stderr
 
 if TYPE_CHECKING:
@@ -82,7 +83,6 @@ def _print_training(result: dict[str, Any]) -> None:
 
 
 def train_from_db(options: DbTraining, config: TrainingConfig | None, as_json: bool) -> None:
-    from hotline.bootstrap import build_hotline, utc_now
     from hotline.services.classifier.training import MIN_CASES, RetrainRequest, retrain_from_cases
 
     request = RetrainRequest(
@@ -96,7 +96,8 @@ def train_from_db(options: DbTraining, config: TrainingConfig | None, as_json: b
         config=config,
     )
     with stderr.status("从已结案工单训练中…"):
-        result = retrain_from_cases(build_hotline(), request, utc_now(), progress=log)
+        hotline = build_hotline()
+        result = retrain_from_cases(hotline, request, hotline.now(), progress=log)
     if as_json:
         emit_json(result)
     else:
@@ -157,7 +158,6 @@ def report_command(
     as_json: JsonOpt = False,
 ) -> None:
     """分类模型的生产准确率：建议覆盖率、采纳/改判率、对最终类别的准确率，按类别和模型版本。"""
-    from hotline.bootstrap import build_hotline
     from hotline.domain.indicators import Period
     from hotline.reports.classifier_accuracy import classifier_report
 

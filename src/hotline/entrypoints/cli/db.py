@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hotline.bootstrap import build_hotline, utc_now
+from hotline.bootstrap import build_hotline
 from hotline.domain.errors import Conflict
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, log
@@ -90,7 +90,7 @@ def _seed_demo_users(hotline: Hotline) -> list[str]:
         account = NewUser(person.name, person.role, person.unit_code, person.district_code,
                           person.display_name, DEMO_PASSWORD)  # fmt: skip
         try:
-            create_user(hotline, account, utc_now())
+            create_user(hotline, account, hotline.now())
         except Conflict:
             continue
         created.append(person.name)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from hotline.bootstrap import build_hotline, utc_now
+from hotline.bootstrap import build_hotline
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, log
 
@@ -28,8 +28,9 @@ def user_create(
     """Create a user; prints the new API token alone on the last line of stdout."""
     from hotline.services.accounts.users import NewUser, create_user
 
+    hotline = build_hotline()
     token = create_user(
-        build_hotline(), NewUser(name, role, unit, district, display_name, password), utc_now()
+        hotline, NewUser(name, role, unit, district, display_name, password), hotline.now()
     )
     log(f"已创建用户 {name}（{role}）。令牌只显示这一次，请妥善保存：")
     emit_value(token)
@@ -49,7 +50,8 @@ def user_token(name: str) -> None:
     """Issue another API token for a user (last line of stdout)."""
     from hotline.services.accounts.users import new_token
 
-    emit_value(new_token(build_hotline(), name, utc_now()))
+    hotline = build_hotline()
+    emit_value(new_token(hotline, name, hotline.now()))
 
 
 @retention_app.command("run")
@@ -61,7 +63,7 @@ def retention_run(
     from hotline.services.retention import anonymise_closed_cases
 
     hotline = build_hotline()
-    count = anonymise_closed_cases(hotline, utc_now(), years)
+    count = anonymise_closed_cases(hotline, hotline.now(), years)
     if json_output:
         emit_json(
             {
