@@ -13,12 +13,13 @@ function localDay(moment: Date): string {
   return `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())}`
 }
 
-/** Working periods from 30 days ago to 90 days ahead (deadlines are rarely further). */
+/** Working periods from 40 days ago to 50 days ahead: the API gives at most 92 days at once,
+ * and an inbox's deadlines lie within weeks (further ones are counted in clock time). */
 export function useWorkingPeriods(): Ref<WorkingPeriod[] | null> {
   loading ??= (async () => {
     const now = Date.now()
-    const from = localDay(new Date(now - 30 * 86_400_000))
-    const to = localDay(new Date(now + 90 * 86_400_000))
+    const from = localDay(new Date(now - 40 * 86_400_000))
+    const to = localDay(new Date(now + 50 * 86_400_000))
     try {
       const answer = await api.get<{ items: WorkingPeriod[] }>('/calendar/periods', { from, to })
       periods.value = answer.items

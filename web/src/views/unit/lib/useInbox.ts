@@ -1,6 +1,10 @@
 // The unit's open cases as the inbox shows them (desk and phone share it): in the unit's hands
-// or owing a co-unit opinion, supervised ones marked, in working order (lib/inbox.ts), reloaded
-// every 30 s so that a newly dispatched case appears without a reload.
+// or owing a co-unit opinion, supervised ones marked, in working order (lib/inbox.ts).
+//
+// Live: every 30 s the page asks the small counters endpoint (GET /me/counters) and reloads the
+// list only when a figure moved, so a newly dispatched case or supervision appears without a
+// reload. The counters are the poll, not the list: a poll does not count as activity, so an
+// inbox left open still lets the session end when its idle time is up.
 import { computed, onBeforeUnmount, onMounted, ref, type ComputedRef, type Ref } from 'vue'
 import { api } from '@/api/client'
 import { messageOf } from '@/api/problem'
@@ -9,6 +13,35 @@ import { useSessionStore } from '@/stores/session'
 import { inboxOrder, shareOf } from './inbox'
 
 export const POLL_MS = 30_000
+type Counters = Schemas['CountersOut']
+
+/** What the counters say, as one string: the list is reloaded when it changes. */
+export function countersPrint(c: Counters): string {
+  return [c.inbox, c.new_cases, c.awaiting_accept, c.co_pending, c.warning, c.overdue, c.supervisions_open, c.to_verify]
+    .map((value) => value ?? '')
+    .join('|')
+}
+
+/** Poll the counters every POLL_MS and call `changed` when they move (and when they cannot be
+ * read, so that an older server still gets a fresh list). */
+function useCountersPoll(changed: () => Promise<void>): void {
+  let last: string | null = null
+  async function poll(): Promise<void> {
+    try {
+      const print = countersPrint(await api.get<Counters>('/me/counters'))
+      if (last !== null && print !== last) await changed()
+      last = print
+    } catch {
+      await changed()
+    }
+  }
+  let timer: ReturnType<typeof setInterval> | undefined
+  onMounted(() => {
+    void poll()
+    timer = setInterval(() => void poll(), POLL_MS)
+  })
+  onBeforeUnmount(() => clearInterval(timer))
+}
 const OPEN_FOR_UNIT = ['dispatched', 'accepted', 'returned']
 // Rows whose lead unit is another one (a co-unit's case, or one passed down to this unit): the
 // list does not say which, the case does. Asked once per version, at most this many per load.
@@ -81,12 +114,8 @@ export function useUnitInbox(): Inbox {
   })
   const waiting = computed(() => rows.value.filter((row) => row.status === 'dispatched' && row.share === 'holding').length)
 
-  let timer: ReturnType<typeof setInterval> | undefined
-  onMounted(() => {
-    void reload()
-    timer = setInterval(() => void reload(true), POLL_MS)
-  })
-  onBeforeUnmount(() => clearInterval(timer))
+  onMounted(() => void reload())
+  useCountersPoll(() => reload(true))
 
   return { rows, loading, error, waiting, reload }
 }
@@ -107,11 +136,7 @@ export function useVerifyQueue(): { rows: Ref<CaseSummary[]>; loading: Ref<boole
       loading.value = false
     }
   }
-  let timer: ReturnType<typeof setInterval> | undefined
-  onMounted(() => {
-    void reload()
-    timer = setInterval(() => void reload(true), POLL_MS)
-  })
-  onBeforeUnmount(() => clearInterval(timer))
+  onMounted(() => void reload())
+  useCountersPoll(() => reload(true))
   return { rows, loading, error, reload }
 }
