@@ -43,8 +43,9 @@ function useCountersPoll(changed: () => Promise<void>): void {
   onBeforeUnmount(() => clearInterval(timer))
 }
 const OPEN_FOR_UNIT = ['dispatched', 'accepted', 'returned']
-// Rows whose lead unit is another one (a co-unit's case, or one passed down to this unit): the
-// list does not say which, the case does. Asked once per version, at most this many per load.
+// Rows whose lead unit is another one and that owe no co-unit opinion (mine=co): passed down to
+// this unit, or done with; the list does not say which, the case does. Asked once per version,
+// at most this many per load.
 const MAX_ASKED = 40
 
 export interface InboxRow extends CaseSummary {
@@ -71,7 +72,6 @@ export function useUnitInbox(): Inbox {
   let latest = 0
 
   async function shareOfRow(row: CaseSummary, unit: string): Promise<InboxRow['share']> {
-    if (row.lead_unit === unit) return 'holding'
     const known = shares.get(row.number)
     if (known && known.version === row.version) return known.share
     const view = await api.get<CaseOut>(`/cases/${encodeURIComponent(row.number)}`)
@@ -86,14 +86,20 @@ export function useUnitInbox(): Inbox {
     const ticket = ++latest
     if (!quiet) loading.value = true
     try {
-      const [list, open] = await Promise.all([
+      const [list, co, open] = await Promise.all([
         api.get<CaseList>('/cases', { mine: 'unit', status: OPEN_FOR_UNIT, sort: 'reply_due', page_size: 200 }),
+        api.get<CaseList>('/cases', { mine: 'co', sort: 'reply_due', page_size: 200 }),
         api.get<Schemas['SupervisionListOut']>('/supervisions', { status: 'open' }).catch(() => ({ items: [] })),
       ])
-      const others = list.items.filter((row) => row.lead_unit !== unit).slice(0, MAX_ASKED)
+      const owing = new Set(co.items.map((row) => row.number))
+      for (const row of co.items) shares.set(row.number, { version: row.version, share: 'co' })
+      // Another lead unit and no opinion owed: passed down to this unit, or this unit's part is
+      // done (an opinion given). The case says which.
+      const others = list.items.filter((row) => row.lead_unit !== unit && !owing.has(row.number)).slice(0, MAX_ASKED)
       await Promise.all(others.map((row) => shareOfRow(row, unit).catch(() => 'holding' as const)))
       if (ticket !== latest) return
-      items.value = list.items
+      const seen = new Set(list.items.map((row) => row.number))
+      items.value = [...list.items, ...co.items.filter((row) => !seen.has(row.number))]
       supervised.value = new Set(open.items.map((item) => item.case).filter((n): n is string => Boolean(n)))
       error.value = ''
     } catch (caught) {
