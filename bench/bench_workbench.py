@@ -16,7 +16,9 @@ a child process on a free port, and drives chromium with Playwright:
   once the intake form's content field takes input); then a reload of /intake with the cache the
   first visit left (immutable assets are not asked for again), navigation start to usable, with
   its ``domContentLoadedEventEnd``. Target: intake usable ≤ 1 s after login. The reload is the
-  baseline: the same page with nothing left to fetch but index.html and the API.
+  baseline: the same page with nothing left to fetch but index.html and the API. The last run's
+  requests after the click (Resource Timing: path, start and end in ms after the click) say
+  where that second goes.
 
 Results: ``bench/results/workbench.json``; one JSON document on stdout with ``--json``.
 """
@@ -48,7 +50,8 @@ from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
 from bench.common import human_bytes, print_json, stderr, write_result  # noqa: E402
 from hotline.entrypoints.web.workbench import BUILT_INTO  # noqa: E402
 
-BUILT = BUILT_INTO  # where `make install` builds the workbench the app serves
+# The workbench the app serves: HOTLINE_WORKBENCH_DIR as the app reads it, else the package's build.
+BUILT = Path(os.environ.get("HOTLINE_WORKBENCH_DIR") or BUILT_INTO)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -156,7 +159,9 @@ def ms(value: object) -> float:
     return round(float(value), 1)  # type: ignore[arg-type]
 
 
-def one_run(browser: Browser, url: str, code_urls: set[str]) -> dict[str, float]:
+def one_run(
+    browser: Browser, url: str, code_urls: set[str], after_login: list[dict[str, Any]]
+) -> dict[str, float]:
     context = browser.new_context(base_url=url, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
 
@@ -166,12 +171,29 @@ def one_run(browser: Browser, url: str, code_urls: set[str]) -> dict[str, float]
 
     page.on("response", note)
     try:
-        return measured_login(page)
+        return measured_login(page, after_login)
     finally:
         context.close()
 
 
-def measured_login(page: Page) -> dict[str, float]:
+RESOURCES_SINCE = """(since) => performance.getEntriesByType('resource')
+  .filter((entry) => entry.startTime >= since)
+  .map((entry) => ({
+    path: new URL(entry.name).pathname,
+    start_ms: entry.startTime - since,
+    end_ms: entry.responseEnd - since,
+  }))"""
+
+
+def requests_since(page: Page, since: float) -> list[dict[str, Any]]:
+    """What the page fetched after ``since`` (performance.now()), in ms after it: where the
+    time between the click on 登录 and a usable intake form goes."""
+    entries: list[dict[str, Any]] = page.evaluate(RESOURCES_SINCE, since)
+    return [{**entry, "start_ms": ms(entry["start_ms"]), "end_ms": ms(entry["end_ms"])}
+            for entry in entries]  # fmt: skip
+
+
+def measured_login(page: Page, after_login: list[dict[str, Any]]) -> dict[str, float]:
     page.goto("/login")
     name = page.get_by_label("用户名")
     expect(name).to_be_editable()
@@ -183,6 +205,7 @@ def measured_login(page: Page) -> dict[str, float]:
     content = page.get_by_label(INTAKE_READY)
     expect(content).to_be_editable()
     intake_after_login = ms(page.evaluate("performance.now()") - clicked)
+    after_login.extend(requests_since(page, clicked))
     page.reload()
     expect(page.get_by_label(INTAKE_READY)).to_be_editable()
     reload_usable = ms(page.evaluate("performance.now()"))
@@ -207,6 +230,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if not (BUILT / "index.html").is_file():
         raise SystemExit(f"no built workbench in {BUILT}: run make install")
     code_urls: set[str] = set()
+    after_login: list[dict[str, Any]] = []
     runs: list[dict[str, float]] = []
     with (
         tempfile.TemporaryDirectory(prefix="bench-workbench-") as folder,
@@ -216,9 +240,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         browser = driver.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
         )
-        one_run(browser, url, set())  # warm the server (first imports, caches), not counted
+        one_run(browser, url, set(), [])  # warm the server (first imports, caches), not counted
         for number in range(args.runs):
-            runs.append(one_run(browser, url, code_urls))
+            after_login.clear()  # the last run's requests are reported
+            runs.append(one_run(browser, url, code_urls, after_login))
             stderr.print(f"run {number + 1}/{args.runs}: {runs[-1]}")
         browser.close()
     loaded = loaded_weight(code_urls)
@@ -229,6 +254,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "login_and_intake": loaded,
         "baseline_whole_build": build_weight(),
         "timings_ms": timings,
+        "last_run_requests_after_login": after_login,
         "targets": {
             "gzip_bytes": TARGET_GZIP_BYTES,
             "intake_usable_after_login_ms": TARGET_INTAKE_MS,
@@ -259,6 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for key, figures in result["timings_ms"].items():
             stderr.print(f"{key}: {figures}")
+        stderr.print("the last run, after the click on 登录 (ms):")
+        for entry in result["last_run_requests_after_login"]:
+            stderr.print(f"  {entry['start_ms']:>7} → {entry['end_ms']:>7}  {entry['path']}")
         stderr.print(f"written to {path}")
     return 0
 

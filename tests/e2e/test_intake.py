@@ -156,3 +156,11 @@ def test_an_expired_session_logs_in_again_in_a_dialog_and_keeps_the_form(
     page.get_by_label("诉求地址", exact=True).press("Enter")
     number = created_number(page)
     assert people.case(number, "op")["caller_phone"] == "138****5678"
+
+
+def test_the_login_page_fetches_the_intake_code_before_anyone_logs_in(page: Page) -> None:
+    """While the person types, the code of the pages a login leads to is fetched (LoginView's
+    prefetch), so that after the password check only the page's data is left to wait for."""
+    with page.expect_request(re.compile(r"/assets/IntakeView-[\w-]+\.js$")):
+        page.goto("/login")
+    expect(page.get_by_role("heading", name="城管热线工作台")).to_be_visible()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { homeFor, safeRedirect } from './home'
+import { homeFor, placesAfterLogin, safeRedirect } from './home'
 
 describe('role home', () => {
   it('sends each role to its desk', () => {
@@ -17,5 +17,11 @@ describe('role home', () => {
     expect(safeRedirect('/\\evil.example')).toBeNull()
     expect(safeRedirect('/login?redirect=/x')).toBeNull()
     expect(safeRedirect(['/cases'])).toBeNull()
+  })
+
+  it('knows where a login can lead: the page asked for, else the homes', () => {
+    expect(placesAfterLogin('/cases/20261124-000001')).toEqual(['/cases/20261124-000001'])
+    expect(placesAfterLogin(undefined)).toEqual(['/intake', '/dispatch', '/unit', '/inspect', '/cases'])
+    expect(placesAfterLogin('//evil.example')).toEqual(placesAfterLogin(undefined))
   })
 })

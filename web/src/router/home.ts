@@ -16,6 +16,16 @@ export function homeFor(role: string): RouteLocationRaw {
   }
 }
 
+/** Every role code (domain/roles.py). */
+export const ROLES = ['operator', 'dispatcher', 'handler', 'inspector', 'supervisor', 'leader', 'admin'] as const
+
+/** Where a login can lead: the page asked for, else each role's home, each place once. */
+export function placesAfterLogin(redirect: unknown): string[] {
+  const asked = safeRedirect(redirect)
+  if (asked) return [asked]
+  return [...new Set(ROLES.map((role) => (homeFor(role) as { path: string }).path))]
+}
+
 /** A `redirect` query value that is safe to follow: a path inside the app, never another site. */
 export function safeRedirect(value: unknown): string | null {
   if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) return null
