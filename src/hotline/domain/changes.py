@@ -33,6 +33,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from hotline.domain.supervision import SupervisionLevel
+from hotline.domain.vocabulary import AssignmentStatus, RequestStatus
+
 # A change set's values are what the database columns hold (and JSON in history details).
 Value = str | int | float | bool | date | datetime | None
 
@@ -92,7 +95,7 @@ class NewAssignment:
 
     unit_id: int
     role: AssignmentRole
-    status: str
+    status: AssignmentStatus
     dispatched_at: datetime
     dispatched_by: str
     due_at: datetime | None
@@ -113,7 +116,7 @@ class NewRequest:
 
     kind: RequestKind
     assignment_id: int
-    status: str
+    status: RequestStatus
     requested_by: str
     requested_at: datetime
     reason: str | None = None
@@ -142,7 +145,7 @@ class SupervisionOpening:
     before the action's own changes), answered by ``due_at``. The sink allocates its id, writes
     the record, its ``supervise`` event and its notification."""
 
-    level: str  # urge | supervise | priority | head
+    level: SupervisionLevel
     source: str  # why it was opened: callback_unsatisfied, manual, …
     reason: str
     actor: str

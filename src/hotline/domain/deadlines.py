@@ -13,6 +13,7 @@ from typing import Protocol
 
 from hotline.domain.changes import CaseField, Value
 from hotline.domain.sla import TimeLimitPolicy, WorkingClock, warning_line
+from hotline.domain.vocabulary import AssignmentStatus
 
 EMERGENCY_ACCEPT = timedelta(minutes=30)
 EMERGENCY_REPLY = timedelta(hours=2)
@@ -127,7 +128,7 @@ def reply_stage_start(assignments: Iterable[DispatchRecord], fallback: datetime)
     starts = [
         a.dispatched_at
         for a in assignments
-        if a.role == "lead" and a.parent_id is None and a.status != "ended"
+        if a.role == "lead" and a.parent_id is None and a.status != AssignmentStatus.ENDED
     ]
     return max(starts) if starts else fallback
 

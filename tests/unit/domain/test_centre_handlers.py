@@ -7,6 +7,7 @@ import pytest
 from hotline.domain.changes import NewAssignment
 from hotline.domain.commands import AnswerDirectly, Dispatch, Register, Void
 from hotline.domain.errors import IllegalTransition, InvalidInput
+from hotline.domain.vocabulary import AssignmentStatus
 from tests.unit.domain.memory import (
     CITY,
     NOW,
@@ -113,8 +114,8 @@ def test_dispatch_gives_the_case_to_the_lead_and_co_units_with_fresh_deadlines()
     assert changes.case["district_code"] == "370102"  # from the lead unit's region
     assert changes.case["accept_late"] is None and changes.case["reply_warned_at"] is None
     assert changes.new_assignments == (
-        NewAssignment(CITY.id, "lead", "pending", NOW, "disp", reply_due),
-        NewAssignment(OTHER.id, "co", "pending", NOW, "disp", reply_due),
+        NewAssignment(CITY.id, "lead", AssignmentStatus.PENDING, NOW, "disp", reply_due),
+        NewAssignment(OTHER.id, "co", AssignmentStatus.PENDING, NOW, "disp", reply_due),
     )
     assert changes.event.details == {
         "unit": "LX-CGJ",

@@ -25,6 +25,7 @@ from hotline.domain.commands import (
     SubDispatch,
 )
 from hotline.domain.errors import IllegalTransition, InvalidInput
+from hotline.domain.vocabulary import AssignmentStatus, RequestStatus
 from tests.unit.domain.memory import (
     NOW,
     STREET,
@@ -60,7 +61,7 @@ def sub_dispatched(status: str = "dispatched") -> MemoryCase:
 def test_sub_dispatch_hands_the_case_down_with_the_parents_deadline() -> None:
     changes = run(SubDispatch(unit="LX-JFL"), accepted_by_city(), city_handler)
     assert changes.new_assignments == (
-        NewAssignment(STREET.id, "lead", "pending", NOW, "lx-h", DUE, parent_id=10),
+        NewAssignment(STREET.id, "lead", AssignmentStatus.PENDING, NOW, "lx-h", DUE, parent_id=10),
     )
     assert changes.event.details == {"unit": "LX-JFL", "from_assignment": 10}
     assert changes.case["status"] == "dispatched"
@@ -92,7 +93,7 @@ def test_return_asks_the_centre_with_a_known_reason_code() -> None:
     command = Return(reason_code="not_our_duty", reason=" 不归我们 ")
     changes = run(command, dispatched(), city_handler)
     assert changes.new_requests == (
-        NewRequest("return", 10, "pending", "lx-h", NOW, "不归我们", "not_our_duty"),
+        NewRequest("return", 10, RequestStatus.PENDING, "lx-h", NOW, "不归我们", "not_our_duty"),
     )
     assert changes.event.details == {"reason_code": "not_our_duty", "assignment": 10}
     with pytest.raises(InvalidInput) as refused:

@@ -14,38 +14,28 @@ from hotline.domain.changes import CaseField, ChangeSet, Event, Value
 from hotline.domain.commands import (
     Accept,
     AnswerDirectly,
+    ApproveExtension,
     ApproveReturn,
+    Close,
     Command,
     CoOpinion,
     Dispatch,
+    RecordCallback,
+    RefuseExtension,
     Register,
     RejectReturn,
+    Reopen,
     Reply,
+    RequestExtension,
     Return,
     SubDispatch,
+    Verify,
     Void,
 )
-from hotline.domain.handlers import centre, unit
+from hotline.domain.handlers import centre, closing, extension, unit
 from hotline.domain.handlers.draft import Draft, Outcome
 from hotline.domain.handlers.facts import CaseRecord, Context
-from hotline.domain.lifecycle import Action, Status, transition
-
-# The actions whose handlers live here (the rest still run in the services while they move).
-CONVERTED: frozenset[Action] = frozenset(
-    {
-        Action.REGISTER,
-        Action.ANSWER_DIRECTLY,
-        Action.VOID,
-        Action.DISPATCH,
-        Action.SUB_DISPATCH,
-        Action.ACCEPT,
-        Action.RETURN,
-        Action.APPROVE_RETURN,
-        Action.REJECT_RETURN,
-        Action.REPLY,
-        Action.CO_OPINION,
-    }
-)
+from hotline.domain.lifecycle import Status, transition
 
 
 def _decide(command: Command, draft: Draft, ctx: Context) -> Outcome:
@@ -72,7 +62,20 @@ def _decide(command: Command, draft: Draft, ctx: Context) -> Outcome:
             return unit.reply(command, draft, ctx)
         case CoOpinion():
             return unit.co_opinion(command, draft, ctx)
-    raise NotImplementedError(f"{command.action.value} is still handled in the services")
+        case RequestExtension():
+            return extension.request_extension(command, draft, ctx)
+        case ApproveExtension():
+            return extension.approve_extension(command, draft, ctx)
+        case RefuseExtension():
+            return extension.refuse_extension(command, draft, ctx)
+        case Verify():
+            return closing.verify(command, draft, ctx)
+        case RecordCallback():
+            return closing.record_callback(command, draft, ctx)
+        case Reopen():
+            return closing.reopen(command, draft, ctx)
+        case Close():
+            return closing.close(command, draft, ctx)
 
 
 def callback_queue_changes(before: Status, after: Status, now: datetime) -> dict[CaseField, Value]:

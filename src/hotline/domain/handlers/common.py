@@ -8,15 +8,16 @@ from datetime import datetime
 from hotline.domain import deadlines
 from hotline.domain.changes import AssignmentRole, NewAssignment
 from hotline.domain.errors import IllegalTransition, InvalidInput
-from hotline.domain.handlers.draft import OPEN, AssignmentNow, Draft, RequestNow
+from hotline.domain.handlers.draft import AssignmentNow, Draft, RequestNow
 from hotline.domain.handlers.facts import Context, UnitInfo
 from hotline.domain.rules import CaseFacts, ResultType
+from hotline.domain.vocabulary import ASSIGNMENT_AT_WORK, AssignmentStatus, RequestStatus
 
 
 def holding(draft: Draft) -> AssignmentNow:
     """The lead-chain assignment now holding the case (the newest pending or accepted one); the
     guard lets a unit act only on a case that has one."""
-    held = [a for a in draft.assignments() if a.role == "lead" and a.status in OPEN]
+    held = [a for a in draft.assignments() if a.role == "lead" and a.status in ASSIGNMENT_AT_WORK]
     if not held:
         raise IllegalTransition("工单当前没有承办单位")
     return max(held, key=lambda a: a.id)
@@ -66,7 +67,7 @@ def assign_lead(
             NewAssignment(
                 unit_id=unit.id,
                 role=role,
-                status="pending",
+                status=AssignmentStatus.PENDING,
                 dispatched_at=now,
                 dispatched_by=ctx.actor.name,
                 due_at=due.reply_due_at,
@@ -84,7 +85,7 @@ def assign_lead(
 def move_unit_deadline(draft: Draft, ctx: Context) -> None:
     """Bring the lead-chain units now working on the case to the case's (moved) deadline."""
     for assignment in draft.assignments():
-        if assignment.role == "lead" and assignment.status in OPEN:
+        if assignment.role == "lead" and assignment.status in ASSIGNMENT_AT_WORK:
             draft.update_assignment(assignment.id, {"due_at": draft.reply_due_at})
 
 
@@ -99,7 +100,7 @@ def move_reply_deadline(draft: Draft, ctx: Context, new_due: datetime) -> None:
 
 
 def pending_request(draft: Draft, kind: str) -> RequestNow | None:
-    pending = [r for r in draft.requests() if r.kind == kind and r.status == "pending"]
+    pending = [r for r in draft.requests() if r.kind == kind and r.status == RequestStatus.PENDING]
     return pending[-1] if pending else None
 
 
@@ -122,12 +123,12 @@ def decide_request(
     return request
 
 
-def end_assignments(draft: Draft, status: str = "ended") -> None:
+def end_assignments(draft: Draft, status: AssignmentStatus = AssignmentStatus.ENDED) -> None:
     """Every assignment still at work stops; requests its units made and nobody decided lapse
     (an extension asked by a unit that no longer holds the case is nobody's to grant)."""
     ended = set()
     for assignment in draft.assignments():
-        if assignment.status in OPEN:
+        if assignment.status in ASSIGNMENT_AT_WORK:
             draft.update_assignment(assignment.id, {"status": status})
             ended.add(assignment.id)
     withdraw_requests(draft, ended)
@@ -136,5 +137,5 @@ def end_assignments(draft: Draft, status: str = "ended") -> None:
 def withdraw_requests(draft: Draft, assignment_ids: set[int]) -> None:
     """The undecided requests of assignments that stopped lapse (withdrawn)."""
     for request in draft.requests():
-        if request.status == "pending" and request.assignment_id in assignment_ids:
-            draft.update_request(request.id, {"status": "withdrawn"})
+        if request.status == RequestStatus.PENDING and request.assignment_id in assignment_ids:
+            draft.update_request(request.id, {"status": RequestStatus.WITHDRAWN})

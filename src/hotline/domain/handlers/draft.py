@@ -28,8 +28,6 @@ from hotline.domain.changes import (
 from hotline.domain.handlers.facts import CaseRecord
 from hotline.domain.lifecycle import Status
 
-OPEN = ("pending", "accepted")  # an assignment still at work
-
 
 @dataclass(frozen=True, slots=True)
 class AssignmentNow:

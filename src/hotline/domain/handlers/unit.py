@@ -30,11 +30,12 @@ from hotline.domain.handlers.common import (
     unit_named,
     withdraw_requests,
 )
-from hotline.domain.handlers.draft import OPEN, AssignmentNow, Draft, Outcome, RequestNow
+from hotline.domain.handlers.draft import AssignmentNow, Draft, Outcome, RequestNow
 from hotline.domain.handlers.facts import Context
 from hotline.domain.handlers.inputs import required_reason, required_text
 from hotline.domain.lifecycle import Status
 from hotline.domain.rules import ResultType, needs_callback, status_after_reply
+from hotline.domain.vocabulary import ASSIGNMENT_AT_WORK, AssignmentStatus, RequestStatus
 
 
 def sub_dispatch(command: SubDispatch, draft: Draft, ctx: Context) -> Outcome:
@@ -46,7 +47,7 @@ def sub_dispatch(command: SubDispatch, draft: Draft, ctx: Context) -> Outcome:
         NewAssignment(
             unit_id=unit.id,
             role="lead",
-            status="pending",
+            status=AssignmentStatus.PENDING,
             dispatched_at=ctx.now,
             dispatched_by=ctx.actor.name,
             due_at=parent.due_at,
@@ -58,7 +59,9 @@ def sub_dispatch(command: SubDispatch, draft: Draft, ctx: Context) -> Outcome:
 
 def accept(command: Accept, draft: Draft, ctx: Context) -> Outcome:
     assignment = holding(draft)
-    draft.update_assignment(assignment.id, {"status": "accepted", "accepted_at": ctx.now})
+    draft.update_assignment(
+        assignment.id, {"status": AssignmentStatus.ACCEPTED, "accepted_at": ctx.now}
+    )
     due = draft.record.accept_due_at
     late = due is not None and ctx.now > due
     if assignment.parent_id is None:  # the centre's accept stage settles here, frozen
@@ -78,7 +81,7 @@ def return_case(command: Return, draft: Draft, ctx: Context) -> Outcome:
         NewRequest(
             kind="return",
             assignment_id=assignment.id,
-            status="pending",
+            status=RequestStatus.PENDING,
             requested_by=ctx.actor.name,
             requested_at=ctx.now,
             reason=required_reason(command.reason),
@@ -104,9 +107,9 @@ def _resume_clock(draft: Draft, ctx: Context, request: RequestNow) -> int:
 
 
 def approve_return(command: ApproveReturn, draft: Draft, ctx: Context) -> Outcome:
-    request = decide_request(draft, ctx, "return", "approved", command.reason)
+    request = decide_request(draft, ctx, "return", RequestStatus.APPROVED, command.reason)
     returning = _returning(draft, request)
-    draft.update_assignment(returning.id, {"status": "returned"})
+    draft.update_assignment(returning.id, {"status": AssignmentStatus.RETURNED})
     # An extension the returning unit asked for is nobody's to grant once its share ended.
     withdraw_requests(draft, {returning.id})
     if returning.parent_id is not None:  # back to the unit that sub-dispatched it
@@ -121,11 +124,12 @@ def approve_return(command: ApproveReturn, draft: Draft, ctx: Context) -> Outcom
 
 
 def reject_return(command: RejectReturn, draft: Draft, ctx: Context) -> Outcome:
-    request = decide_request(draft, ctx, "return", "rejected", command.reason)
+    request = decide_request(draft, ctx, "return", RequestStatus.REJECTED, command.reason)
     returning = _returning(draft, request)
     # 驳回: the unit must handle it
     draft.update_assignment(
-        returning.id, {"status": "accepted", "accepted_at": returning.accepted_at or ctx.now}
+        returning.id,
+        {"status": AssignmentStatus.ACCEPTED, "accepted_at": returning.accepted_at or ctx.now},
     )
     paused = _resume_clock(draft, ctx, request)
     return Outcome(
@@ -173,7 +177,8 @@ def reply(command: Reply, draft: Draft, ctx: Context) -> Outcome:
     text = required_text(command.reply_text, "reply_text")
     for held in _lead_chain(draft, assignment):  # the reply rolls up to every unit above
         draft.update_assignment(
-            held.id, {"status": "replied", "replied_at": ctx.now, "reply_text": text}
+            held.id,
+            {"status": AssignmentStatus.REPLIED, "replied_at": ctx.now, "reply_text": text},
         )
     facts = case_facts(draft, ctx, result)
     target = status_after_reply(facts, ctx.rules.closing)
@@ -207,7 +212,8 @@ def co_opinion(command: CoOpinion, draft: Draft, ctx: Context) -> Outcome:
     assignment = _co_assignment(draft, ctx.actor.unit_id)
     text = required_text(command.opinion, "opinion")
     draft.update_assignment(
-        assignment.id, {"status": "replied", "replied_at": ctx.now, "reply_text": text}
+        assignment.id,
+        {"status": AssignmentStatus.REPLIED, "replied_at": ctx.now, "reply_text": text},
     )
     unit = ctx.reference.unit_by_id(assignment.unit_id)
     details: dict[str, object] = {
@@ -221,6 +227,7 @@ def co_opinion(command: CoOpinion, draft: Draft, ctx: Context) -> Outcome:
 def _co_assignment(draft: Draft, unit_id: int | None) -> AssignmentNow:
     """The co-unit (协办) assignment of ``unit_id`` that still owes its opinion."""
     for assignment in draft.assignments():
-        if assignment.role == "co" and assignment.unit_id == unit_id and assignment.status in OPEN:
+        at_work = assignment.status in ASSIGNMENT_AT_WORK
+        if assignment.role == "co" and assignment.unit_id == unit_id and at_work:
             return assignment
     raise IllegalTransition("本单位没有待提交意见的协办任务")

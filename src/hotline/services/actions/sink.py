@@ -18,7 +18,7 @@ from hotline.services.cases.history import append_event
 from hotline.services.classifier.feedback import record_registration
 from hotline.services.context import Hotline
 from hotline.services.ledger.problems import sync_case_problem
-from hotline.services.ledger.supervision import Level, escalate
+from hotline.services.ledger.supervision import escalate
 from hotline.services.outbox import enqueue
 
 Column = TypeVar("Column", bound=str)  # a change set's column names (Literal per table)
@@ -34,7 +34,7 @@ def _open_supervision(
         hotline,
         session,
         case,
-        Level(opening.level),
+        opening.level,
         opening.reason,
         opening.source,
         opening.actor,
