@@ -1,13 +1,15 @@
 """Every phone page (/m/...) at 375 × 812 with touch: nothing scrolls sideways and every control
 a thumb must hit is at least 44 × 44 CSS pixels; a case outside the handler's unit is the phone's
 未找到 page (as on the desk, where it is the 404 page); the inbox shows a case dispatched while it
-is open within the 30 s poll, the browser's clock moved instead of waiting."""
+is open within the 30 s poll, the browser's clock moved instead of waiting; a phone page loads at
+most 300 KB of scripts and styles (gzip)."""
 
 from __future__ import annotations
 
+import gzip
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
 from tests.e2e.conftest import Browsing, People, screenshot, settle
 from tests.e2e.helpers import log_in
@@ -114,3 +116,36 @@ def test_the_inbox_shows_a_new_case_within_the_poll(browsing: Browsing, people: 
     page.clock.run_for(31_000)  # the browser's clock: one poll interval, no waiting
     expect(page.get_by_test_id("phone-case-card").filter(has_text=number)).to_be_visible()
     expect(page).to_have_title(re.compile(r"^（1）待办"))
+
+
+PHONE_BUDGET = 300 * 1024  # gzip bytes of JS + CSS a phone page may load (issue 19)
+
+
+def loaded_code(browsing: Browsing, people: People, where: str) -> dict[str, int]:
+    """Every script and stylesheet a fresh load of ``where`` fetches, as name → gzip size."""
+    page = phone(browsing, people, "lx-h", "/m")
+    fresh = page.context.new_page()
+    cdp = page.context.new_cdp_session(fresh)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    bodies: dict[str, bytes] = {}
+
+    def keep(response: Response) -> None:
+        if re.search(r"\.(js|css)(\?|$)", response.url):
+            bodies[response.url.rsplit("/", 1)[-1]] = response.body()
+
+    fresh.on("response", keep)
+    fresh.goto(where)
+    expect(fresh.get_by_test_id("who-am-i")).to_be_visible()
+    fresh.wait_for_load_state("networkidle")
+    return {name: len(gzip.compress(body, 9)) for name, body in bodies.items()}
+
+
+def test_the_phone_pages_load_under_300_kb(browsing: Browsing, people: People) -> None:
+    number = people.create()["number"]
+    people.to_accepted(number)
+    for where in ("/m", f"/m/cases/{number}", f"/m/cases/{number}/reply"):
+        sizes = loaded_code(browsing, people, where)
+        total = sum(sizes.values())
+        print(f"{where}: {len(sizes)} files, {total / 1024:.1f} KiB gzip")  # docs/benchmarks.md
+        assert total <= PHONE_BUDGET, f"{where}: {total} bytes gzip: {sorted(sizes.items())}"
