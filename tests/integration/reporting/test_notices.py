@@ -302,14 +302,17 @@ def test_monthly_report_shows_indicators_ranking_and_lists(story: Story) -> None
     assert [c.value for c in sheet[2]] == [
         "名次",
         "被考评单位",
+        "负责人",
         "得分",
         "基准线",
         "榜单",
         "奖惩金额（元）",
     ]
+    heads = {"历下区": "局长李建华 0531-80200201", "市中区": "局长王志刚 0531-80300301"}
     for row_number, result in enumerate(ranking, start=3):
-        rank, name, score = (sheet.cell(row=row_number, column=c).value for c in (1, 2, 3))
+        rank, name, head, score = (sheet.cell(row=row_number, column=c).value for c in (1, 2, 3, 4))
         assert (rank, name, score) == (result.rank, result.name, result.score)
+        assert head == heads.get(name, head) and head  # every district names its bureau's head
     note = sheet.cell(row=4 + len(ranking), column=1).value
     unrated = [r for r in ranking if not r.rated]
     assert unrated and note == (
@@ -317,13 +320,13 @@ def test_monthly_report_shows_indicators_ranking_and_lists(story: Story) -> None
         "（样本不足），列于表末，不排名、不列红黑榜、不奖不扣。"
     )
     last = 2 + len(ranking)  # an unrated entity: blank cells, never 「—」 written as text
-    assert [sheet.cell(row=last, column=c).value for c in range(1, 7)] == [
+    assert [sheet.cell(row=last, column=c).value for c in (1, 2, 4, 5, 6, 7)] == [
         None, unrated[-1].name, None, "无考核数据（样本不足）", None, None
     ]  # fmt: skip
     red = [
         sheet.cell(row=r, column=2).value
         for r in range(3, 3 + len(ranking))
-        if "红榜" in str(sheet.cell(row=r, column=5).value)
+        if "红榜" in str(sheet.cell(row=r, column=6).value)
     ]
     assert red == [r.name for r in ranking if "red" in r.lists]
     assert [c.value for c in book["红榜"]["B"][2:]] == red

@@ -536,7 +536,7 @@ class Supervision(Base):
     outcome: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)  # the notices' 督办事项 (0021)
     created_by: Mapped[str] = mapped_column(String(64))
 
 

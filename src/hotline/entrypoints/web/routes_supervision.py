@@ -73,9 +73,12 @@ def list_supervisions(
 def open_supervision(
     body: SupervisionIn, hotline: HotlineDep, actor: ActorDep, now: NowDep
 ) -> Response:
-    """A supervisor's manual supervision of a dispatched case."""
+    """A supervisor's manual supervision of a dispatched case; the answer names whom it reaches
+    (``contact``) and warns when a 一把手督办 targets a unit without a named head."""
     opened = supervision.supervise_case(hotline, body.case, body.level, body.reason, actor, now)
-    return json_answer({"id": opened}, status_code=201)
+    view = supervision.supervision_view(hotline, opened)
+    answer = {"id": opened, "contact": view["contact"], "warning": view["warning"]}
+    return json_answer(answer, status_code=201)
 
 
 @router.post(

@@ -169,6 +169,10 @@ class SupervisionListOut(Open):
 
 class SupervisionCreatedOut(Open):
     id: int = Field(description="新督办单的编号")
+    contact: str | None = Field(description="督办对象：单位、负责人、分管领导与电话")
+    warning: str | None = Field(
+        description="一把手督办的目标单位未登记一把手姓名时的提示；否则为 null"
+    )
 
 
 class SupervisionRespondedOut(Open):

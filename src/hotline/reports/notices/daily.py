@@ -74,7 +74,9 @@ def _common(session: Session, window: q.Window, settings: NoticeSettings) -> _Pa
     )
     overdue = sections.overdue_table(session, window, late.first)
     unsatisfied = sections.unsatisfied_table(session, window, sum(unhappy.values()))
-    tables = (districts, channels, channel_totals, overdue, unsatisfied, media, problems, hotspots)
+    supervisions = sections.supervision_table(session, window)
+    tables = (districts, channels, channel_totals, overdue, unsatisfied, supervisions, media,
+              problems, hotspots)  # fmt: skip
     return _Parts(tables, figures)
 
 

@@ -56,14 +56,17 @@ def _baseline(result: EntityResult) -> str:
     return "达标" if all(result.baseline_passed.values()) else "未达标"
 
 
-def ranking_table(ranking: Sequence[EntityResult]) -> Table:
+def ranking_table(ranking: Sequence[EntityResult], heads: dict[str, str] | None = None) -> Table:
     """The rated entities by rank, then those without enough cases (无考核数据) apart: their
-    rank, score, lists and amount are empty cells — blank, not a dash written as text."""
+    rank, score, lists and amount are empty cells — blank, not a dash written as text. Each
+    names its responsible person (``heads``: the district's bureau head) where recorded."""
+    heads = heads or {}
     ordered = sorted(ranking, key=lambda r: (not r.rated, r.rank or 0, r.entity))
     rows = tuple(
         {
             "rank": r.rank,
             "name": r.name,
+            "head": heads.get(r.entity),
             "score": r.score,
             "baseline": _baseline(r),
             "lists": "、".join(LIST_LABELS.get(x, x) for x in r.lists) or None,
@@ -74,6 +77,7 @@ def ranking_table(ranking: Sequence[EntityResult]) -> Table:
     columns = (
         Column("rank", "名次", "int"),
         Column("name", "被考评单位"),
+        Column("head", "负责人"),
         Column("score", "得分", "score"),
         Column("baseline", "基准线"),
         Column("lists", "榜单"),
@@ -209,6 +213,7 @@ def monthly_report(
         )
         trend = sections.trend_table(session, window)
         names = q.district_names(session)
+        heads = q.district_heads(session)
         cut = _cut_tables(session, window, settings, late, report) if district else ()
     values, total = report["total"], districts.rows[-1]
     if district is not None:
@@ -219,7 +224,7 @@ def monthly_report(
         indicator_table(report, "indicators", "全市热线指标"),
         _by_district(report, "value", "indicators_district", "各区县指标", "percent"),
         _by_district(report, "yoy_pp", "yoy_district", "各区县指标同比（百分点）", "pp"),
-        ranking_table(ranking),
+        ranking_table(ranking, heads),
         baseline_table(ranking),
         list_table(ranking, ListRule.RED.value),
         list_table(ranking, ListRule.BLACK.value),

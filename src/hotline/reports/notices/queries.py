@@ -27,11 +27,13 @@ from hotline.adapters.db.models import (
     Channel,
     Problem,
     Region,
+    Supervision,
     Unit,
     reply_pending,
 )
 from hotline.domain.indicators import Period
 from hotline.domain.lifecycle import Status
+from hotline.domain.supervision import MARKS_CASE_SUPERVISED
 
 VOID = Status.VOID.value
 NOT_PENDING = (Status.VOID.value, Status.ANSWERED_DIRECTLY.value)
@@ -94,18 +96,36 @@ def channel_names(session: Session) -> dict[str, str]:
     return {str(code): str(name) for code, name in rows}
 
 
+HEAD_COLUMNS = (Unit.head_title, Unit.head_name, Unit.head_phone, Unit.duty_phone)
+BUREAU_KINDS = ("district_bureau", "zone_bureau")
+
+
+def _head(title: str | None, name: str | None, phone: str | None, duty: str | None) -> str | None:
+    """「局长李建华 0531-80200201」; None for a unit with no named head."""
+    if not name:
+        return None
+    return f"{title or '负责人'}{name}" + (f" {phone or duty}" if phone or duty else "")
+
+
 def unit_heads(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     """Who answers for each unit, by name and phone where the records have them
     (「局长李建华 0531-80200201」); a unit with no named head is left out."""
     wanted = sorted({i for i in ids if i})
     if not wanted:
         return {}
-    columns = (Unit.id, Unit.head_title, Unit.head_name, Unit.head_phone, Unit.duty_phone)
-    rows = session.execute(select(*columns).where(Unit.id.in_(wanted)))
+    rows = session.execute(select(Unit.id, *HEAD_COLUMNS).where(Unit.id.in_(wanted)))
+    return {unit_id: head for unit_id, *contact in rows if (head := _head(*contact))}
+
+
+def district_heads(session: Session) -> dict[str, str]:
+    """Who answers for each district or zone: the head of its city-management bureau."""
+    stmt = select(Unit.region_code, *HEAD_COLUMNS).where(
+        Unit.kind.in_(BUREAU_KINDS), Unit.active.is_(True)
+    )
     return {
-        unit_id: f"{title or '负责人'}{name}" + (f" {phone or duty}" if phone or duty else "")
-        for unit_id, title, name, phone, duty in rows
-        if name
+        region: head
+        for region, *contact in session.execute(stmt)
+        if region and (head := _head(*contact))
     }
 
 
@@ -346,3 +366,39 @@ def daily_series(session: Session, window: Window) -> dict[date, Counter[str]]:
     for (at,) in session.execute(replies):
         days.setdefault(window.local_day(at), Counter())["answered"] += 1
     return days
+
+
+SUPERVISED_LEVELS = sorted(MARKS_CASE_SUPERVISED)  # 督办 and up; 催办 reminders are only counted
+
+
+@dataclass(frozen=True)
+class Supervisions:
+    counts: Counter[str]  # per level, every one opened in the period (confidential included)
+    first: list[tuple[Supervision, str | None]]  # 督办 and up, oldest first, with case numbers
+
+
+def supervisions_opened(session: Session, window: Window) -> Supervisions:
+    """The supervisions (督办单) opened in the period: counted per level, and the first of
+    those from 督办 up named (a case's number only when it is not confidential)."""
+    opened = and_(
+        Supervision.created_at >= window.start_at,
+        Supervision.created_at < window.end_at,
+        *window.in_district(Supervision.district_code),
+    )
+    counts = Counter(
+        {
+            level: n
+            for level, n in session.execute(
+                select(Supervision.level, func.count()).where(opened).group_by(Supervision.level)
+            )
+        }
+    )
+    stmt = (
+        select(Supervision, Case.number)
+        .outerjoin(Case, Case.id == Supervision.case_id)
+        .where(opened, Supervision.level.in_(SUPERVISED_LEVELS))
+        .where(or_(Case.id.is_(None), Case.confidential.is_(False)))
+        .order_by(Supervision.created_at, Supervision.id)
+        .limit(LIST_LIMIT)
+    )
+    return Supervisions(counts, [(record, number) for record, number in session.execute(stmt)])

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.models import Case
+from hotline.adapters.db.models import Case, Supervision
 from hotline.domain.lifecycle import STATUS_LABELS, Status
+from hotline.domain.supervision import head_warning
 from hotline.reports.hotspots import Hotspot
 from hotline.reports.notices import queries as q
 from hotline.reports.notices.model import Column, Row, Table, Value
@@ -18,6 +19,7 @@ TOTAL = "合计"
 UNKNOWN_DISTRICT = "（未定位）"
 SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 SUPERVISION = {"urge": "催办", "supervise": "督办", "priority": "重点督办", "head": "一把手督办"}
+SUPERVISION_STATUS = {"open": "待答复", "responded": "已答复", "closed": "已办结"}
 TIME = "%Y-%m-%d %H:%M"
 
 
@@ -177,13 +179,15 @@ def _solved(value: bool | None) -> str | None:
 
 def unsatisfied_table(session: Session, window: q.Window, total: int) -> Table:
     found = q.unsatisfied_list(session, window)
-    units = q.unit_names(session, [cb.unit_id or case.lead_unit_id for cb, case in found])
+    answering = [cb.unit_id or case.lead_unit_id for cb, case in found]
+    units, heads = q.unit_names(session, answering), q.unit_heads(session, answering)
     districts = q.district_names(session)
     rows = tuple(
         {
             "number": case.number,
             "district": _district(districts, case.district_code),
             "unit": units.get(cb.unit_id or case.lead_unit_id or 0),
+            "head": heads.get(cb.unit_id or case.lead_unit_id or 0),
             "process": SATISFACTION.get(cb.process_satisfaction or ""),
             "result": SATISFACTION.get(cb.result_satisfaction or ""),
             "solved": _solved(cb.solved),
@@ -195,6 +199,7 @@ def unsatisfied_table(session: Session, window: q.Window, total: int) -> Table:
         Column("number", "工单编号"),
         Column("district", "区县"),
         Column("unit", "承办单位"),
+        Column("head", "负责人"),
         Column("process", "过程满意度"),
         Column("result", "结果满意度"),
         Column("solved", "是否解决"),
@@ -241,11 +246,15 @@ def problems_table(
     limit = limit or q.LIST_LIMIT
     found, total = q.problems_with_many(session, window, threshold, limit)
     districts = q.district_names(session)
+    leads = [c.problem.lead_unit_id for c in found]
+    units, heads = q.unit_names(session, leads), q.unit_heads(session, leads)
     rows = tuple(
         {
             "problem": f"#{c.problem.id}",
             "title": c.problem.title,
             "district": _district(districts, c.problem.district_code),
+            "unit": units.get(c.problem.lead_unit_id or 0),
+            "head": heads.get(c.problem.lead_unit_id or 0),
             "total": c.total,
             "in_period": c.in_period,
             "supervision": SUPERVISION.get(c.problem.supervision_level or ""),
@@ -257,6 +266,8 @@ def problems_table(
         Column("problem", "问题编号"),
         Column("title", "问题"),
         Column("district", "区县"),
+        Column("unit", "责任单位"),
+        Column("head", "负责人"),
         Column("total", "累计投诉", "int"),
         Column("in_period", "本期投诉", "int"),
         Column("supervision", "督办级别"),
@@ -267,6 +278,53 @@ def problems_table(
         f"按本期投诉数排序，列前 {limit} 个。"
     )
     return Table("problems", title, columns, rows, note), total
+
+
+def _answerable(record: Supervision, heads: dict[int, str]) -> str | None:
+    """The target unit's named head, or for a 一把手督办 of a unit without one the warning."""
+    return heads.get(record.target_unit_id or 0) or head_warning(record.level, None)
+
+
+def supervision_table(session: Session, window: q.Window) -> Table:
+    """The supervisions opened in the period from 督办 up, each naming whom it reaches: the
+    target unit's head and phone, or a warning where a 一把手督办 names nobody."""
+    found = q.supervisions_opened(session, window)
+    targets = [record.target_unit_id for record, _number in found.first]
+    units, heads = q.unit_names(session, targets), q.unit_heads(session, targets)
+    districts = q.district_names(session)
+    rows = tuple(
+        {
+            "level": SUPERVISION.get(record.level, record.level),
+            "number": number,
+            "problem": f"#{record.problem_id}" if record.problem_id else None,
+            "district": _district(districts, record.district_code),
+            "unit": units.get(record.target_unit_id or 0),
+            "head": _answerable(record, heads),
+            "due": local_time(record.due_at, window.tz),
+            "status": SUPERVISION_STATUS.get(record.status, record.status),
+        }
+        for record, number in found.first
+    )
+    columns = (
+        Column("level", "督办级别"),
+        Column("number", "工单编号"),
+        Column("problem", "问题编号"),
+        Column("district", "区县"),
+        Column("unit", "督办对象"),
+        Column("head", "负责人"),
+        Column("due", "答复期限"),
+        Column("status", "状态"),
+    )
+    counted = "，".join(
+        f"{label} {found.counts[level]} 件"
+        for level, label in SUPERVISION.items()
+        if found.counts[level]
+    )
+    note = (
+        f"本期发起{counted or '督办 0 件'}；列督办及以上，按发起时间排序，"
+        f"至多列 {q.LIST_LIMIT} 件；保密件只计数不列明细。"
+    )
+    return Table("supervisions", "督办事项", columns, rows, note)
 
 
 def hotspot_table(found: list[Hotspot]) -> Table:

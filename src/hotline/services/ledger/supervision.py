@@ -394,6 +394,20 @@ def _view(
     }
 
 
+def supervision_view(hotline: Hotline, supervision_id: int) -> dict[str, Any]:
+    """One supervision as the list shows it — whom it names (``contact``) and, for a
+    一把手督办 of a unit without a named head, the ``warning`` — e.g. to answer its opening."""
+    with hotline.db.transaction() as session:
+        record = session.get(Supervision, supervision_id)
+        if record is None:
+            raise NotFound(f"未找到督办单 {supervision_id}")
+        people = _units(session, {record.target_unit_id} if record.target_unit_id else set())
+        codes = {unit_id: unit.code for unit_id, unit in people.items()}
+        case = session.get(Case, record.case_id) if record.case_id else None
+        cases = {case.id: case.number} if case is not None else {}
+        return _view(record, codes, cases, people)
+
+
 def list_supervisions(
     hotline: Hotline,
     actor: Actor,

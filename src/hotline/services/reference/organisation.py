@@ -220,8 +220,9 @@ def _apply_unit(row: Unit, spec: UnitSpec, parent_id: int | None, *, admin: bool
         parent_id,
     )
     row.head_title, row.phone = spec.head_title, spec.phone
-    for name in CONTACTS:  # seeding keeps the people an administrator filled in
-        setattr(row, name, getattr(spec, name) or (None if admin else getattr(row, name)))
+    for name in CONTACTS:  # seeding fills in people, never replaces one already recorded
+        kept = None if admin else getattr(row, name)
+        setattr(row, name, kept or getattr(spec, name))
     if admin or row.active is None:  # seeding leaves an administrator's deactivation alone
         row.active = spec.active
 

@@ -1,4 +1,5 @@
-"""report_editions.district_code: a district's cut (区县版) is stored as an edition of its own
+"""report_editions.district_code: a district's cut (区县版) is stored as an edition of its own;
+supervisions by opening time
 
 Until now a district leader's cut of a notice was built when the mail job ran, so what a
 district received was never kept: the stored edition was the city's, and the cut could differ
@@ -15,6 +16,10 @@ Dropping the old table while report_deliveries rows reference it would fail the 
 (they are on during migrations, and a deferred check still counts the rows orphaned by the
 drop), so the deliveries are set aside in a temporary table for the copy and put back after,
 with the same ids on both sides.
+
+The notices list the supervisions (督办单) opened in their period and name whom each reaches
+(issue 18 item 7); ``ix_supervisions_created_at`` lets a daily notice read one day's rather than
+scan every supervision the sweeps ever opened.
 
 Revision ID: 0021
 Revises: 0018
@@ -58,9 +63,11 @@ def upgrade() -> None:
         )
         batch.drop_constraint("uq_report_editions_period", type_="unique")
         batch.create_unique_constraint("uq_report_editions_period", list(NEW_KEY))
+    op.create_index("ix_supervisions_created_at", "supervisions", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_supervisions_created_at", table_name="supervisions")
     # the district cuts cannot stay under the old key; their deliveries go with them
     op.execute(
         "DELETE FROM report_deliveries WHERE edition_id IN "
