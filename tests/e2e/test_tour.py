@@ -53,6 +53,8 @@ class Ledger:
     operator: str  # the operator who registered the most cases: 我登记的工单 is full
     dispatcher: str
     supervisor: str
+    handler: str  # of the unit holding the most open cases
+    inspector: str
     busiest_open_case: str  # the open case with the longest history, for the case page
     a_recent_call: tuple[str, str]  # content and address of an open case, typed again at intake
 
@@ -101,6 +103,21 @@ def busiest(hotline: Hotline, *, role_prefix: str) -> str:
     return login
 
 
+def busiest_handler(hotline: Hotline) -> str:
+    """A handler of the unit that leads the most open cases (logins ``<unit>-h<n>``)."""
+    still_open = Case.status.not_in(("closed", "void", "answered_directly"))
+    with hotline.db.transaction() as session:
+        code = session.scalars(
+            select(Unit.code)
+            .join(Case, Case.lead_unit_id == Unit.id)
+            .where(still_open)
+            .group_by(Unit.code)
+            .order_by(func.count().desc(), Unit.code)
+            .limit(1)
+        ).one()
+    return f"{code.lower()}-h1"
+
+
 def open_cases(hotline: Hotline) -> tuple[str, tuple[str, str]]:
     """The open case with the longest history, and the newest open case's words and place."""
     still_open = Case.status.not_in(("closed", "void", "answered_directly"))
@@ -140,16 +157,19 @@ def ledger(hotline: Hotline, clock: FakeClock, people: People) -> Ledger:
         )
     )
     operator = busiest(hotline, role_prefix="op")
-    dispatcher, supervisor = "disp01", "sup01"
-    tour = {operator, dispatcher, supervisor}
+    dispatcher, supervisor, inspector = "disp01", "sup01", "insp01"
+    handler = busiest_handler(hotline)
+    tour = {operator, dispatcher, supervisor, handler, inspector}
     people.tokens.update(name_the_people(hotline, now, tour))  # log_in finds them made
     import_answers(hotline, SYSTEM, read_answers(None), now)
     longest, call = open_cases(hotline)
-    return Ledger(operator, dispatcher, supervisor, longest, call)
+    return Ledger(operator, dispatcher, supervisor, handler, inspector, longest, call)
 
 
 def looks_right(page: Page, name: str, *, rows: bool = True) -> list[str]:
     """The page's screenshot (a README one); what is wrong with it, in words."""
+    page.mouse.move(0, 0)  # no row's tooltip over the picture: the pointer left where it clicked
+    expect(page.locator(".el-popper.is-dark:visible")).to_have_count(0)
     settle(page)
     wrong = [f"Latin: {word}" for word in visible_latin(page) if word not in CITIZENS_WORDS]
     wrong += [f"sideways: {box}" for box in horizontal_overflow(page)]
@@ -192,8 +212,13 @@ def test_the_centres_pages_on_a_months_ledger(
     wrong += looks_right(page, "case-page")
     page.context.close()
 
-    page = browsing.new_page()
-    log_in(page, people, ledger.supervisor)
-    page.goto("/answers")
-    wrong += looks_right(page, "standard-answers")
+    for person, where, name in (
+        (ledger.supervisor, "/answers", "standard-answers"),
+        (ledger.handler, "/unit", "unit-inbox"),
+        (ledger.inspector, "/inspect", "inspector-queue"),
+    ):
+        page = browsing.new_page()
+        log_in(page, people, person, at=where)
+        wrong += looks_right(page, name)
+        page.context.close()
     assert not wrong, f"pages that do not look right: {wrong}"

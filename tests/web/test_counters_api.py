@@ -10,6 +10,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from hotline.services.accounts.users import NewUser, create_user
+from hotline.services.context import Hotline
 from tests.conftest import FakeClock
 from tests.web.conftest import Api, assert_problem, invalid_names
 
@@ -148,3 +150,24 @@ def test_working_periods_for_the_browser(api: Api) -> None:
     assert invalid_names(
         api.request("GET", "/api/v1/calendar/periods", "lx-h", params=backwards)
     ) == {"to"}
+
+
+def test_polling_does_not_keep_an_unattended_browser_logged_in(
+    api: Api, hotline: Hotline, clock: FakeClock
+) -> None:
+    """The phone page polls every 30 s; its user walked away. The idle timeout still ends the
+    session, as it would had the page made no requests at all."""
+    create_user(
+        hotline, NewUser("lx-phone", "handler", "LX-CGJ", password="口令-长一些-123"), clock.current
+    )
+    login = api.client.post(
+        "/api/v1/auth/session", json={"name": "lx-phone", "password": "口令-长一些-123"}
+    )
+    assert login.status_code == 200, login.text
+    idle = hotline.settings.session_idle_minutes
+    for _ in range(idle * 2 - 1):
+        clock.advance(seconds=30)
+        assert api.client.get("/api/v1/me/counters").status_code == 200
+    clock.advance(seconds=30)
+    assert_problem(api.client.get("/api/v1/me/counters"), 401, "session_expired")
+    assert_problem(api.client.get("/api/v1/cases"), 401, "session_expired")

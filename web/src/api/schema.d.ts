@@ -189,6 +189,7 @@ export interface paths {
          * 我的待办计数（轮询）
          * @description A handler's unit inbox (new, awaiting acceptance, co-unit opinions owed, warning, overdue,
          *     open supervisions) or an inspector's verification queue; cheap enough to poll every 30 s.
+         *     A poll is not activity: it does not keep a browser session from its idle timeout.
          */
         get: operations["counters_endpoint_api_v1_me_counters_get"];
         put?: never;
@@ -274,8 +275,7 @@ export interface paths {
         put?: never;
         /**
          * 发起督办
-         * @description A supervisor's manual supervision of a dispatched case; the answer names whom it reaches
-         *     (``contact``) and warns when a 一把手督办 targets a unit without a named head.
+         * @description A supervisor's manual supervision of a dispatched case.
          */
         post: operations["open_supervision_api_v1_supervisions_post"];
         delete?: never;
@@ -4007,16 +4007,6 @@ export interface components {
              * @description 新督办单的编号
              */
             id: number;
-            /**
-             * Contact
-             * @description 督办对象：单位、负责人、分管领导与电话
-             */
-            contact: string | null;
-            /**
-             * Warning
-             * @description 一把手督办的目标单位未登记一把手姓名时的提示；否则为 null
-             */
-            warning: string | null;
         } & {
             [key: string]: unknown;
         };

@@ -69,12 +69,32 @@ def current_actor(
     session_id: Annotated[str | None, Depends(session_cookie)],
 ) -> Actor:
     """The actor behind the request's Bearer token, else its session cookie; 401 otherwise."""
+    return _actor(request, credentials, session_id, activity=True)
+
+
+def polling_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    session_id: Annotated[str | None, Depends(session_cookie)],
+) -> Actor:
+    """As :func:`current_actor`, for a page's background poll: the session's idle clock does
+    not move, so a browser left open still logs out after the idle timeout."""
+    return _actor(request, credentials, session_id, activity=False)
+
+
+def _actor(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    session_id: str | None,
+    *,
+    activity: bool,
+) -> Actor:
     hotline = hotline_of(request)
     if "authorization" in request.headers:
         actor = _token_actor(hotline, credentials)
     elif session_id:
         try:
-            actor = session_actor(hotline, session_id, hotline.now())
+            actor = session_actor(hotline, session_id, hotline.now(), activity=activity)
         except SessionEnded as ended:
             raise session_ended(ended) from ended
     else:
@@ -101,5 +121,6 @@ def _token_actor(hotline: Hotline, credentials: HTTPAuthorizationCredentials | N
 
 HotlineDep = Annotated[Hotline, Depends(hotline_of)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
+PollingActorDep = Annotated[Actor, Depends(polling_actor)]
 NowDep = Annotated[datetime, Depends(now_of)]
 SessionCookieDep = Annotated[str | None, Depends(session_cookie)]

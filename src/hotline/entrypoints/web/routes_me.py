@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
-from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
+from hotline.entrypoints.web.auth import HotlineDep, NowDep, PollingActorDep
 from hotline.entrypoints.web.bounded_times import BoundedDateTime
 from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas_me import CountersOut
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1/me", tags=["待办 inbox"])
 )
 def counters_endpoint(
     hotline: HotlineDep,
-    actor: ActorDep,
+    actor: PollingActorDep,
     now: NowDep,
     since: Annotated[
         BoundedDateTime | None,
@@ -32,6 +32,7 @@ def counters_endpoint(
     ] = None,
 ) -> Response:
     """A handler's unit inbox (new, awaiting acceptance, co-unit opinions owed, warning, overdue,
-    open supervisions) or an inspector's verification queue; cheap enough to poll every 30 s."""
+    open supervisions) or an inspector's verification queue; cheap enough to poll every 30 s.
+    A poll is not activity: it does not keep a browser session from its idle timeout."""
     aware = since if since is None or since.tzinfo else since.replace(tzinfo=hotline.settings.tz)
     return JSONResponse(my_counters(hotline, actor, aware, now))

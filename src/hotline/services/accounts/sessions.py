@@ -121,10 +121,14 @@ def open_session(
         return session_id, _view(session, hotline, row, user, session_id)
 
 
-def session_actor(hotline: Hotline, session_id: str, now: datetime) -> Actor:
-    """The actor of a live session (its activity recorded); :class:`SessionEnded` otherwise."""
+def session_actor(
+    hotline: Hotline, session_id: str, now: datetime, *, activity: bool = True
+) -> Actor:
+    """The actor of a live session (its activity recorded); :class:`SessionEnded` otherwise.
+    ``activity=False`` for a page's background poll (the live inbox): it must not keep an
+    unattended browser logged in past the idle timeout."""
     with hotline.db.transaction() as session:
-        _row, user = _live(session, hotline, session_id, now)
+        _row, user = _live(session, hotline, session_id, now, activity=activity)
         return actor_of(user)
 
 
@@ -142,7 +146,7 @@ def end_session(hotline: Hotline, session_id: str, now: datetime) -> None:
 
 
 def _live(
-    session: Session, hotline: Hotline, session_id: str, now: datetime
+    session: Session, hotline: Hotline, session_id: str, now: datetime, *, activity: bool = True
 ) -> tuple[BrowserSession, User]:
     found = session.execute(
         select(BrowserSession, User)
@@ -156,7 +160,8 @@ def _live(
         raise SessionEnded(EndReason.INVALID)
     if now >= _idle_expiry(hotline, row):
         raise SessionEnded(EndReason.EXPIRED)
-    _record_activity(session, row, now)
+    if activity:
+        _record_activity(session, row, now)
     return row, user
 
 

@@ -42,6 +42,7 @@ from hotline.domain.evidence import (
     require_onsite_evidence,
 )
 from hotline.domain.roles import Actor, Permission, require
+from hotline.domain.vocabulary import ASSIGNMENT_AT_WORK
 from hotline.services.accounts.scope import load_case_in_scope
 from hotline.services.cases.history import append_event
 from hotline.services.context import Hotline
@@ -370,6 +371,12 @@ def _round_started_at(session: Session, case: Case, assignment: Assignment) -> d
     return max(top.dispatched_at, last_reply) if last_reply is not None else top.dispatched_at
 
 
+def _holding(case: Case) -> Assignment | None:
+    """The lead-chain assignment now holding the case (the newest pending or accepted one)."""
+    at_work = [a for a in case.assignments if a.role == "lead" and a.status in ASSIGNMENT_AT_WORK]
+    return max(at_work, key=lambda a: a.id) if at_work else None
+
+
 def _photo_facts(session: Session, case_id: int) -> list[PhotoFacts]:
     rows = session.scalars(select(Attachment).where(Attachment.case_id == case_id))
     return [
@@ -384,20 +391,21 @@ def _photo_facts(session: Session, case_id: int) -> list[PhotoFacts]:
 
 
 def require_reply_evidence(
-    session: Session, hotline: Hotline, case: Case, assignment: Assignment, result_type: str
+    session: Session, hotline: Hotline, case: Case, result_type: str
 ) -> None:
-    """Refuse a reply of ``result_type`` by the unit holding ``assignment`` when the city's
-    现场处置 rule wants an "after" photo with a position and the case has none from this round
+    """Refuse a reply of ``result_type`` on ``case`` when the city's 现场处置 rule wants an
+    "after" photo with a position and the case has none from the current round
     (OnsiteEvidenceMissing, 422, field ``attachments``). Called by the reply action before it
-    changes anything."""
+    changes anything; a case no unit holds is left to the action's own guard."""
     rule = hotline.profile.onsite_evidence.to_domain()
-    if not rule.channels and not rule.categories:
+    holding = _holding(case)
+    if (not rule.channels and not rule.categories) or holding is None:
         return
     reply = ReplyFacts(
         channel=case.channel_code,
         category_codes=_category_chain(session, case.category_code),
         result_type=result_type,
-        round_started_at=_round_started_at(session, case, assignment),
+        round_started_at=_round_started_at(session, case, holding),
     )
     if rule.applies(reply.channel, reply.category_codes, reply.result_type):
         require_onsite_evidence(rule, reply, _photo_facts(session, case.id))
