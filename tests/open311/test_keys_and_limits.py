@@ -124,7 +124,7 @@ def test_too_many_fields(make_client: ClientFactory) -> None:
 
 def test_token_buckets_refill_at_the_configured_rate() -> None:
     now = [0.0]
-    buckets = TokenBuckets(per_minute=60, clock=lambda: now[0])
+    buckets = TokenBuckets(per_minute=60, monotonic=lambda: now[0])
     assert all(buckets.take("k") == 0 for _ in range(60))  # a full minute's burst
     assert buckets.take("k") == pytest.approx(1.0)
     now[0] += 1.0
@@ -135,7 +135,7 @@ def test_token_buckets_refill_at_the_configured_rate() -> None:
 
 def test_key_cache_expires() -> None:
     now = [0.0]
-    cache = KeyCache(seconds=10, clock=lambda: now[0])
+    cache = KeyCache(seconds=10, monotonic=lambda: now[0])
     cache.put("h", None)
     assert cache.get("h") is not None
     now[0] = 10.5

@@ -34,7 +34,8 @@ class RequestStatus(StrEnum):
 
     PENDING = "pending"  # awaiting the centre (or the approving level)
     APPROVED = "approved"
-    REJECTED = "rejected"
+    REJECTED = "rejected"  # a return the centre turned down (驳回)
+    REFUSED = "refused"  # an extension the approver did not grant (不批准)
     WITHDRAWN = "withdrawn"  # its assignment ended before anyone decided
 
 

@@ -29,10 +29,11 @@ MAX_ENTRIES = 10_000  # buckets or cached keys kept; the least recently used go 
 class TokenBuckets:
     """``per_minute`` requests a minute per name, with bursts up to the same number."""
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_minute: int, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
-        self.clock = clock
+        # elapsed seconds, not a moment: refills are measured on it, nothing is dated by it
+        self.monotonic = monotonic
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -40,12 +41,12 @@ class TokenBuckets:
         """0 when a request may pass (one token is used), else the seconds until it could."""
         if self.capacity <= 0:
             return 0.0
-        now = self.clock()
+        tick = self.monotonic()
         with self._lock:
-            tokens, last = self._buckets.pop(name, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            tokens, last = self._buckets.pop(name, (self.capacity, tick))
+            tokens = min(self.capacity, tokens + (tick - last) * self.rate)
             wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
-            self._buckets[name] = (tokens - 1 if wait == 0 else tokens, now)
+            self._buckets[name] = (tokens - 1 if wait == 0 else tokens, tick)
             while len(self._buckets) > MAX_ENTRIES:
                 self._buckets.popitem(last=False)
         return wait
@@ -60,15 +61,15 @@ class _Cached:
 class KeyCache:
     """api_key (by its hash) → partner or None, trusted for ``seconds``."""
 
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds, self.clock = seconds, clock
+    def __init__(self, seconds: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.seconds, self.monotonic = seconds, monotonic
         self._entries: OrderedDict[str, _Cached] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key_hash: str) -> _Cached | None:
         with self._lock:
             entry = self._entries.get(key_hash)
-            if entry is None or entry.until < self.clock():
+            if entry is None or entry.until < self.monotonic():
                 return None
             self._entries.move_to_end(key_hash)
             return entry
@@ -77,7 +78,7 @@ class KeyCache:
         if self.seconds <= 0:
             return
         with self._lock:
-            self._entries[key_hash] = _Cached(self.clock() + self.seconds, partner)
+            self._entries[key_hash] = _Cached(self.monotonic() + self.seconds, partner)
             self._entries.move_to_end(key_hash)
             while len(self._entries) > MAX_ENTRIES:
                 self._entries.popitem(last=False)
