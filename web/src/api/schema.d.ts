@@ -275,7 +275,8 @@ export interface paths {
         put?: never;
         /**
          * 发起督办
-         * @description A supervisor's manual supervision of a dispatched case.
+         * @description A supervisor's manual supervision of a dispatched case; the answer names whom it reaches
+         *     (``contact``) and warns when a 一把手督办 targets a unit without a named head.
          */
         post: operations["open_supervision_api_v1_supervisions_post"];
         delete?: never;
@@ -4007,6 +4008,16 @@ export interface components {
              * @description 新督办单的编号
              */
             id: number;
+            /**
+             * Contact
+             * @description 督办对象：单位、负责人、分管领导与电话
+             */
+            contact: string | null;
+            /**
+             * Warning
+             * @description 一把手督办的目标单位未登记一把手姓名时的提示；否则为 null
+             */
+            warning: string | null;
         } & {
             [key: string]: unknown;
         };
