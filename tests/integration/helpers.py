@@ -38,7 +38,7 @@ def act(
 
 
 def status_of(hotline: Hotline, number: str, actor: Actor) -> str:
-    return str(get_case(hotline, number, actor)["status"])
+    return str(get_case(hotline, number, actor, hotline.now())["status"])
 
 
 def to_accepted(

@@ -34,7 +34,7 @@ def test_an_expired_token_is_401(api: Api, clock: FakeClock, hotline: Hotline) -
 
 def test_a_disabled_users_token_is_401(api: Api, hotline: Hotline) -> None:
     api.token("op")
-    disable_user(hotline, "op")
+    disable_user(hotline, "op", hotline.now())
     assert_problem(api.request("GET", "/api/v1/cases", "op"), 401, "invalid_token")
 
 

@@ -258,17 +258,18 @@ def test_logout_without_a_session_is_a_no_op(api: Api) -> None:
 
 def test_disabling_a_user_ends_its_sessions(browser: TestClient, hotline: Hotline) -> None:
     assert browser.get(SESSION).status_code == 200
-    disable_user(hotline, "wang")  # what `hotline user disable` calls
+    moment = hotline.now() + timedelta(seconds=7)  # the caller's now, not the context's clock
+    disable_user(hotline, "wang", moment)  # what `hotline user disable` calls
     assert_problem(browser.get(SESSION), 401, "session_invalid")
     with hotline.db.transaction() as session:
         revoked = session.scalars(select(BrowserSession.revoked_at)).one()
-    assert revoked == hotline.now()
+    assert revoked == moment
 
 
 def test_a_disabled_user_cannot_log_in_and_is_told_the_same(api: Api, hotline: Hotline) -> None:
     _user(hotline)
     _user(hotline, "gone")
-    disable_user(hotline, "gone")
+    disable_user(hotline, "gone", hotline.now())
     wrong = api.client.post(SESSION, json={"name": "wang", "password": "wrong"})
     disabled = api.client.post(SESSION, json={"name": "gone", "password": PASSWORD})
     assert_problem(disabled, 401, "login_failed")

@@ -97,7 +97,7 @@ def refusals(api: Api, hotline: Hotline) -> Iterator[dict[str, tuple[str, str]]]
     _make_user(hotline, "locked")
     _lock(hotline, "locked")
     _make_user(hotline, "gone")
-    disable_user(hotline, "gone")
+    disable_user(hotline, "gone", hotline.now())
     yield {
         "unknown name": ("nobody", PASSWORD),
         "wrong password": ("wang", "wrong"),

@@ -29,10 +29,10 @@ def test_return_approved_goes_back_to_the_centre_for_redispatch(
         reason_code="not_our_duty",
     )
     act(hotline, number, Action.APPROVE_RETURN, actors["dispatcher"], reason="同意")
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["status"] == "registered" and case["lead_unit"] is None
     act(hotline, number, Action.DISPATCH, actors["dispatcher"], unit="JN-YLJ")
-    assert get_case(hotline, number, actors["operator"])["lead_unit"] == "JN-YLJ"
+    assert get_case(hotline, number, actors["operator"], hotline.now())["lead_unit"] == "JN-YLJ"
 
 
 def test_return_rejected_forces_the_unit_to_handle_it(
@@ -67,7 +67,7 @@ def test_extension_moves_the_deadline_only_on_approval(
 ) -> None:
     number = new_case(hotline, actors["operator"])
     to_accepted(hotline, actors, number)
-    before = get_case(hotline, number, actors["operator"])["reply_due_at"]
+    before = get_case(hotline, number, actors["operator"], hotline.now())["reply_due_at"]
     act(
         hotline,
         number,
@@ -76,7 +76,7 @@ def test_extension_moves_the_deadline_only_on_approval(
         reason="需协调产权单位",
         extra_working_days=3,
     )
-    assert get_case(hotline, number, actors["operator"])["reply_due_at"] == before
+    assert get_case(hotline, number, actors["operator"], hotline.now())["reply_due_at"] == before
     with pytest.raises(IllegalTransition):  # one pending request at a time
         act(
             hotline,
@@ -87,7 +87,7 @@ def test_extension_moves_the_deadline_only_on_approval(
             extra_working_days=1,
         )
     act(hotline, number, Action.APPROVE_EXTENSION, actors["leader"], reason="同意")
-    after = get_case(hotline, number, actors["operator"])
+    after = get_case(hotline, number, actors["operator"], hotline.now())
     assert after["reply_due_at"] > before and after["extension_count"] == 1
     act(
         hotline,
@@ -98,7 +98,10 @@ def test_extension_moves_the_deadline_only_on_approval(
         extra_working_days=1,
     )
     act(hotline, number, Action.REFUSE_EXTENSION, actors["leader"], reason="不予延期")
-    assert get_case(hotline, number, actors["operator"])["reply_due_at"] == after["reply_due_at"]
+    assert (
+        get_case(hotline, number, actors["operator"], hotline.now())["reply_due_at"]
+        == after["reply_due_at"]
+    )
 
 
 def test_deciding_without_a_pending_request_is_refused(
@@ -126,7 +129,7 @@ def test_sub_dispatch_and_the_reply_rolls_up(hotline: Hotline, actors: dict[str,
         result_type="solved",
         reply_text="街道已整改",
     )
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["status"] == "callback_pending"
     assert {a["unit"]: a["status"] for a in case["assignments"]} == {
         "LX-CGJ": "replied",
@@ -171,7 +174,7 @@ def test_failed_verification_is_rework_for_the_same_unit(
     to_accepted(hotline, actors, number)
     act(hotline, number, Action.REPLY, actors["handler"], result_type="solved", reply_text="已办")
     act(hotline, number, Action.VERIFY, actors["inspector"], passed=False, note="现场仍有垃圾")
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["status"] == "accepted" and case["reopen_count"] == 1
     act(hotline, number, Action.REPLY, actors["handler"], result_type="solved", reply_text="重办")
     act(hotline, number, Action.VERIFY, actors["inspector"], passed=True)
@@ -193,7 +196,7 @@ def test_unreachable_callback_is_retried_then_closes(
         act(hotline, number, Action.RECORD_CALLBACK, actors["operator"], outcome="unreachable")
         assert status_of(hotline, number, actors["operator"]) == "callback_pending"
     act(hotline, number, Action.RECORD_CALLBACK, actors["operator"], outcome="unreachable")
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["status"] == "closed" and case["closed_as"] == "unreachable"
 
 
@@ -211,7 +214,7 @@ def test_unsatisfied_result_reopens_to_the_same_unit(
         result_satisfaction="unsatisfied",
         solved=False,
     )
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["status"] == "dispatched" and case["lead_unit"] == "LX-CGJ"
     assert case["reopen_count"] == 1
     act(hotline, number, Action.ACCEPT, actors["handler"])
@@ -250,24 +253,24 @@ def test_closed_case_can_be_reopened_by_the_centre(
         reason="市民再次来电",
         target="same_unit",
     )
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["status"] == "dispatched" and case["closed_at"] is None
 
 
 def test_an_illegal_action_changes_nothing(hotline: Hotline, actors: dict[str, Actor]) -> None:
     number = new_case(hotline, actors["operator"])
-    before = get_case(hotline, number, actors["operator"])
+    before = get_case(hotline, number, actors["operator"], hotline.now())
     with pytest.raises(IllegalTransition) as refused:
         act(hotline, number, Action.CLOSE, actors["dispatcher"])
     assert "received" in refused.value.detail
-    assert get_case(hotline, number, actors["operator"]) == before
+    assert get_case(hotline, number, actors["operator"], hotline.now()) == before
 
 
 def test_a_failing_step_leaves_no_trace(hotline: Hotline, actors: dict[str, Actor]) -> None:
     """Dispatch validates co-units after the lead assignment is built: all of it rolls back."""
     number = new_case(hotline, actors["operator"])
     act(hotline, number, Action.REGISTER, actors["operator"])
-    before = get_case(hotline, number, actors["operator"])
+    before = get_case(hotline, number, actors["operator"], hotline.now())
     with pytest.raises(InvalidInput):
         act(
             hotline,
@@ -277,7 +280,7 @@ def test_a_failing_step_leaves_no_trace(hotline: Hotline, actors: dict[str, Acto
             unit="LX-CGJ",
             co_units=["NO-SUCH-UNIT"],
         )
-    assert get_case(hotline, number, actors["operator"]) == before
+    assert get_case(hotline, number, actors["operator"], hotline.now()) == before
 
 
 def test_promise_must_name_a_future_date(hotline: Hotline, actors: dict[str, Actor]) -> None:
@@ -331,5 +334,5 @@ def test_media_fields_and_aware_times_round_trip(
         media_link="https://example.invalid/a",
         media_published_at=published,
     )
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert datetime.fromisoformat(case["media_published_at"]) == published

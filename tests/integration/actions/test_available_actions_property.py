@@ -85,7 +85,7 @@ def _minimal_input(
 
 def _offered(hotline: Hotline, number: str, actor: Actor) -> list[Action]:
     try:
-        view = get_case(hotline, number, actor)
+        view = get_case(hotline, number, actor, hotline.now())
     except NotFound:  # out of scope: nothing to offer, and every action reads as not found
         return []
     return [Action(name) for name in view["allowed_actions"]]

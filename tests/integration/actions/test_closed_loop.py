@@ -45,7 +45,7 @@ def test_full_loop_with_verification_and_callback(
         result_satisfaction="basically_satisfied",
         solved=True,
     )
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["status"] == "closed" and case["closed_as"] == "satisfied"
     steps = [(e["action"], e["actor"], e["from_status"], e["to_status"]) for e in case["history"]]
     assert steps == [
@@ -69,7 +69,7 @@ def test_deadlines_follow_the_working_calendar(
     number = new_case(hotline, actors["operator"])
     act(hotline, number, Action.REGISTER, actors["operator"], category_code="E0301")
     act(hotline, number, Action.DISPATCH, actors["dispatcher"], unit="LX-CGJ")
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     # Accept within 1 working hour: 60 min → Friday 17:30 is the end of the day (60 min left).
     assert case["accept_due_at"] == "2026-11-27T09:30:00+00:00"
     # 2 working days = 840 working minutes: 60 on Friday, 420 on Monday, 360 on Tuesday
@@ -85,7 +85,10 @@ def test_a_case_without_callback_or_verification_waits_for_the_centre(
     act(hotline, number, Action.REPLY, actors["handler"], result_type="solved", reply_text="已处理")
     assert status_of(hotline, number, actors["operator"]) == "replied"
     act(hotline, number, Action.CLOSE, actors["dispatcher"])
-    assert get_case(hotline, number, actors["operator"])["closed_as"] == "closed_by_centre"
+    assert (
+        get_case(hotline, number, actors["operator"], hotline.now())["closed_as"]
+        == "closed_by_centre"
+    )
 
 
 def test_patrol_case_closes_after_verification(hotline: Hotline, actors: dict[str, Actor]) -> None:
@@ -95,7 +98,7 @@ def test_patrol_case_closes_after_verification(hotline: Hotline, actors: dict[st
     to_accepted(hotline, actors, number)
     act(hotline, number, Action.REPLY, actors["handler"], result_type="solved", reply_text="已清理")
     act(hotline, number, Action.VERIFY, actors["inspector"], passed=True)
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["status"] == "closed" and case["closed_as"] == "verified"
 
 

@@ -44,7 +44,7 @@ def test_two_people_accepting_at_once_one_wins(hotline: Hotline, actors: dict[st
     refusals = [r for r in results if isinstance(r, DomainError)]
     assert len(wins) == 1 and len(refusals) == 1
     assert refusals[0].code in ("illegal_transition", "concurrent_change")
-    history = get_case(hotline, number, actors["operator"])["history"]
+    history = get_case(hotline, number, actors["operator"], hotline.now())["history"]
     assert [e["action"] for e in history].count("accept") == 1
 
 
@@ -52,7 +52,7 @@ def test_two_actions_on_the_same_seen_version_one_wins(
     hotline: Hotline, actors: dict[str, Actor]
 ) -> None:
     number = new_case(hotline, actors["operator"])
-    version = get_case(hotline, number, actors["operator"])["version"]
+    version = get_case(hotline, number, actors["operator"], hotline.now())["version"]
     now = hotline.now()
 
     def register() -> object:

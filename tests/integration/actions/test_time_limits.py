@@ -39,7 +39,7 @@ def test_media_cases_are_due_the_same_working_day(
     hotline: Hotline, actors: dict[str, Actor]
 ) -> None:
     number = _dispatched(hotline, actors, channel="media", media_outlet="济南日报")
-    assert get_case(hotline, number, actors["operator"])["reply_due_at"] == (
+    assert get_case(hotline, number, actors["operator"], hotline.now())["reply_due_at"] == (
         "2026-11-24T09:30:00+00:00"
     )  # 17:30 Beijing, the same day
 
@@ -47,7 +47,7 @@ def test_media_cases_are_due_the_same_working_day(
 def test_deputies_have_their_own_limit(hotline: Hotline, actors: dict[str, Actor]) -> None:
     number = _dispatched(hotline, actors, channel="deputy")
     # 10 working days from Tuesday 2026-11-24 10:00 → Tuesday 2026-12-08 10:00 Beijing.
-    assert get_case(hotline, number, actors["operator"])["reply_due_at"] == (
+    assert get_case(hotline, number, actors["operator"], hotline.now())["reply_due_at"] == (
         "2026-12-08T02:00:00+00:00"
     )
 
@@ -62,12 +62,14 @@ def test_the_sweep_raises_each_warning_and_breach_exactly_once(
     clock.advance(minutes=15)
     assert sweep_deadlines(hotline, clock()).raised == {"accept_breach": 1}
     act(hotline, number, Action.ACCEPT, actors["handler"])
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["accept_late"] is True and case["sla"]["accept"] == "missed"
     clock.current = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday, past the reply deadline
     assert sweep_deadlines(hotline, clock()).raised == {"reply_warning": 1, "reply_breach": 1}
     assert sweep_deadlines(hotline, clock()).raised == {}
-    events = [e["action"] for e in get_case(hotline, number, actors["operator"])["history"]]
+    events = [
+        e["action"] for e in get_case(hotline, number, actors["operator"], hotline.now())["history"]
+    ]
     assert events.count("sla_warning") == 2 and events.count("sla_breach") == 2
     levels = sorted(s["level"] for s in list_supervisions(hotline, actors["supervisor"]))
     assert levels == ["supervise", "supervise", "urge", "urge"]  # one per stage and line
@@ -81,7 +83,7 @@ def test_a_late_reply_freezes_the_flag(
     act(hotline, number, Action.ACCEPT, actors["handler"])
     clock.current = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
     act(hotline, number, Action.REPLY, actors["handler"], result_type="solved", reply_text="已办")
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["reply_late"] is True and case["sla"]["reply"] == "missed"
     assert case["callback_due_at"] is not None
 
@@ -103,11 +105,11 @@ def test_the_clock_stops_while_a_return_waits(
 ) -> None:
     number = _dispatched(hotline, actors)
     act(hotline, number, Action.ACCEPT, actors["handler"])
-    before = get_case(hotline, number, actors["operator"])["reply_due_at"]
+    before = get_case(hotline, number, actors["operator"], hotline.now())["reply_due_at"]
     act(hotline, number, Action.RETURN, actors["handler"], reason="非我单位", reason_code="other")
     clock.advance(hours=3)  # 10:00 → 13:00 Beijing: 120 working minutes (lunch excluded)
     act(hotline, number, Action.REJECT_RETURN, actors["dispatcher"], reason="属地管理")
-    case = get_case(hotline, number, actors["operator"])
+    case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["history"][-1]["details"]["clock_paused_minutes"] == 120
     assert datetime.fromisoformat(case["reply_due_at"]) > datetime.fromisoformat(before)
 
@@ -162,7 +164,7 @@ def test_manual_supervision_and_the_units_response(
     ]
     assert list_supervisions(hotline, actors["street_handler"]) == []
     respond(hotline, supervision_id, "局长已现场调度，今日整改", actors["handler"], hotline.now())
-    assert get_case(hotline, number, actors["operator"])["supervised"] is True
+    assert get_case(hotline, number, actors["operator"], hotline.now())["supervised"] is True
     with pytest.raises(Forbidden):
         supervise_case(hotline, number, "urge", "x", actors["handler"], hotline.now())
     assert _count(hotline, Supervision, Supervision.status == "responded") == 1
@@ -175,7 +177,7 @@ def test_supervised_cases_need_verification(hotline: Hotline, actors: dict[str, 
     )
     act(hotline, number, Action.ACCEPT, actors["handler"])
     act(hotline, number, Action.REPLY, actors["handler"], result_type="solved", reply_text="已办")
-    assert get_case(hotline, number, actors["operator"])["status"] == "verifying"
+    assert get_case(hotline, number, actors["operator"], hotline.now())["status"] == "verifying"
 
 
 def test_two_sweepers_raise_each_line_once(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hotline.bootstrap import build_hotline
+from hotline.bootstrap import build_hotline, utc_now
 from hotline.domain.roles import SYSTEM
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, log
@@ -20,7 +20,7 @@ def case_show(number: str) -> None:
     """Print one case (caller data masked) with its history as JSON."""
     from hotline.services.cases.views import get_case
 
-    emit_json(get_case(build_hotline(), number, SYSTEM))
+    emit_json(get_case(build_hotline(), number, SYSTEM, utc_now()))
 
 
 @case_app.command("verify-history")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from hotline.bootstrap import build_hotline
+from hotline.bootstrap import build_hotline, utc_now
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, log
 
@@ -41,7 +41,7 @@ def user_disable(name: str) -> None:
     """Disable a user: revoke all its tokens and end its browser sessions."""
     from hotline.services.accounts.users import disable_user
 
-    disable_user(build_hotline(), name)
+    disable_user(build_hotline(), name, utc_now())
     log(f"已停用用户 {name}，其令牌全部作废，网页会话全部结束")
 
 

@@ -33,20 +33,25 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _case_after_change(
-    hotline: Hotline, number: str, actor: Actor, status: int, version: int | None = None
+    hotline: Hotline,
+    number: str,
+    actor: Actor,
+    now: datetime,
+    status: int,
+    version: int | None = None,
 ) -> JSONResponse:
     """The changed case; or, when the change took it out of the actor's scope (a district desk
     dispatching to another district's unit), a receipt with its number and version only: the
     change is done and must not read as a failure."""
     try:
-        return case_response(get_case(hotline, number, actor), status)
+        return case_response(get_case(hotline, number, actor, now), status)
     except NotFound:
         headers = {"ETag": etag_of(version)} if version is not None else {}
         return JSONResponse({"number": number, "version": version}, status, headers=headers)
 
 
-def _created(hotline: Hotline, number: str, actor: Actor) -> JSONResponse:
-    response = _case_after_change(hotline, number, actor, 201)
+def _created(hotline: Hotline, number: str, actor: Actor, now: datetime) -> JSONResponse:
+    response = _case_after_change(hotline, number, actor, now, 201)
     response.headers["Location"] = f"{router.prefix}/{number}"
     return response
 
@@ -75,7 +80,7 @@ def create_case_endpoint(
     """Take a complaint; 201 with the case (caller data masked), ETag and Location."""
     new_case = NewCase(**body.model_dump())
     if idempotency_key is None:
-        return _created(hotline, create_case(hotline, new_case, actor, now), actor)
+        return _created(hotline, create_case(hotline, new_case, actor, now), actor, now)
     return create_once(
         hotline,
         actor,
@@ -83,7 +88,7 @@ def create_case_endpoint(
         body.model_dump(mode="json"),
         now,
         lambda key: create_case(hotline, new_case, actor, now, key),
-        lambda number: _created(hotline, number, actor),
+        lambda number: _created(hotline, number, actor, now),
     )
 
 
@@ -93,16 +98,20 @@ def create_case_endpoint(
     summary="查看工单",
     responses=problem_responses(401, 403, 404),
 )
-def get_case_endpoint(number: CaseNumber, hotline: HotlineDep, actor: ActorDep) -> Response:
+def get_case_endpoint(
+    number: CaseNumber, hotline: HotlineDep, actor: ActorDep, now: NowDep
+) -> Response:
     """The case with its history (oldest first); the ETag is its version."""
-    return case_response(get_case(hotline, number, actor))
+    return case_response(get_case(hotline, number, actor, now))
 
 
 @router.head("/{number}", include_in_schema=False)
-def head_case_endpoint(number: CaseNumber, hotline: HotlineDep, actor: ActorDep) -> Response:
+def head_case_endpoint(
+    number: CaseNumber, hotline: HotlineDep, actor: ActorDep, now: NowDep
+) -> Response:
     """As GET without the body: the status and headers (ETag, length) alone, so a client can
     check whether a case changed without reading it. Not in OpenAPI: the GET documents it."""
-    full = get_case_endpoint(number, hotline, actor)
+    full = get_case_endpoint(number, hotline, actor, now)
     return Response(status_code=full.status_code, headers=dict(full.headers))
 
 
@@ -265,7 +274,7 @@ def act_endpoint(
         )
     except ConcurrentChange as error:
         raise concurrency_problem(error) from error
-    return _case_after_change(hotline, number, actor, 200, version)
+    return _case_after_change(hotline, number, actor, now, 200, version)
 
 
 @router.post(

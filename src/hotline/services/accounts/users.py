@@ -99,8 +99,8 @@ def _user_by_name(session: Session, name: str) -> User:
     return user
 
 
-def disable_user(hotline: Hotline, name: str) -> None:
-    """Disable a user: its API tokens are revoked and its browser sessions end at once."""
+def disable_user(hotline: Hotline, name: str, now: datetime) -> None:
+    """Disable a user: its API tokens are revoked and its browser sessions end at ``now``."""
     with hotline.db.transaction() as session:
         user = _user_by_name(session, name)
         user.disabled = True
@@ -109,7 +109,7 @@ def disable_user(hotline: Hotline, name: str) -> None:
         session.execute(
             update(BrowserSession)
             .where(BrowserSession.user_id == user.id, BrowserSession.revoked_at.is_(None))
-            .values(revoked_at=hotline.now())
+            .values(revoked_at=now)
             .execution_options(synchronize_session=False)
         )
 

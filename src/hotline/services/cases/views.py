@@ -223,11 +223,13 @@ def _name_of(
     return session.scalar(select(table.name).where(table.code == code))
 
 
-def get_case(hotline: Hotline, number: str, actor: Actor) -> dict[str, Any]:
+def get_case(hotline: Hotline, number: str, actor: Actor, now: datetime) -> dict[str, Any]:
+    """The case as ``actor`` may see it at ``now`` (its SLA states and the actions offered
+    depend on the moment)."""
     require(actor.role, Permission.READ_CASE)
     with hotline.db.transaction() as session:
         case = load_case_in_scope(session, number, actor)
-        return full_view(hotline, session, case, actor, hotline.now())
+        return full_view(hotline, session, case, actor, now)
 
 
 def reveal_caller(
