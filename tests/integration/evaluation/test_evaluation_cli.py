@@ -105,6 +105,13 @@ def test_editions_list_and_save(hotline: Hotline, clock: FakeClock, tmp_path: Pa
     assert again.exit_code == 1 and "已经生成过" in again.stderr
     listed = json.loads(run("editions", "list", "--json").stdout)["items"]
     assert {item["period_key"] for item in listed} == {"2026-W47"}
+    # the profile's district recipients of the weekly summary each get their district's cut
+    cuts = json.loads(run("editions", "list", "--district", "370102", "--json").stdout)["items"]
+    assert {(item["district"], item["format"]) for item in cuts} == {
+        ("370102", "html"), ("370102", "xlsx")
+    }  # fmt: skip
+    shown = run("editions", "list", "--kind", "weekly")
+    assert "370102区县版" in shown.stderr and "全市版" in shown.stderr
     out = tmp_path / "weekly.html"
     html_id = next(item["id"] for item in listed if item["format"] == "html")
     assert run("editions", "save", str(html_id), "--out", str(out)).exit_code == 0

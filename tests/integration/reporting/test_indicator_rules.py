@@ -88,7 +88,7 @@ def test_a_round_reopened_by_an_unsatisfied_callback_counts_as_due(story: Story)
         assert (supervision.level, supervision.source) == ("supervise", "callback_unsatisfied")
 
 
-def _settle_as_version_1(story: Story, month: str, period: Period) -> None:
+def settle_as_version_1(story: Story, month: str, period: Period) -> None:
     """A settlement made before the rules changed: the counts version 1 gave (facts as of the
     settlement time replayed under version 1), the definitions then in force."""
     now = story.clock()
@@ -113,7 +113,7 @@ def _settle_as_version_1(story: Story, month: str, period: Period) -> None:
 def test_a_month_settled_under_version_1_verifies_after_the_rules_changed(story: Story) -> None:
     resorted_case(story)
     story.at("2026-11-03", "10:00")
-    _settle_as_version_1(story, "2026-10", OCTOBER)
+    settle_as_version_1(story, "2026-10", OCTOBER)
     clock = Clock(story.hotline.settings.tz, story.clock())
     check = verify_settlement(story.hotline.db, clock, "2026-10")
     assert (check["matches"], check["indicator_version"]) == (True, 1)
@@ -136,7 +136,7 @@ def test_a_month_settled_under_version_1_verifies_after_the_rules_changed(story:
 def test_a_comparison_across_a_change_of_rules_is_labelled(story: Story) -> None:
     resorted_case(story)
     story.at("2026-11-03", "10:00")
-    _settle_as_version_1(story, "2026-10", OCTOBER)
+    settle_as_version_1(story, "2026-10", OCTOBER)
     november = story.report(NOVEMBER)["total"]
     note = november["reply_rate"]["pop_note"]
     assert note is not None and "2026-10（第 1 版）" in note and "第 2 版" in note
@@ -169,7 +169,7 @@ def test_the_drill_down_of_a_month_settled_under_version_1_lists_what_it_counted
     where it was counted, with the same count as the figure."""
     number = resorted_case(story)
     story.at("2026-11-03", "10:00")
-    _settle_as_version_1(story, "2026-10", OCTOBER)
+    settle_as_version_1(story, "2026-10", OCTOBER)
     story.at("2026-11-04", "10:00")
     refresh_indicator_facts(story.hotline, story.clock())  # the facts, by today's rules
     (group,) = story.report(OCTOBER, "category")["groups"]

@@ -16,7 +16,9 @@ from hotline.domain.roles import Actor
 from hotline.entrypoints.cli import indicators as cli
 from hotline.services.context import Hotline
 from tests.conftest import FakeClock
+from tests.integration.reporting.test_indicator_rules import resorted_case, settle_as_version_1
 from tests.integration.reporting.test_indicators import EXPECTED, Story, october, totals
+from tests.integration.reporting.test_indicators import OCTOBER as OCTOBER_PERIOD
 
 root = typer.Typer()
 root.add_typer(cli.indicators_app, name="indicators")
@@ -86,3 +88,15 @@ def test_the_human_table_and_bad_input(story: Story) -> None:
         result = run(*args)
         assert result.exit_code != 0 and message in result.stderr, (args, result.output)
         assert result.stdout == ""
+
+
+def test_a_comparison_across_a_change_of_rules_is_labelled_under_the_table(story: Story) -> None:
+    resorted_case(story)
+    story.at("2026-11-03", "10:00")
+    settle_as_version_1(story, "2026-10", OCTOBER_PERIOD)
+    result = run("show", "--from", "2026-11-01", "--to", "2026-11-30")
+    assert result.exit_code == 0, result.output
+    [note] = [line for line in result.stdout.splitlines() if line.startswith("注：")]
+    assert "2026-10（第 1 版）" in note and "比较仅供参考" in note
+    plain = run("show", *OCTOBER)  # October itself compares with an unsettled September
+    assert "注：" not in plain.stdout

@@ -25,7 +25,8 @@ KindOpt = Annotated[str | None, typer.Option("--kind", help=f"类型：{'/'.join
 
 def _print(editions: list[dict[str, Any]]) -> None:
     for edition in editions:
-        log(f"#{edition['id']} {edition['kind_label']} {edition['period_key']} "
+        scope = f"{edition['district']}区县版" if edition["district"] else "全市版"
+        log(f"#{edition['id']} {edition['kind_label']} {edition['period_key']} {scope} "
             f"{edition['format']} {edition['size']} 字节 {edition['produced_at']}")  # fmt: skip
         for d in edition["deliveries"]:
             error = f" 错误：{d['last_error']}" if d["last_error"] else ""
@@ -36,12 +37,16 @@ def _print(editions: list[dict[str, Any]]) -> None:
 def list_command(
     kind: KindOpt = None,
     limit: Annotated[int, typer.Option("--limit", help="最多列出几份")] = 50,
+    district: Annotated[
+        str | None, typer.Option("--district", help="只列该区县的区县版（区县代码）")
+    ] = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Editions, newest first, with every delivery's status, attempts and last error."""
+    """Editions, newest first — the city edition and each district's cut — with every
+    delivery's status, attempts and last error."""
     from hotline.services.reporting.editions import list_editions
 
-    editions = list_editions(build_hotline(), kind, limit)
+    editions = list_editions(build_hotline(), kind, limit, district)
     if json_output:
         emit_json({"items": editions})
         return
@@ -66,7 +71,8 @@ def produce_command(
     if json_output:
         emit_json(result)
         return
-    log(f"已生成 {kind} {key}，排队投递 {result['queued']} 份")
+    cuts = f"及 {len(result['districts'])} 个区县版" if result["districts"] else ""
+    log(f"已生成 {kind} {key} 全市版{cuts}，排队投递 {result['queued']} 份")
     emit_value(result["editions"][0])
 
 

@@ -119,6 +119,18 @@ def _print_tables(report: dict[str, Any]) -> None:
     console.print(_total_table(report))
     if report["groups"]:
         console.print(_group_table(report))
+    for note in _comparison_notes(report):  # a 环比/同比 across a change of rules, labelled
+        console.print(f"注：{note}")
+
+
+def _comparison_notes(report: dict[str, Any]) -> list[str]:
+    notes = (
+        note
+        for value in report["total"].values()
+        for note in (value.get("pop_note"), value.get("yoy_note"))
+        if note
+    )
+    return list(dict.fromkeys(notes))
 
 
 def show_report(
