@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -31,6 +32,8 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from hotline.adapters.db.types import PortableJSON, UTCDateTime
 from hotline.domain.lifecycle import Status
+from hotline.domain.supervision import SupervisionStatus
+from hotline.domain.vocabulary import AssignmentStatus, RequestStatus
 
 
 class _SearchVector(TypeDecorator[str]):
@@ -54,6 +57,12 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def inline(status: StrEnum) -> ColumnElement[str]:
+    """A status as SQL text in a partial index's WHERE (and in the queries that must match it
+    word for word for the planner to use the index): a literal, not a bound parameter."""
+    return literal_column(f"'{status.value}'")
 
 
 class Base(DeclarativeBase):
@@ -924,18 +933,20 @@ CASE_LIST_INDEXES = (
         "ix_case_assignments_unit_case_current",
         Assignment.unit_id,
         Assignment.case_id,
-        postgresql_where=Assignment.status != literal_column("'ended'"),
-        sqlite_where=Assignment.status != literal_column("'ended'"),
+        postgresql_where=Assignment.status != inline(AssignmentStatus.ENDED),
+        sqlite_where=Assignment.status != inline(AssignmentStatus.ENDED),
     ),
     Index(
         "ix_case_requests_pending",
         CaseRequest.kind,
         CaseRequest.case_id,
-        postgresql_where=CaseRequest.status == literal_column("'pending'"),
-        sqlite_where=CaseRequest.status == literal_column("'pending'"),
+        postgresql_where=CaseRequest.status == inline(RequestStatus.PENDING),
+        sqlite_where=CaseRequest.status == inline(RequestStatus.PENDING),
     ),
 )
 
+
+AT_WORK = [inline(AssignmentStatus.PENDING), inline(AssignmentStatus.ACCEPTED)]
 
 # A unit's live inbox (GET /api/v1/me/counters, services/cases/counters.py, migration 0020): the
 # assignments it still has to act on and the supervisions still open against it, by time, so
@@ -945,18 +956,14 @@ UNIT_INBOX_INDEXES = (
         "ix_case_assignments_unit_active",
         Assignment.unit_id,
         Assignment.dispatched_at,
-        postgresql_where=Assignment.status.in_(
-            [literal_column("'pending'"), literal_column("'accepted'")]
-        ),
-        sqlite_where=Assignment.status.in_(
-            [literal_column("'pending'"), literal_column("'accepted'")]
-        ),
+        postgresql_where=Assignment.status.in_(AT_WORK),
+        sqlite_where=Assignment.status.in_(AT_WORK),
     ),
     Index(
         "ix_supervisions_unit_open",
         Supervision.target_unit_id,
         Supervision.created_at,
-        postgresql_where=Supervision.status == literal_column("'open'"),
-        sqlite_where=Supervision.status == literal_column("'open'"),
+        postgresql_where=Supervision.status == inline(SupervisionStatus.OPEN),
+        sqlite_where=Supervision.status == inline(SupervisionStatus.OPEN),
     ),
 )

@@ -26,6 +26,7 @@ from hotline.domain.lifecycle import STATUS_LABELS, Status
 from hotline.domain.privacy import mask_name, mask_phone
 from hotline.domain.roles import Actor, Permission, require
 from hotline.domain.sla import SlaState, sla_state
+from hotline.domain.vocabulary import AssignmentStatus
 from hotline.services.accounts.scope import load_case_in_scope
 from hotline.services.actions.support import offered_actions
 from hotline.services.context import Hotline
@@ -177,7 +178,9 @@ def full_view(
         "received_on": _iso(case.received_on),
         "created_by": case.created_by,
         "co_units": [
-            codes[a.unit_id] for a in case.assignments if a.role == "co" and a.status != "ended"
+            codes[a.unit_id]
+            for a in case.assignments
+            if a.role == "co" and a.status != AssignmentStatus.ENDED
         ],
         "assignments": _assignments_view(case, codes),
         "requests": _requests_view(case),
