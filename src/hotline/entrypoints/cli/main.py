@@ -32,6 +32,8 @@ COMMANDS = tuple(
         ("repeats", "repeats", "repeats_app",
          "重复投诉：把同一问题的多条诉求分到一组（文本相似度、地点、时间窗口）"),
         ("problems", "problems", "problems_app", "问题台账（挂号销账）：列表与导出"),
+        ("supervisions", "supervisions", "supervisions_app",
+         "督办：发起与列表，写明督办对象负责人（一把手未登记时警告）"),
         ("hotspots", "hotspots", "hotspots_command", "热点预警：投诉骤增的问题与街道×类别"),
         ("indicators", "indicators", "indicators_app", "热线指标：统计、下钻、结算"),
         ("evaluate", "evaluate", "evaluate_app", "考评：评分、排名、资金、剔除与申诉"),
