@@ -5,10 +5,12 @@ remember to clear a module-global dict."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from hotline.services.context import Hotline
+from hotline.services.reference.cache import ReferenceCache
 from hotline.services.reference.routing import BOUNDARY_DIR, locator_for
 
 # A square far from Jinan, so that only the imported file can place a point in it.
@@ -42,3 +44,22 @@ def test_one_locator_per_set_of_files_shared_by_every_context(hotline: Hotline) 
     area = imported.boundaries.district_at(100.05, 30.05)
     assert area is not None and area.code == "370103"
     assert locator_for(other) is imported
+
+
+def test_a_lasting_value_is_built_once_per_key_and_the_oldest_go_first() -> None:
+    builds: list[str] = []
+
+    def build(name: str) -> Callable[[], str]:
+        def made() -> str:
+            builds.append(name)
+            return name
+
+        return made
+
+    first, second = ReferenceCache(60), ReferenceCache(60)
+    assert first.lasting(("test", "a"), build("a")) == "a"
+    assert second.lasting(("test", "a"), build("a again")) == "a"  # shared by every cache
+    assert builds == ["a"]
+    for index in range(ReferenceCache.LASTING_LIMIT):
+        first.lasting(("test", index), build(str(index)))
+    assert first.lasting(("test", "a"), build("a rebuilt")) == "a rebuilt"  # it was the oldest

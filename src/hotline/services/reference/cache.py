@@ -14,6 +14,7 @@ someone to clear the cache.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class ReferenceCache:
     # Shared by every cache of the process: a lasting value depends on files, not on the
     # database a context points at. The oldest entries go first beyond LASTING_LIMIT.
     _lasting: ClassVar[dict[Hashable, Any]] = {}
+    _lasting_lock: ClassVar[threading.Lock] = threading.Lock()
     LASTING_LIMIT: ClassVar[int] = 8
 
     def get(self, key: str, build: Callable[[], Any]) -> Any:
@@ -53,12 +55,14 @@ class ReferenceCache:
         return entry.value
 
     def lasting(self, key: Hashable, build: Callable[[], Any]) -> Any:
-        """The value built from files that ``key`` names in full; built once per process."""
-        if key not in self._lasting:
-            while len(self._lasting) >= self.LASTING_LIMIT:
-                del self._lasting[next(iter(self._lasting))]
-            self._lasting[key] = build()
-        return self._lasting[key]
+        """The value built from files that ``key`` names in full; built once per process (the
+        server's threads wait for one build rather than each making its own)."""
+        with self._lasting_lock:
+            if key not in self._lasting:
+                while len(self._lasting) >= self.LASTING_LIMIT:
+                    del self._lasting[next(iter(self._lasting))]
+                self._lasting[key] = build()
+            return self._lasting[key]
 
     def clear(self) -> None:
         self._entries.clear()
