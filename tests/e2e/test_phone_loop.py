@@ -4,57 +4,46 @@ street office accepts and replies on the phone with two photos and its position,
 verifies on the phone, the callback closes the case — and a reply without the on-site photo the
 city requires (现场处置) is refused on the phone.
 
-Photos are made by the browser itself (a canvas → JPEG, larger than 2 MP) so that the page's
-shrinking is exercised; the phone's position comes from Chromium's geolocation override.
+Photos are made by the browser itself (tests/e2e/photos.py: larger than 2 MP) so that the
+page's shrinking is exercised; the phone's position comes from Chromium's geolocation override.
 """
 
 from __future__ import annotations
 
-import base64
-import struct
+import os
+import shutil
 
 import pytest
-from playwright.sync_api import FilePayload, Geolocation, Page, expect
+from playwright.sync_api import Geolocation, Page, expect
 
-from tests.e2e.conftest import Browsing, People, screenshot, settle
+from tests.e2e.conftest import (
+    DOCS_SCREENSHOTS,
+    SCREENSHOTS,
+    Browsing,
+    Clocks,
+    People,
+    screenshot,
+    settle,
+)
 from tests.e2e.helpers import log_in, message
 from tests.e2e.layout import horizontal_overflow
+from tests.e2e.photos import CAMERA, camera_photo, jpeg_size
 
 CONTENT = "解放路与历山路路口堆了好几天的垃圾没人清运，气味很大"
 OPINION = "该路口保洁属我街道环卫所，可配合清运"
 REPLY = "已组织环卫工人清运垃圾并冲洗路面，现场拍照存档"
 GARBAGE = "E0101"  # 暴露垃圾: the city marks it 现场处置 (an "after" photo with a position)
 HERE: Geolocation = {"latitude": 36.6663, "longitude": 117.0343, "accuracy": 15}
-CAMERA = (2400, 1800)  # 4.3 MP: more than the page may send
 
 
-def camera_photo(page: Page, colour: str) -> FilePayload:
-    """A JPEG as a phone camera makes one, drawn by the browser; ready for set_input_files."""
-    data_url: str = page.evaluate(
-        """([w, h, colour]) => {
-            const canvas = document.createElement('canvas')
-            canvas.width = w; canvas.height = h
-            const g = canvas.getContext('2d')
-            g.fillStyle = colour; g.fillRect(0, 0, w, h)
-            g.fillStyle = '#fff'; g.fillRect(w / 4, h / 4, w / 2, h / 2)
-            return canvas.toDataURL('image/jpeg', 0.9)
-        }""",
-        [*CAMERA, colour],
-    )
-    payload = base64.b64decode(data_url.split(",", 1)[1])
-    return FilePayload(name=f"现场-{colour.strip('#')}.jpg", mimeType="image/jpeg", buffer=payload)
-
-
-def jpeg_size(data: bytes) -> tuple[int, int]:
-    """Width and height from a JPEG's start-of-frame marker."""
-    at = 2
-    while at < len(data):
-        marker, length = struct.unpack(">HH", data[at : at + 4])
-        if marker in (0xFFC0, 0xFFC1, 0xFFC2):
-            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
-            return width, height
-        at += 2 + length
-    raise AssertionError("no frame header in the JPEG")
+def phone_screenshot(page: Page, name: str) -> None:
+    """What the phone's screen shows (not the whole page: the action bar stays at the bottom),
+    in var/screenshots/ and, with HOTLINE_DOCS_SCREENSHOTS=1, in docs/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(target))
+    if os.environ.get("HOTLINE_DOCS_SCREENSHOTS") == "1":
+        shutil.copyfile(target, DOCS_SCREENSHOTS / target.name)
 
 
 def phone_for(browsing: Browsing, people: People, user: str, at: str) -> Page:
@@ -70,7 +59,23 @@ def on_phone_screen(page: Page) -> None:
     assert horizontal_overflow(page) == [], f"{page.url} scrolls sideways"
 
 
-def test_the_closed_loop_on_the_phone(browsing: Browsing, people: People) -> None:
+def street_office_has_other_work(people: People, clocks: Clocks) -> None:
+    """The street office's inbox as on a working day: one case overdue, one fresh."""
+    old = people.create(
+        content="解放路 36 号小区门口共享单车乱停，堵住消防通道", address="历下区解放路 36 号"
+    )
+    people.step(old["number"], "op", "register", category_code="E0301", district_code="370102")
+    people.step(old["number"], "disp", "dispatch", unit="LX-JFL")
+    clocks.advance(days=3)
+    fresh = people.create(
+        content="历山路菜市场门口占道经营，早高峰行人只能走机动车道", address="历下区历山路 88 号"
+    )
+    people.step(fresh["number"], "op", "register", category_code="E0401", district_code="370102")
+    people.step(fresh["number"], "disp", "dispatch", unit="LX-JFL")
+
+
+def test_the_closed_loop_on_the_phone(browsing: Browsing, people: People, clocks: Clocks) -> None:
+    street_office_has_other_work(people, clocks)
     number = people.create(content=CONTENT, address="历下区解放路 12 号")["number"]
     people.step(number, "op", "register", category_code=GARBAGE, district_code="370102")
     people.step(number, "disp", "dispatch", unit="LX-CGJ", co_units=["LX-QCL"])
@@ -111,14 +116,14 @@ def test_the_closed_loop_on_the_phone(browsing: Browsing, people: People) -> Non
     card = phone.get_by_test_id("phone-case-card").filter(has_text=number)
     expect(card).to_be_visible()
     on_phone_screen(phone)
-    screenshot(phone, "phone-inbox", key=True)
+    phone_screenshot(phone, "phone-inbox")
     card.click()
     expect(phone.get_by_test_id("case-number")).to_have_text(number)
     expect(phone.get_by_test_id("co-opinions")).to_contain_text(OPINION)
     phone.get_by_test_id("phone-accept").click()
     expect(phone.get_by_test_id("phone-notice")).to_have_text("已签收")
     on_phone_screen(phone)
-    screenshot(phone, "phone-case", key=True)
+    phone_screenshot(phone, "phone-case")
     phone.get_by_test_id("phone-reply").click()
     phone.get_by_test_id("phone-result").get_by_text("已解决").click()
     phone.get_by_test_id("phone-reply-text").fill(REPLY)
@@ -128,7 +133,8 @@ def test_the_closed_loop_on_the_phone(browsing: Browsing, people: People) -> Non
     expect(phone.get_by_test_id("photo-thumb")).to_have_count(2)
     expect(phone.get_by_test_id("photo-position")).to_contain_text("117.03430")
     on_phone_screen(phone)
-    screenshot(phone, "phone-reply", key=True)
+    phone.get_by_test_id("photo-thumb").first.scroll_into_view_if_needed()
+    phone_screenshot(phone, "phone-reply")
     uploads: list[str] = []
     phone.on(
         "request",
@@ -162,7 +168,8 @@ def test_the_closed_loop_on_the_phone(browsing: Browsing, people: People) -> Non
     phone.get_by_test_id("photo-after").set_input_files([camera_photo(phone, "#777")])
     expect(phone.get_by_test_id("photo-thumb")).to_have_count(1)
     on_phone_screen(phone)
-    screenshot(phone, "phone-verify", key=True)
+    phone.get_by_test_id("photo-thumb").first.scroll_into_view_if_needed()
+    phone_screenshot(phone, "phone-verify")
     phone.get_by_test_id("phone-submit").click()
     expect(phone.get_by_test_id("phone-count")).to_be_visible()
     phone.context.close()

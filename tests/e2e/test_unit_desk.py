@@ -1,26 +1,20 @@
 """The handler's desk (本单位待办, 办理工单) and the inspector's (待核查) in the browser: the inbox
 puts overdue, then supervised cases first and accepts from the list; the work page shows the
-co-units' opinions, takes a reply with a standard answer and a photo; the inspector's queue lists
-the reply and the verification fails it back to the unit as rework."""
+co-units' opinions, takes a reply with a standard answer and a photo (shrunk to 2 MP); the
+inspector's queue lists the reply and the verification fails it back to the unit as rework."""
 
 from __future__ import annotations
 
-import base64
 import re
 
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Browsing, Clocks, People, screenshot, settle
 from tests.e2e.helpers import log_in, message
+from tests.e2e.photos import camera_photo
 
 ANSWER = "经现场核实，已责令施工单位停止夜间施工，今后夜间施工须办理许可并公示。"
 OPINION = "施工工地在我街道辖区，可配合夜间巡查"
-# A 1 × 1 JPEG: the desk sends whatever the person chose, shrunk only when larger than 2 MP.
-TINY_JPEG: bytes = base64.b64decode(
-    "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////"
-    "////////////////////////////////wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAA//EABQQAQAA"
-    "AAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AN//Z"
-)
 
 
 def dispatched(people: People, content: str, **fields: object) -> str:
@@ -54,7 +48,7 @@ def test_the_inbox_puts_overdue_and_supervised_cases_first(
     expect(page.get_by_test_id("inbox-counts")).to_contain_text("超期 1")
     expect(page.get_by_test_id("inbox-counts")).to_contain_text("督办 1")
     expect(page).to_have_title(re.compile(r"^（3）本单位待办"))
-    screenshot(page, "unit-inbox", key=True)
+    screenshot(page, "unit-inbox-order")
 
     page.get_by_test_id("unit-inbox").locator("tr", has_text=plain).get_by_test_id(
         "quick-accept"
@@ -77,10 +71,10 @@ def test_a_reply_at_the_desk_with_a_standard_answer_and_a_photo(page: Page, peop
     page.get_by_test_id("reply-result").get_by_text("已解决").click()
     page.get_by_test_id("answer-insert").first.click()
     expect(page.get_by_test_id("reply-text")).to_have_value(ANSWER)
-    page.get_by_test_id("photo-after").set_input_files(
-        [FilePayload(name="现场.jpg", mimeType="image/jpeg", buffer=TINY_JPEG)]
-    )
+    page.get_by_test_id("photo-after").set_input_files([camera_photo(page, "#5a8")])
     expect(page.get_by_test_id("photo-thumb")).to_have_count(1)
+    page.mouse.move(0, 0)  # no hover colour on the chosen result in the picture
+    page.locator("main").evaluate("main => main.scrollTo(0, 0)")
     screenshot(page, "unit-reply", key=True)
     page.get_by_test_id("reply-submit").click()
     message(page, "操作成功")
@@ -107,6 +101,7 @@ def test_the_inspector_fails_a_reply_back_to_the_unit(
     page.locator('[data-action="verify"]').click()
     page.get_by_test_id("verify-result").get_by_text("不属实，返工").click()
     page.get_by_test_id("verify-note").fill("现场地砖仍有三块破损")
+    page.mouse.move(0, 0)
     screenshot(page, "inspect-desk")
     page.get_by_test_id("verify-submit").click()
     message(page, "操作成功")
