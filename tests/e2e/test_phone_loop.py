@@ -1,8 +1,9 @@
 """The units in the field on a phone (issue 19): the closed loop across the desk and the phone —
-the co-unit gives its opinion, the district bureau passes the case down to a street office, the
-street office accepts and replies on the phone with two photos and its position, the inspector
-verifies on the phone, the callback closes the case — and a reply without the on-site photo the
-city requires (现场处置) is refused on the phone.
+the operator registers the call, the dispatcher dispatches it with a co-unit, the co-unit gives
+its opinion, the district bureau passes the case down to a street office, the street office
+accepts and replies on the phone with two photos and its position, the inspector verifies on the
+phone, the operator's callback closes the case — and a reply without the on-site photo the city
+requires (现场处置) is refused on the phone.
 
 Photos are made by the browser itself (tests/e2e/photos.py: larger than 2 MP) so that the
 page's shrinking is exercised; the phone's position comes from Chromium's geolocation override.
@@ -11,6 +12,7 @@ page's shrinking is exercised; the phone's position comes from Chromium's geoloc
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -30,10 +32,28 @@ from tests.e2e.layout import horizontal_overflow
 from tests.e2e.photos import CAMERA, camera_photo, jpeg_size
 
 CONTENT = "解放路与历山路路口堆了好几天的垃圾没人清运，气味很大"
+CALL = {
+    "来电人姓名": "张三丰",
+    "来电人电话": "13812345678",
+    "诉求内容": CONTENT,
+    "诉求地址": "历下区解放路 12 号",
+}
 OPINION = "该路口保洁属我街道环卫所，可配合清运"
 REPLY = "已组织环卫工人清运垃圾并冲洗路面，现场拍照存档"
 GARBAGE = "E0101"  # 暴露垃圾: the city marks it 现场处置 (an "after" photo with a position)
 HERE: Geolocation = {"latitude": 36.6663, "longitude": 117.0343, "accuracy": 15}
+
+
+def choose(page: Page, select: str, name: str) -> None:
+    """Pick an option of an Element Plus select by typing part of its name."""
+    box = page.get_by_test_id(select)
+    box.click()
+    page.keyboard.type(name)
+    option = page.get_by_role("option", name=re.compile(name)).first
+    option.click()
+    page.get_by_role("heading", level=2).first.click()  # closes the list, as a person would
+    expect(option).to_be_hidden()
+    expect(box).to_contain_text(name)
 
 
 def phone_screenshot(page: Page, name: str) -> None:
@@ -76,9 +96,34 @@ def street_office_has_other_work(people: People, clocks: Clocks) -> None:
 
 def test_the_closed_loop_on_the_phone(browsing: Browsing, people: People, clocks: Clocks) -> None:
     street_office_has_other_work(people, clocks)
-    number = people.create(content=CONTENT, address="历下区解放路 12 号")["number"]
-    people.step(number, "op", "register", category_code=GARBAGE, district_code="370102")
-    people.step(number, "disp", "dispatch", unit="LX-CGJ", co_units=["LX-QCL"])
+    # The operator registers the call; the dispatcher dispatches it with a co-unit.
+    desk = browsing.new_page()
+    log_in(desk, people, "op", at="/intake")
+    for label, value in CALL.items():
+        desk.get_by_label(label, exact=True).fill(value)
+    first = desk.get_by_test_id("category-suggestion").first
+    expect(first).to_be_visible()
+    first.click()
+    desk.get_by_label("诉求地址", exact=True).press("Enter")
+    link = desk.get_by_test_id("created-case")
+    expect(link).to_have_text(re.compile(r"^\d{8}-\d{6}$"))
+    number = link.inner_text().strip()
+    desk.context.close()
+    assert people.case(number)["status"] == "registered"
+
+    desk = browsing.new_page()
+    log_in(desk, people, "disp", at="/dispatch")
+    expect(desk.get_by_test_id("routing-explanation")).to_be_visible()
+    choose(desk, "lead-unit", "历下区城市管理局")
+    choose(desk, "co-units", "泉城路街道")
+    desk.get_by_test_id("dispatch").click()
+    message(desk, f"已派遣：工单 {number}")
+    desk.context.close()
+    dispatched = people.case(number)
+    assert {(a["unit"], a["role"]) for a in dispatched["assignments"]} == {
+        ("LX-CGJ", "lead"),
+        ("LX-QCL", "co"),
+    }
     # Supervised, so the reply is verified on site before the callback (docs/lifecycle.md).
     supervision = {"case": number, "level": "supervise", "reason": "群众反映多次未解决"}
     answer = people.request("POST", "/api/v1/supervisions", "sup", json=supervision)
@@ -175,16 +220,19 @@ def test_the_closed_loop_on_the_phone(browsing: Browsing, people: People, clocks
     phone.context.close()
     assert people.case(number)["status"] == "callback_pending"
 
-    # The callback closes it; the street office sees 已结案 on its phone.
-    people.step(
-        number,
-        "op",
-        "record_callback",
-        outcome="reached",
-        process_satisfaction="satisfied",
-        result_satisfaction="satisfied",
-        solved=True,
-    )
+    # The operator calls the citizen back at the callback desk; the street office sees 已结案.
+    desk = browsing.new_page()
+    log_in(desk, people, "op", at="/callbacks")
+    desk.get_by_text(number).first.click()
+    expect(desk.get_by_text(REPLY).first).to_be_visible()
+    desk.get_by_test_id("callback-outcome").get_by_text("已接通", exact=True).click()
+    desk.get_by_test_id("process-satisfaction").get_by_text("满意", exact=True).click()
+    desk.get_by_test_id("result-satisfaction").get_by_text("满意", exact=True).click()
+    desk.get_by_test_id("solved").get_by_text("已解决", exact=True).click()
+    desk.get_by_test_id("record-callback").click()
+    message(desk, f"已记录工单 {number} 的回访")
+    desk.context.close()
+    assert people.case(number)["status"] == "closed"
     phone = phone_for(browsing, people, "jfl-h", f"/m/cases/{number}")
     expect(phone.get_by_text("已结案").first).to_be_visible()
     history = [event["action"] for event in people.case(number)["history"]]
