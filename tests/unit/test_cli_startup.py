@@ -22,9 +22,9 @@ CLI_DIR = Path(__file__).resolve().parents[2] / "src" / "hotline" / "entrypoints
 HEAVY = ("sqlalchemy", "fastapi", "starlette", "sklearn", "numpy", "scipy", "openpyxl", "jieba",
          "pydantic_settings", "alembic", "shapely", "argon2", "jinja2", "uvicorn")  # fmt: skip
 
-# Groups whose options' help or defaults name a service's constants (the report kinds, the
-# group-by keys, the entity kinds, the ledger's sorts): their --help imports it.
-HELP_READS_A_SERVICE = {"problems", "indicators", "evaluate", "editions"}
+# A group whose options' help lists a service's constant (editions: the report kinds): its --help
+# imports that service.
+HELP_READS_A_SERVICE = {"editions"}
 
 IMPORTED = """
 import sys

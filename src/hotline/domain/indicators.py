@@ -18,6 +18,8 @@ from hotline.domain.errors import InvalidInput
 from hotline.domain.indicator_facts import Derived, Kind
 
 FACT_KINDS = frozenset(k.value for k in Kind) | frozenset(k.value for k in Derived)
+# What a report may group the indicators by: every fact carries these.
+GROUP_BY = ("district", "unit", "street", "category", "channel", "day")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ BACK_TO_HANDLING = frozenset(
     {Status.ACCEPTED.value, Status.DISPATCHED.value, Status.REGISTERED.value}
 )
 SATISFIED = frozenset({"satisfied", "basically_satisfied"})
+# The orders the ledger is listed in: oldest first (age); most complaints, most recurrences, or
+# latest complaint first.
+SORTS = ("age", "count", "recurrences", "recent")
 
 
 class ProblemStatus(StrEnum):

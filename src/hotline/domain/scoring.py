@@ -20,6 +20,9 @@ from enum import StrEnum
 
 from hotline.domain.errors import InvalidInput
 
+# What an evaluation ranks (考评对象): districts, units, streets.
+ENTITY_KINDS = ("district", "unit", "street")
+
 # The indicators (docs/indicators.md) and which direction is good.
 HIGHER_IS_BETTER = frozenset(
     {

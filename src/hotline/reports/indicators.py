@@ -23,6 +23,7 @@ from hotline.domain.errors import InvalidInput
 from hotline.domain.indicator_facts import INDICATOR_VERSION
 from hotline.domain.indicators import (
     DEFAULT_DEFINITIONS,
+    GROUP_BY,
     IndicatorDef,
     Period,
     Ratio,
@@ -43,7 +44,6 @@ from hotline.reports.indicator_counts import (
     settlements_for,
 )
 
-GROUP_BY = ("district", "unit", "street", "category", "channel", "day")
 GROUP_LABELS = {
     "district": "区县",
     "unit": "承办单位",

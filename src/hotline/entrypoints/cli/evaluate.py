@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from hotline.bootstrap import build_hotline
+from hotline.domain.scoring import ENTITY_KINDS
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
-from hotline.services.evaluation.inputs import ENTITY_KINDS
 
 evaluate_app = command_group(no_args_is_help=False)
 

@@ -17,11 +17,16 @@ from rich.console import Console
 from rich.table import Table
 
 from hotline.bootstrap import build_hotline
-from hotline.domain.indicators import NOT_YET_DUE_LABEL, IndicatorDef, Period, definitions_from
+from hotline.domain.indicators import (
+    GROUP_BY,
+    NOT_YET_DUE_LABEL,
+    IndicatorDef,
+    Period,
+    definitions_from,
+)
 from hotline.domain.roles import SYSTEM
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
-from hotline.reports.indicators import GROUP_BY
 
 if TYPE_CHECKING:
     from hotline.reports.indicator_counts import Clock

@@ -17,10 +17,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from hotline.bootstrap import build_hotline
+from hotline.domain.ledger import SORTS
 from hotline.domain.roles import SYSTEM
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
-from hotline.services.ledger.views import SORTS
 
 if TYPE_CHECKING:
     from hotline.services.context import Hotline

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from hotline.domain.ledger import SORTS
 from hotline.entrypoints.web.answers import json_answer
 from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.entrypoints.web.etags import expected_version
@@ -15,7 +16,7 @@ from hotline.entrypoints.web.params import MAX_ID, CaseNumber, Page, RecordId
 from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas_ledger import ProblemDetailOut, ProblemListOut, ProblemMoveOut
 from hotline.services.ledger.edits import link_case, unlink_case
-from hotline.services.ledger.views import SORTS, ProblemFilter, get_problem, list_problems
+from hotline.services.ledger.views import ProblemFilter, get_problem, list_problems
 
 router = APIRouter(prefix="/api/v1/problems", tags=["问题台账 problems"])
 MAX_AGE_DAYS = 36_500  # a century: older than any ledger, inside what a datetime can go back

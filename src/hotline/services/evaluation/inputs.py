@@ -36,6 +36,7 @@ from hotline.domain.indicators import (
     month_period,
     ratio,
 )
+from hotline.domain.scoring import ENTITY_KINDS
 from hotline.reports.indicator_counts import (
     Clock,
     by_group,
@@ -46,7 +47,6 @@ from hotline.reports.indicator_counts import (
 )
 from hotline.reports.indicators import IndicatorQuery, report_definitions
 
-ENTITY_KINDS = ("district", "unit", "street")
 ENTITY_LABELS = {"district": "区县及功能区", "unit": "直属单位", "street": "街道办事处"}
 UNIT_KIND_OF = {"unit": "direct_unit", "street": "street_office"}
 MEDIA_CHANNEL = "media"

@@ -15,14 +15,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from hotline.adapters.db.models import Assignment, Case, Problem, ProblemLink, Supervision, Unit
 from hotline.domain.errors import InvalidInput, NotFound
-from hotline.domain.ledger import PROBLEM_STATUS_LABELS, ProblemStatus
+from hotline.domain.ledger import PROBLEM_STATUS_LABELS, SORTS, ProblemStatus
 from hotline.domain.roles import Actor, Permission, ScopeKind, require
 from hotline.services.accounts.scope import restrict_to_scope
 from hotline.services.cases.views import summary_view
 from hotline.services.context import Hotline
 from hotline.services.reference.units import subtree_ids
 
-SORTS = ("age", "count", "recurrences", "recent")
 STATUSES = (*(status.value for status in ProblemStatus), "all")
 SECONDS_PER_DAY = 86_400
 
