@@ -5,9 +5,10 @@ saw, check that the action is available to the actor
 (:func:`hotline.domain.availability.check_action`: the role, the (state, action) pair against the
 transition table, the case's standing — the same function that lists ``allowed_actions`` in the
 case view), let the action's pure handler decide the change set
-(:func:`hotline.domain.handlers.handle`, which checks the chosen target against the table again),
-then apply it (:mod:`hotline.services.actions.sink`). Any refusal raises before commit, so
-nothing is half-applied.
+(:func:`hotline.domain.handlers.handle`, which checks the chosen target against the table again;
+a reply first needs the on-site photo the city's 现场处置 rule asks for, read from the case's
+attachments), then apply it (:mod:`hotline.services.actions.sink`). Any refusal raises before
+commit, so nothing is half-applied.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.domain.availability import check_action
-from hotline.domain.commands import Command
+from hotline.domain.commands import Command, Reply
 from hotline.domain.errors import ConcurrentChange
 from hotline.domain.handlers import handle
 from hotline.domain.handlers.facts import Context
@@ -26,6 +27,7 @@ from hotline.services.accounts.scope import load_case_in_scope
 from hotline.services.actions.reference import SessionReference, handler_rules
 from hotline.services.actions.sink import apply_changes
 from hotline.services.actions.support import case_standing
+from hotline.services.cases.attachments import require_reply_evidence
 from hotline.services.context import Hotline
 
 
@@ -49,6 +51,8 @@ def perform_action(
                 )
             # Refuse what the case view would not offer, before touching anything.
             check_action(case_standing(hotline, session, case, now), actor, command.action)
+            if isinstance(command, Reply):  # 现场处置: an after photo with a position first
+                require_reply_evidence(session, hotline, case, command.result_type.value)
             ctx = Context(actor, now, handler_rules(hotline), SessionReference(hotline, session))
             apply_changes(hotline, session, case, handle(command, case, ctx))
             session.flush()
