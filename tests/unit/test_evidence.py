@@ -160,3 +160,12 @@ def test_exif_times_are_read_in_their_offset_or_the_citys_zone() -> None:
     )
     for blank in ("0000:00:00 00:00:00", "    :  :     :  :  ", "", None, "2026:13:40 25:00:00"):
         assert exif_time(blank, None, shanghai) is None
+
+
+def test_distances_on_the_ground() -> None:
+    from hotline.domain.evidence import distance_m
+
+    assert distance_m(117.0, 36.0, 117.0, 37.0) == pytest.approx(111_195, rel=1e-3)  # 1° north
+    assert distance_m(117.0211, 36.6652, 117.0211, 36.6652) == 0
+    east = distance_m(117.0, 36.6652, 117.001, 36.6652)  # 0.001° east at Jinan's latitude
+    assert east == pytest.approx(89.2, abs=0.5)

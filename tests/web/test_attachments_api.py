@@ -239,3 +239,20 @@ def test_one_upload_is_capped_in_count_and_in_bytes_for_all_its_files(
     assert api.request("GET", f"/api/v1/cases/{number}/attachments", "disp").json()["items"] == []
     two = three[:2]  # 3.0 MB: fits
     assert _upload_many(api, number, two).status_code == 201
+
+
+@pytest.mark.parametrize("coord_system", ["wgs84", "gcj02"])
+def test_a_photo_says_how_far_from_the_case_it_was_taken(api: Api, coord_system: str) -> None:
+    """The case's point in WGS-84 (a GCJ-02 map pick converted back), the photo 0.001° north of
+    it: about 111 m. An inspector sees at once whether the photo was taken at the place."""
+    from hotline.geo.crs import wgs84_to_gcj02
+
+    here = (117.0211, 36.6652)
+    sent = here if coord_system == "wgs84" else wgs84_to_gcj02(*here)
+    number = api.create(lon=sent[0], lat=sent[1], coord_system=coord_system)["number"]
+    api.to_dispatched(number)
+    place = {"longitude": str(here[0]), "latitude": str(here[1] + 0.001), "accuracy": "5"}
+    [item] = _upload_many(api, number, [("a.jpg", _photo(size=4096))], **place).json()["items"]
+    assert item["distance_m"] == 111
+    [unplaced] = _upload(api, number).json()["items"]
+    assert unplaced["distance_m"] is None

@@ -10,6 +10,7 @@ judge facts the caller reads, so the same check serves the API, the CLI and the 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,18 @@ def exif_time(taken: str | None, offset: str | None, local: tzinfo) -> datetime 
     except ValueError:
         return None
     return moment.astimezone(UTC) if 2000 <= moment.year <= 2099 else None
+
+
+EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG)
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres between two WGS-84 points (haversine; within a city the
+    sphere is off by well under 1 %)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 class OnsiteEvidenceMissing(InvalidInput):

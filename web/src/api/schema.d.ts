@@ -1209,6 +1209,11 @@ export interface components {
              * @description 相机记录的拍摄时间（JPEG 的 EXIF，如有）
              */
             exif_taken_at?: string | null;
+            /**
+             * Distance M
+             * @description 拍摄位置距工单定位点的距离（米）；任一方无坐标时为空
+             */
+            distance_m?: number | null;
         } & {
             [key: string]: unknown;
         };

@@ -296,6 +296,9 @@ class AttachmentOut(Open):
     exif_taken_at: datetime | None = Field(
         default=None, description="相机记录的拍摄时间（JPEG 的 EXIF，如有）"
     )
+    distance_m: int | None = Field(
+        default=None, description="拍摄位置距工单定位点的距离（米）；任一方无坐标时为空"
+    )
 
 
 class AttachmentListOut(Open):

@@ -38,11 +38,13 @@ from hotline.domain.evidence import (
     PhotoPlace,
     ReplyFacts,
     check_photo_place,
+    distance_m,
     exif_time,
     require_onsite_evidence,
 )
 from hotline.domain.roles import Actor, Permission, require
 from hotline.domain.vocabulary import ASSIGNMENT_AT_WORK
+from hotline.geo.crs import gcj02_to_wgs84
 from hotline.services.accounts.scope import load_case_in_scope
 from hotline.services.cases.history import append_event
 from hotline.services.context import Hotline
@@ -203,7 +205,24 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def attachment_view(row: Attachment) -> dict[str, Any]:
+def _case_point_wgs84(case: Case) -> tuple[float, float] | None:
+    """The case's own location in WGS-84 (a map pick may be GCJ-02), or None."""
+    if case.lon is None or case.lat is None:
+        return None
+    if case.coord_system == "gcj02":
+        return gcj02_to_wgs84(case.lon, case.lat)
+    return case.lon, case.lat
+
+
+def _distance_to_case(row: Attachment, case: Case) -> int | None:
+    """How far from the case's location the photo was taken, in whole metres."""
+    point = _case_point_wgs84(case)
+    if point is None or row.longitude is None or row.latitude is None:
+        return None
+    return round(distance_m(point[0], point[1], row.longitude, row.latitude))
+
+
+def attachment_view(row: Attachment, case: Case) -> dict[str, Any]:
     return {
         "id": row.id,
         "kind": row.kind,
@@ -218,6 +237,7 @@ def attachment_view(row: Attachment) -> dict[str, Any]:
         "accuracy_m": row.accuracy_m,
         "captured_at": _iso(row.captured_at),
         "exif_taken_at": _iso(row.exif_taken_at),
+        "distance_m": _distance_to_case(row, case),
     }
 
 
@@ -248,7 +268,7 @@ def _record(
     )
     session.add(row)
     session.flush()
-    return attachment_view(row)
+    return attachment_view(row, case)
 
 
 def _checked(hotline: Hotline, uploads: Sequence[Upload], now: datetime) -> list[Upload]:
@@ -321,7 +341,7 @@ def list_attachments(hotline: Hotline, number: str, actor: Actor) -> list[dict[s
         rows = session.scalars(
             select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
         )
-        return [attachment_view(row) for row in rows]
+        return [attachment_view(row, case) for row in rows]
 
 
 def open_attachment(
@@ -334,7 +354,7 @@ def open_attachment(
         row = session.get(Attachment, attachment_id)
         if row is None or row.case_id != case.id:
             raise NotFound(f"工单 {number} 没有编号为 {attachment_id} 的附件")
-        view = attachment_view(row)
+        view = attachment_view(row, case)
         key = row.storage_key
     root = hotline.settings.resolved_attachment_dir.resolve()
     path = (root / key).resolve()
