@@ -12,7 +12,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Browsing, People, screenshot, settle
+from tests.e2e.conftest import PHONE, Browsing, People, screenshot, settle
 from tests.e2e.helpers import log_in, message
 from tests.e2e.layout import horizontal_overflow, sticks_out, tables_cut
 
@@ -61,6 +61,9 @@ def test_no_desk_page_scrolls_sideways_on_a_phone(browsing: Browsing, people: Pe
             found[f"{user} {where}"] = overflow_on(page, where)
             if where == "/cases":  # its dozen columns scroll inside the table, as they should
                 assert tables_cut(page), "the case list fits a phone: is tables_cut blind?"
+            if where == "/intake":  # the form stays compact: what the caller says is on screen
+                content = page.get_by_label("诉求内容", exact=True).bounding_box()
+                assert content and content["y"] + content["height"] <= PHONE[1], content
         page.context.close()
     found = {where: boxes for where, boxes in found.items() if boxes}
     assert not found, f"pages wider than a phone's screen: {found}"
