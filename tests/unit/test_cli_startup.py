@@ -4,6 +4,7 @@ boundary that turns a refusal into a message and exit code 2 (docs/cli.md)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,21 +31,31 @@ IMPORTED = """
 import sys
 from hotline.entrypoints.cli.main import app
 try:
-    app(sys.argv[1:])
+    app(sys.argv[1:], prog_name="hotline")
 except SystemExit as exc:
     code = exc.code
 print(__import__("json").dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def _imported_by(*args: str) -> set[str]:
-    """The top-level packages a fresh process has imported after ``hotline ARGS``."""
+def _run(*args: str, env: dict[str, str] | None = None) -> tuple[list[str], set[str]]:
+    """``hotline ARGS`` in a fresh process: its output lines and the top-level packages it
+    imported."""
     done = subprocess.run(
-        [sys.executable, "-c", IMPORTED, *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", IMPORTED, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
     )
-    document = json.loads(done.stdout.strip().splitlines()[-1])
+    *output, last = done.stdout.strip().splitlines()
+    document = json.loads(last)
     assert document["code"] == 0, done.stderr
-    return {name.split(".")[0] for name in document["modules"]}
+    return output, {name.split(".")[0] for name in document["modules"]}
+
+
+def _imported_by(*args: str) -> set[str]:
+    return _run(*args)[1]
 
 
 def test_help_imports_no_database_web_or_numeric_library() -> None:
@@ -56,6 +67,13 @@ def test_help_imports_no_database_web_or_numeric_library() -> None:
 )
 def test_a_commands_help_imports_only_what_its_module_needs(name: str) -> None:
     assert _imported_by(name, "--help") & set(HEAVY) == set()
+
+
+def test_completing_a_command_name_imports_no_command() -> None:
+    bash = {"_HOTLINE_COMPLETE": "complete_bash", "COMP_WORDS": "hotline re", "COMP_CWORD": "1"}
+    output, imported = _run(env=bash)
+    assert output == ["retention", "repeats", "report"]
+    assert imported & set(HEAVY) == set()
 
 
 def test_the_help_lists_every_command_of_the_table_in_order() -> None:
