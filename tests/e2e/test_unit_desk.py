@@ -57,6 +57,15 @@ def test_the_inbox_puts_overdue_and_supervised_cases_first(
     assert people.case(plain)["status"] == "accepted"
     expect(page).to_have_title(re.compile(r"^（2）本单位待办"))
 
+    # The supervised case: the unit answers its supervision from the work page.
+    page.get_by_test_id("unit-inbox").get_by_text(watched).click()
+    page.get_by_test_id("supervision-response").fill("已安排夜间巡查，明日约谈施工单位")
+    page.get_by_test_id("supervision-send").click()
+    message(page, "已回复督办")
+    expect(page.get_by_test_id("supervision-reply")).to_be_hidden()
+    answered = people.request("GET", "/api/v1/supervisions?status=responded", "sup").json()
+    assert [item["case"] for item in answered["items"]] == [watched]
+
 
 def test_a_reply_at_the_desk_with_a_standard_answer_and_a_photo(page: Page, people: People) -> None:
     answer = {"title": "夜间施工噪音（已制止）", "body": ANSWER, "category_code": "E0301"}
