@@ -23,7 +23,7 @@ def cases_in_every_state(people: People) -> str:
     """Cases for the lists and pages to show: registered, dispatched, replied; one to open."""
     registered = people.create()["number"]
     people.step(registered, "op", "register", category_code="E0301", district_code="370102")
-    dispatched = people.create(content="经十路人行道井盖缺失，夜里有人差点踩空")["number"]
+    dispatched: str = people.create(content="经十路人行道井盖缺失，夜里有人差点踩空")["number"]
     people.to_dispatched(dispatched, unit="LX-CGJ", co_units=["LX-QCL"])
     replied = people.create(content="泉城广场附近流动摊贩占道经营")["number"]
     people.to_accepted(replied)
