@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 
-import pytest
 from playwright.sync_api import Geolocation, Page, expect
 
 from tests.e2e.conftest import (
@@ -240,11 +239,6 @@ def test_the_closed_loop_on_the_phone(browsing: Browsing, people: People, clocks
         assert step in history
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reply path does not call require_reply_evidence yet (requests.md: I → D); "
-    "remove this marker when it does",
-)
 def test_an_onsite_reply_without_an_after_photo_is_refused(
     browsing: Browsing, people: People
 ) -> None:
