@@ -252,5 +252,6 @@ def test_an_onsite_reply_without_an_after_photo_is_refused(
     phone.get_by_test_id("phone-submit").click()
     expect(phone.get_by_test_id("phone-photo-error")).to_contain_text("照片")
     on_phone_screen(phone)
-    screenshot(phone, "phone-reply-refused")
+    phone.get_by_test_id("phone-photo-error").scroll_into_view_if_needed()
+    phone_screenshot(phone, "phone-reply-refused")
     assert people.case(number)["status"] == "accepted"
