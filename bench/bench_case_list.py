@@ -168,6 +168,8 @@ def calls(today: str) -> dict[str, tuple[str, dict[str, Any]]]:
         "today_registered": ("bench-disp", {"created_from": today, "sort": "-created"}),
         "district_overdue": ("bench-district", {"sla": "overdue", "sort": "reply_due"}),
         "pending_requests": ("bench-disp", {"pending": ["extension", "return"]}),
+        "resorted": ("bench-disp", {"status": "registered", "reopened": "true", "sort": "created"}),
+        "unit_co_pending": ("bench-handler", {"mine": "co", "sort": "reply_due"}),
         "default": ("bench-disp", {}),
     }
     for length, terms in TEXT_TERMS.items():

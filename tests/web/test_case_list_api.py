@@ -127,6 +127,20 @@ def test_sort_both_directions(api: Api, city: dict[str, str], clock: FakeClock, 
         assert _numbers(api, sort="-updated")[0] == city["bbq"]
 
 
+@pytest.mark.parametrize("sort", ["reply_due", "-reply_due", "accept_due", "-created", "updated"])
+def test_a_counted_search_pages_in_the_lists_order(
+    api: Api, city: dict[str, str], sort: str
+) -> None:
+    """A search whose total is counted cuts its page from the keys it counted: the same order
+    as the list without the search, cases without the deadline last, page by page."""
+    day = city["bbq"].split("-")[0]  # every case's number starts with the day
+    everything = _numbers(api, sort=sort)
+    assert _numbers(api, q=day, sort=sort) == everything
+    paged = [_numbers(api, q=day, sort=sort, page=p, page_size=3) for p in (1, 2, 3)]
+    assert paged == [everything[:3], everything[3:], []]
+    assert _list(api, q=day, sort=sort, page_size=3)["total"] == len(everything) == 4
+
+
 def test_bad_sort_is_refused_with_the_choices(api: Api) -> None:
     response = api.request("GET", "/api/v1/cases", "disp", params={"sort": "-priority"})
     assert invalid_names(response) == {"sort"}

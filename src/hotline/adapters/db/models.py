@@ -929,6 +929,24 @@ CASE_LIST_INDEXES = (
         sqlite_where=case_open(),
     ),
     Index("ix_cases_created_by_created_at", Case.created_by, Case.created_at),
+    # 0019: counts read it alone (index-only): status, deadlines, district, lead unit
+    Index(
+        "ix_cases_open_list",
+        Case.status,
+        Case.id,
+        postgresql_where=case_open(),
+        postgresql_include=[
+            "district_code",
+            "lead_unit_id",
+            "accept_due_at",
+            "accept_warn_at",
+            "accept_late",
+            "reply_due_at",
+            "reply_warn_at",
+            "replied_at",
+        ],
+        sqlite_where=case_open(),
+    ),
     Index(
         "ix_case_assignments_unit_case_current",
         Assignment.unit_id,

@@ -17,6 +17,7 @@ One read per call, in the caller's scope (services/accounts/scope.py), caller da
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,7 +59,7 @@ from hotline.adapters.db.models import (
 from hotline.domain.errors import InvalidInput
 from hotline.domain.indicators import supported_day
 from hotline.domain.lifecycle import Status
-from hotline.domain.roles import Actor, Permission, require
+from hotline.domain.roles import Actor, Permission, ScopeKind, require
 from hotline.domain.search_terms import QueryTerm, query_terms
 from hotline.domain.sla import SlaState
 from hotline.services.accounts.scope import restrict_to_scope
@@ -71,6 +72,10 @@ EXACT_TOTAL_LIMIT = 10_000
 # misestimate by more than 2× in the other direction (a real count under the limit) is rare
 # for the list's conditions (docs/api.md, docs/benchmarks.md).
 ESTIMATE_MARGIN = 2
+# A text search trusts its estimate from the limit itself: the estimate is the count of the
+# search's rarest character pair (an upper bound of the phrase's), and counting a phrase past
+# the limit re-reads every candidate's terms (seconds on a district desk, docs/benchmarks.md).
+TEXT_ESTIMATE_MARGIN = 1
 MAX_PAGE_SIZE = 500
 
 SORT_KEYS = ("reply_due", "accept_due", "created", "updated")
@@ -355,26 +360,59 @@ def _planner_rows(session: Session, stmt: Select[Any]) -> int:
     return int(document[0]["Plan"]["Plan Rows"])
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """A list's total and, where every match was read to count it, their sort keys: then the
+    page is cut from those keys instead of being searched for a second time."""
+
+    total: int
+    is_estimate: bool
+    keys: list[tuple[Any, int]] | None = None
+
+
 def _total(
-    session: Session, stmt: Select[Any], estimate_stmt: Select[Any], limit: int
-) -> tuple[int, bool]:
-    """(total, is_estimate). On PostgreSQL the planner's estimate comes first (a millisecond):
-    where it expects more than :data:`ESTIMATE_MARGIN` × ``limit`` cases, counting could only
-    confirm "more than ``limit``" after reading ``limit`` rows, so the estimate is the answer.
-    Otherwise the cases are counted up to ``limit`` + 1: exact up to ``limit``; beyond, the
-    estimate again (never below what was counted). SQLite counts exactly."""
-    rows = _constant(stmt)
+    session: Session,
+    stmt: Select[Any],
+    estimate_stmt: Select[Any],
+    limit: int,
+    margin: int,
+    sort: str | None,
+) -> _Counted:
+    """On PostgreSQL the planner's estimate comes first (a millisecond): where it expects more
+    than ``margin`` × ``limit`` cases, counting could only confirm "more than ``limit``" after
+    reading ``limit`` rows, so the estimate is the answer. Otherwise the matches are counted up
+    to ``limit`` + 1: at most ``limit`` is the exact total; beyond, the estimate again (never
+    below what was counted). SQLite counts exactly. Given a ``sort``, the count reads the
+    matches' sort keys, and the page is cut from them where the total is exact (for a text
+    search, where finding the page again would cost as much as counting)."""
     postgresql = session.get_bind().dialect.name == "postgresql"
     estimate = _planner_rows(session, _constant(estimate_stmt)) if postgresql else 0
-    if estimate > ESTIMATE_MARGIN * limit:
-        return estimate, True
-    capped = session.scalar(select(func.count()).select_from(rows.limit(limit + 1).subquery()))
-    counted = int(capped or 0)
+    if estimate > margin * limit:
+        return _Counted(estimate, True)
+    keys: list[tuple[Any, int]] | None = None
+    if sort is None:
+        capped = _constant(stmt).limit(limit + 1).subquery()
+        counted = int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    else:
+        column = _SORT_COLUMNS[_sort_key(sort)[0]]
+        keyed = stmt.with_only_columns(column, Case.id, maintain_column_froms=True)
+        keys = [(row[0], row[1]) for row in session.execute(keyed.order_by(None).limit(limit + 1))]
+        counted = len(keys)
     if counted <= limit:
-        return counted, False
+        return _Counted(counted, False, keys)
     if not postgresql:
-        return int(session.scalar(select(func.count()).select_from(rows.subquery())) or 0), False
-    return max(estimate, counted), True
+        rows = _constant(stmt).subquery()
+        return _Counted(int(session.scalar(select(func.count()).select_from(rows)) or 0), False)
+    return _Counted(max(estimate, counted), True)
+
+
+def _page_of(keys: list[tuple[Any, int]], sort: str, offset: int, size: int) -> list[int]:
+    """The ids of one page of the matches, in the order :func:`_ordered` gives in SQL: by the
+    key, then the id, in the key's direction; cases without the key (no deadline) last."""
+    descending = _sort_key(sort)[1]
+    present = sorted((k for k in keys if k[0] is not None), reverse=descending)
+    missing = sorted((k for k in keys if k[0] is None), key=lambda k: k[1], reverse=descending)
+    return [case_id for _, case_id in (present + missing)[offset : offset + size]]
 
 
 def _constant(stmt: Select[Any]) -> Select[Any]:
@@ -399,14 +437,35 @@ def _statements(
     dialect = session.get_bind().dialect.name
 
     def scoped(search: list[QueryTerm]) -> Select[Any]:
-        where = _conditions(query, actor, now, dialect, search)
-        return restrict_to_scope(session, select(Case).where(*where), actor)
+        stmt = select(Case).where(*_conditions(query, actor, now, dialect, search))
+        return stmt if _mine_within_scope(query, actor) else restrict_to_scope(session, stmt, actor)
 
     stmt = scoped(terms)
     if not terms or dialect != "postgresql":
         return stmt, stmt, False
     rarest, text_rows = rarest_tokens(session.connection(), terms)
     return stmt, scoped(rarest), text_rows >= IN_ORDER_FROM
+
+
+def _cases_by_id(session: Session, ids: list[int]) -> list[Case]:
+    """These cases, in this order."""
+    if not ids:
+        return []
+    found = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    return [found[case_id] for case_id in ids]
+
+
+def _mine_within_scope(query: CaseListQuery, actor: Actor) -> bool:
+    """``mine=unit``/``co`` of a handler asks for assignments of the very unit its scope starts
+    from, so the scope's own test (an assignment anywhere in the unit's subtree) adds nothing
+    but a second probe of the assignments for every case read."""
+    scope = actor.scope
+    return (
+        query.mine in ("unit", "co")
+        and scope.kind is ScopeKind.UNIT
+        and scope.unit_id is not None
+        and scope.unit_id == actor.unit_id
+    )
 
 
 def list_cases(
@@ -426,18 +485,25 @@ def list_cases(
         _check_codes(session, query)
         exact_bitmaps(session.connection())
         stmt, estimated_by, in_order = _statements(session, query, actor, now, terms)
-        total, estimated = _total(session, stmt, estimated_by, limit)
-        if in_order:
-            read_in_list_order(session.connection())
-        rows = session.scalars(
-            _ordered(stmt, query.sort)
-            .offset((query.page - 1) * query.page_size)
-            .limit(query.page_size)
-        ).all()
+        margin = TEXT_ESTIMATE_MARGIN if terms else ESTIMATE_MARGIN
+        keyed = query.sort if terms else None
+        counted = _total(session, stmt, estimated_by, limit, margin, keyed)
+        offset = (query.page - 1) * query.page_size
+        rows: Sequence[Case]
+        if counted.keys is not None:
+            rows = _cases_by_id(
+                session, _page_of(counted.keys, query.sort, offset, query.page_size)
+            )
+        else:
+            if in_order:
+                read_in_list_order(session.connection())
+            rows = session.scalars(
+                _ordered(stmt, query.sort).offset(offset).limit(query.page_size)
+            ).all()
         codes = unit_codes(session)
         return {
-            "total": total,
-            "total_is_estimate": estimated,
+            "total": counted.total,
+            "total_is_estimate": counted.is_estimate,
             "page": query.page,
             "page_size": query.page_size,
             "sort": query.sort,
