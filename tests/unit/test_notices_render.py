@@ -8,11 +8,11 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from hotline.reports.notices import Chart, Column, Figure, Notice, Table, render_html, render_xlsx
+from hotline.reports.notices import Chart, Column, Figure, Notice, Table, render_html
 from hotline.reports.notices.html import cn_number
 from hotline.reports.notices.model import format_value
 from hotline.reports.notices.svg import chart_svg
-from hotline.reports.notices.xlsx import sheet_name
+from hotline.reports.notices.xlsx import render_xlsx, sheet_name
 
 EVIL = '<script>alert("x")</script>'
 TABLE = Table(

@@ -2,8 +2,9 @@
 with inline SVG, xlsx).
 
 Builders: :func:`daily_notice`, :func:`weekly_notice`, :func:`monthly_report` (read-only);
-renderers: :func:`render_html`, :func:`render_xlsx`. The services decide when and for whom
-(hotline.services.reporting.production).
+renderers: :func:`render_html` here, ``render_xlsx`` in :mod:`.xlsx`, imported only where a
+spreadsheet is asked for (openpyxl, and numpy with it, cost a command that writes HTML about half
+a second). The services decide when and for whom (hotline.services.reporting.production).
 """
 
 from hotline.reports.notices.daily import (
@@ -16,7 +17,6 @@ from hotline.reports.notices.html import render_html
 from hotline.reports.notices.model import Chart, Column, Figure, Notice, Table
 from hotline.reports.notices.monthly import monthly_report
 from hotline.reports.notices.periods import KINDS, period_of, span_key
-from hotline.reports.notices.xlsx import render_xlsx
 
 __all__ = [
     "KINDS",
@@ -30,7 +30,6 @@ __all__ = [
     "monthly_report",
     "period_of",
     "render_html",
-    "render_xlsx",
     "span_key",
     "span_notice",
     "weekly_notice",

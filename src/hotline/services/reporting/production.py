@@ -22,7 +22,6 @@ from hotline.reports.notices import (
     monthly_report,
     period_of,
     render_html,
-    render_xlsx,
     span_notice,
     weekly_notice,
 )
@@ -100,8 +99,11 @@ def build_notice(
 def produce_edition(hotline: Hotline, kind: str, key: str, fmt: str) -> Edition:
     check_request(kind, key, fmt)
     notice = build_notice(hotline, kind, key)
-    content = render_html(notice) if fmt == "html" else render_xlsx(notice)
-    return Edition(kind, key, fmt, content, notice)
+    if fmt == "html":
+        return Edition(kind, key, fmt, render_html(notice), notice)
+    from hotline.reports.notices.xlsx import render_xlsx  # openpyxl only for a spreadsheet
+
+    return Edition(kind, key, fmt, render_xlsx(notice), notice)
 
 
 CITY = ""  # the scope of the city edition; a district's cut is keyed by its code
@@ -113,6 +115,8 @@ def produce_formats(
     """The city edition and each district's cut (区县版), each notice built once and rendered
     in every format: ``{"": {"html": …, "xlsx": …}, "370102": {…}}``. A monthly report's
     ranking is the city's for every cut, so it is evaluated once."""
+    from hotline.reports.notices.xlsx import render_xlsx
+
     check_request(kind, key, "html")
     ranking = evaluate_month(hotline, key) if kind == "monthly" else None
     produced: dict[str, dict[str, bytes]] = {}
