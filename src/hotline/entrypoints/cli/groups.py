@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import typer
 from rich.markup import escape
-from typer import _click
+from typer import _click  # Typer carries its own Click; its groups and commands derive from it
 from typer.core import TyperCommand, TyperGroup
 
 from hotline.domain.errors import DomainError
