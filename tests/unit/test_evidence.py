@@ -169,3 +169,14 @@ def test_distances_on_the_ground() -> None:
     assert distance_m(117.0211, 36.6652, 117.0211, 36.6652) == 0
     east = distance_m(117.0, 36.6652, 117.001, 36.6652)  # 0.001° east at Jinan's latitude
     assert east == pytest.approx(89.2, abs=0.5)
+
+
+def test_a_photo_the_camera_dates_before_the_round_is_no_evidence() -> None:
+    """A picture from the phone's gallery, taken before the case reached the unit, does not
+    count; a camera clock some minutes (or an hour) behind is forgiven."""
+    gallery = photo(camera_taken_at=ROUND - timedelta(days=3))
+    message = missing_evidence(RULE, reply(), [gallery])
+    assert message is not None and "相机时间早于本次办理开始" in message
+    slow_clock = photo(camera_taken_at=ROUND - timedelta(minutes=50))
+    assert missing_evidence(RULE, reply(), [slow_clock]) is None
+    assert missing_evidence(RULE, reply(), [photo(camera_taken_at=NOW)]) is None

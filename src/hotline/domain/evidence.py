@@ -24,6 +24,10 @@ PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 CLOCK_SKEW = timedelta(minutes=10)
 # Geolocation accuracy is a radius in metres; past this it says nothing about the place.
 WORST_ACCURACY_M = 100_000.0
+# A camera's clock (its EXIF time) may be off by some minutes, or by an hour around a zone
+# setting; a photo the camera dates further back than this before the round began was taken
+# before the case reached the unit (a picture from the gallery), and is no evidence of it.
+CAMERA_CLOCK_SLACK = timedelta(hours=1)
 
 
 EXIF_TIME = re.compile(r"^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})")
@@ -137,6 +141,7 @@ class PhotoFacts:
     content_type: str
     uploaded_at: datetime
     place: PhotoPlace
+    camera_taken_at: datetime | None = None  # the file's EXIF time, when it has one
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,7 @@ def _counts(rule: OnsiteEvidenceRule, photo: PhotoFacts, since: datetime) -> boo
         photo.kind == "after"
         and photo.content_type in PHOTO_TYPES
         and photo.uploaded_at >= since
+        and (photo.camera_taken_at is None or photo.camera_taken_at >= since - CAMERA_CLOCK_SLACK)
         and photo.place.has_position
         and (
             rule.max_accuracy_m is None
@@ -175,7 +181,8 @@ def missing_evidence(
     accuracy = f"、定位精度不超过 {rule.max_accuracy_m:.0f} 米" if rule.max_accuracy_m else ""
     return (
         f"该工单须现场处置：办结前请上传至少 {rule.photos} 张本次办理中拍摄的"
-        f"「处置后」照片，并带有拍摄位置（经纬度{accuracy}）；现有 {found} 张符合要求"
+        f"「处置后」照片，并带有拍摄位置（经纬度{accuracy}）；相机时间早于本次办理开始的照片"
+        f"不计；现有 {found} 张符合要求"
     )
 
 

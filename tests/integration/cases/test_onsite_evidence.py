@@ -23,8 +23,15 @@ from tests.jpeg import jpeg_with_exif
 ON_THE_SPOT = PhotoPlace(longitude=117.0211, latitude=36.6652, accuracy_m=9.0)
 
 
-def _photo(hotline: Hotline, number: str, actor: Actor, kind: str, place: PhotoPlace) -> None:
-    content = jpeg_with_exif("2026:11:24 10:05:00", "+08:00") + bytes(range(256))
+def _photo(
+    hotline: Hotline,
+    number: str,
+    actor: Actor,
+    kind: str,
+    place: PhotoPlace,
+    camera_time: str = "2026:11:24 10:05:00",
+) -> None:
+    content = jpeg_with_exif(camera_time, "+08:00") + bytes(range(256))
     upload = Upload(kind, "现场.jpg", "image/jpeg", io.BytesIO(content), place)
     add_attachments(hotline, number, actor, [upload], hotline.now())
 
@@ -110,3 +117,14 @@ def test_a_capture_time_from_the_future_is_refused_before_anything_is_stored(
         _photo(hotline, street_case, actors["street_handler"], "after", late)
     assert raised.value.fields == ("captured_at",)
     assert not list(hotline.settings.resolved_attachment_dir.rglob("*"))
+
+
+def test_a_gallery_photo_from_before_the_case_does_not_count(
+    hotline: Hotline, actors: dict[str, Actor], street_case: str
+) -> None:
+    """Uploaded now, with a position, but the camera took it last week (its EXIF time)."""
+    street = actors["street_handler"]
+    _photo(hotline, street_case, street, "after", ON_THE_SPOT, camera_time="2026:11:17 09:00:00")
+    assert "相机时间早于本次办理开始" in _refused(hotline, street_case)
+    _photo(hotline, street_case, street, "after", ON_THE_SPOT)  # taken at 10:05 today
+    _check(hotline, street_case)

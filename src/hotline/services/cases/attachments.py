@@ -405,6 +405,7 @@ def _photo_facts(session: Session, case_id: int) -> list[PhotoFacts]:
             row.content_type,
             row.uploaded_at,
             PhotoPlace(row.longitude, row.latitude, row.accuracy_m, row.captured_at),
+            row.exif_taken_at,
         )
         for row in rows
     ]
