@@ -40,6 +40,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from hotline.adapters.db.case_search import (
+    custom_plans,
     exact_bitmaps,
     rarest_tokens,
     read_in_list_order,
@@ -484,6 +485,7 @@ def list_cases(
     with hotline.db.transaction() as session:
         _check_codes(session, query)
         exact_bitmaps(session.connection())
+        custom_plans(session.connection())
         stmt, estimated_by, in_order = _statements(session, query, actor, now, terms)
         margin = TEXT_ESTIMATE_MARGIN if terms else ESTIMATE_MARGIN
         keyed = query.sort if terms else None
