@@ -126,6 +126,10 @@ class OrgGeneration(BaseModel):
     # gets stations for those only (a district may run 54 for 140 communities); a case in any
     # other community is sub-dispatched down to its street office, where the chain stops.
     station_communities: dict[str, list[str]] = Field(default_factory=dict)
+    # Demo data only: when set, the derived offices and workstations get FICTIONAL contacts
+    # (head, deputy, phones under this prefix, stable by unit code), so that supervisions and
+    # notices name a person out of the box (services/reference/demo_contacts.py).
+    demo_contacts_phone: str | None = None
 
 
 class BoundarySource(BaseModel):

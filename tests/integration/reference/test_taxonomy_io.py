@@ -163,10 +163,13 @@ def test_list_units_filters_for_the_api(hotline: Hotline) -> None:
     assert len(list_units(hotline, kind="zone_bureau")) == 3
     lixia_streets = list_units(hotline, kind="street_office", region="370102")
     assert {"LX-JFL", "LX-QCL", "LX-DMH"} <= {u["code"] for u in lixia_streets}
-    # the demo profile names the heads of the units it lists (fictional); the street offices
-    # derived from the divisions package carry titles only
+    # the demo profile names every unit's head (fictional): those it lists by hand, and the
+    # street offices derived from the divisions package (stable by code, under 0531-89)
     assert all(u["head_name"] for u in bureaus)
-    assert all(bool(u["head_name"]) == u["code"].startswith("LX-") for u in lixia_streets)
+    assert all(u["head_name"] and u["duty_phone"] for u in lixia_streets)
+    derived = [u for u in lixia_streets if u["code"].startswith("JD-")]
+    assert derived and all(u["head_phone"].startswith("0531-89") for u in derived)
+    assert len({u["head_name"] for u in derived}) > len(derived) // 2  # not one name for all
 
 
 def test_seeding_twice_changes_nothing(hotline: Hotline) -> None:

@@ -27,6 +27,7 @@ from hotline.geo.locator import read_divisions
 from hotline.geo.places import zone_streets
 from hotline.profile import CityProfile, RegionSpec, UnitSpec
 from hotline.services.context import Hotline
+from hotline.services.reference.demo_contacts import demo_contacts
 from hotline.services.reference.tabular import read_tables, write_tables
 
 BUREAU_KINDS = ("district_bureau", "zone_bureau")
@@ -84,6 +85,12 @@ def covers_of(unit: UnitSpec, profile: CityProfile) -> str | None:
     return None
 
 
+def _demo(profile: CityProfile, code: str) -> dict[str, str]:
+    """Fictional contacts for a derived unit when the (demo) profile asks for them."""
+    prefix = profile.org.demo_contacts_phone
+    return demo_contacts(code, prefix) if prefix else {}
+
+
 def _office_name(street: Division, county: str, profile: CityProfile) -> tuple[str, str]:
     org = profile.org
     if street.name.endswith(("镇", "乡")):
@@ -111,6 +118,7 @@ def _street_offices(
                 parent=bureaus[region],
                 region=region,
                 head_title=title,
+                **_demo(profile, code),
             )
         )
     return offices
@@ -145,6 +153,7 @@ def _stations(
                 parent=office.code,
                 region=office.region,
                 head_title=org.station_head_title,
+                **_demo(profile, org.station_unit_code.format(code=community.code)),
             )
         )
     return stations
