@@ -75,8 +75,8 @@ def test_a_supervision_names_the_person_and_warns_without_a_head(
         "电话 0531-80200201、0531-80200200"
     )
     assert named["warning"] is None
-    # 解放路街道办事处 with its head's name not recorded (as for an office derived from the
-    # divisions package)
+    # 解放路街道办事处 with its head's name not recorded (a real deployment before it imports
+    # its people)
     number = _dispatched(hotline, actors, "LX-JFL")
     with without_head(hotline, "LX-JFL"):
         supervise_case(hotline, number, "head", "群众反映强烈", actors["supervisor"], clock())
