@@ -53,7 +53,15 @@ def handle_and_close(
 ) -> None:
     act(hotline, number, Action.DISPATCH, actors["dispatcher"], unit="LX-CGJ", **dispatch)
     act(hotline, number, Action.ACCEPT, actors["handler"])
-    act(hotline, number, Action.REPLY, actors["handler"], result_type="solved", reply_text="已处理")
+    # 解释说明 needs no on-site photo (docs/decisions/0027-onsite-evidence.md)
+    act(
+        hotline,
+        number,
+        Action.REPLY,
+        actors["handler"],
+        result_type="explained",
+        reply_text="已处理",
+    )
     act(hotline, number, Action.CLOSE, actors["dispatcher"])
 
 
