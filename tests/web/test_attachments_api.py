@@ -235,7 +235,8 @@ def test_one_upload_is_capped_in_count_and_in_bytes_for_all_its_files(
     assert invalid_names(_upload_many(api, number, eleven)) == {"file"}
     hotline.settings.attachment_max_bytes = 3 * 1024 * 1024
     three = [(f"{n}.jpg", _photo()) for n in range(3)]  # 4.5 MB in all, each under the limit
-    assert_problem(_upload_many(api, number, three), 413, "attachment_too_large")
+    refused = assert_problem(_upload_many(api, number, three), 413, "attachment_too_large")
+    assert refused["detail"] == "一次上传的 3 个附件合计不能超过 3072 KB（3145728 字节）"
     assert api.request("GET", f"/api/v1/cases/{number}/attachments", "disp").json()["items"] == []
     two = three[:2]  # 3.0 MB: fits
     assert _upload_many(api, number, two).status_code == 201

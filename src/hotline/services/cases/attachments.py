@@ -189,14 +189,20 @@ def _store_all(hotline: Hotline, uploads: Sequence[Upload]) -> list[StoredFile]:
     guard in front of the route counts them)."""
     if len(uploads) > MAX_FILES:
         raise InvalidInput(f"一次最多上传 {MAX_FILES} 个附件", fields=("file",))
-    left, stored = hotline.settings.attachment_max_bytes, []
+    limit = hotline.settings.attachment_max_bytes
+    left, stored = limit, []
     for upload in uploads:
-        if left <= 0:
-            raise _too_large(hotline.settings.attachment_max_bytes)
         try:
+            if left <= 0:
+                raise _too_large(limit)
             stored.append(store_file(hotline, upload, left))
         except AttachmentTooLarge:
-            raise _too_large(hotline.settings.attachment_max_bytes) from None
+            if len(uploads) == 1:
+                raise
+            raise AttachmentTooLarge(
+                f"一次上传的 {len(uploads)} 个附件合计不能超过 {limit // 1024} KB（{limit} 字节）",
+                fields=("file",),
+            ) from None
         left -= stored[-1].size
     return stored
 
