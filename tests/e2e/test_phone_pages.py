@@ -149,3 +149,10 @@ def test_the_phone_pages_load_under_300_kb(browsing: Browsing, people: People) -
         total = sum(sizes.values())
         print(f"{where}: {len(sizes)} files, {total / 1024:.1f} KiB gzip")  # docs/benchmarks.md
         assert total <= PHONE_BUDGET, f"{where}: {total} bytes gzip: {sorted(sizes.items())}"
+
+
+def test_on_a_phone_a_handler_starts_at_the_phone_pages(browsing: Browsing, people: People) -> None:
+    page = browsing.new_page(phone=True)
+    log_in(page, people, "jfl-h", at="/")
+    expect(page).to_have_url(re.compile(r"/m$"))
+    expect(page.get_by_test_id("phone-count")).to_be_visible()

@@ -7,6 +7,9 @@ describe('role home', () => {
     expect(homeFor('dispatcher')).toEqual({ path: '/dispatch' })
     expect(homeFor('handler')).toEqual({ path: '/unit' })
     expect(homeFor('inspector')).toEqual({ path: '/inspect' })
+    expect(homeFor('handler', true)).toEqual({ path: '/m' })
+    expect(homeFor('inspector', true)).toEqual({ path: '/m' })
+    expect(homeFor('operator', true)).toEqual({ path: '/intake' })
     expect(homeFor('leader')).toEqual({ path: '/cases' })
   })
 

@@ -1,7 +1,15 @@
 // Where each role starts its day.
 import type { RouteLocationRaw } from 'vue-router'
 
-export function homeFor(role: string): RouteLocationRaw {
+/** A phone's screen (the width at which the desk pages turn to one column). */
+export function isPhoneScreen(): boolean {
+  return typeof window !== 'undefined' && window.matchMedia?.('(max-width: 768px)').matches === true
+}
+
+/** The role's home; people who work on the street (handlers, inspectors) start at the phone
+ * pages when they log in on a phone. */
+export function homeFor(role: string, phone = isPhoneScreen()): RouteLocationRaw {
+  if (phone && (role === 'handler' || role === 'inspector')) return { path: '/m' }
   switch (role) {
     case 'operator':
       return { path: '/intake' }
