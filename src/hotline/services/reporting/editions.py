@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, defer
 from hotline.adapters.db.models import OutboxItem, Region, ReportDelivery, ReportEdition
 from hotline.adapters.notify.smtp import Mail, MailAttachment
 from hotline.domain.errors import InvalidInput, NotFound
+from hotline.domain.vocabulary import DeliveryStatus
 from hotline.profile import RecipientSpec, ReportScheduleSpec
 from hotline.reports.notices.periods import period_of
 from hotline.services import outbox
@@ -136,7 +137,7 @@ def _queue_deliveries(
         delivery = ReportDelivery(
             edition_id=body.id, attachment_id=attachment.id, recipient=recipient.email,
             district_code=recipient.district, attempts=0, created_at=now,
-            status="pending" if configured else "skipped",
+            status=(DeliveryStatus.PENDING if configured else DeliveryStatus.SKIPPED).value,
             last_error=None if configured else NOT_CONFIGURED,
         )  # fmt: skip
         session.add(delivery)
@@ -225,7 +226,7 @@ def _outgoing(hotline: Hotline, delivery_id: int) -> _Outgoing:
         district, kind, key = delivery.district_code, body.kind, body.period_key
         region = session.get(Region, district) if district else None
         legacy = bool(district) and body.district_code != district
-        sent = delivery.status == "sent"
+        sent = delivery.status == DeliveryStatus.SENT
     if legacy and not sent:
         # queued before cuts were stored (migration 0021): it points at the city edition, so
         # the cut is built now, as it was then
@@ -248,12 +249,13 @@ def _record(hotline: Hotline, delivery_id: int, now: datetime, error: str | None
             return
         delivery.attempts += 1
         if error is None:
-            delivery.status, delivery.sent_at, delivery.last_error = "sent", now, None
+            delivery.status, delivery.sent_at = DeliveryStatus.SENT.value, now
+            delivery.last_error = None
             return
         delivery.last_error = error[:4000]
         job = session.get(OutboxItem, delivery.outbox_id or 0)
         last_try = job is None or job.attempts >= job.max_attempts
-        delivery.status = "failed" if last_try else "retrying"
+        delivery.status = (DeliveryStatus.FAILED if last_try else DeliveryStatus.RETRYING).value
 
 
 def deliver(hotline: Hotline, delivery_id: int, now: datetime, mailer: Mailer) -> bool:
@@ -276,7 +278,9 @@ def deliver(hotline: Hotline, delivery_id: int, now: datetime, mailer: Mailer) -
 
 
 def _delivery_data(delivery: ReportDelivery, job: OutboxItem | None) -> dict[str, Any]:
-    retry_at = job.run_after_at if job is not None and delivery.status == "retrying" else None
+    retry_at = (
+        job.run_after_at if job is not None and delivery.status == DeliveryStatus.RETRYING else None
+    )
     return {
         "id": delivery.id,
         "recipient": delivery.recipient,
