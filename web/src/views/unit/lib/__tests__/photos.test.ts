@@ -61,6 +61,18 @@ describe('carryExif', () => {
     expect([...carried.subarray(carried.length - 4)]).toEqual([0xff, 0xda, 0, 2])
   })
 
+  it('sets the orientation to upright, since the browser already turned the pixels', () => {
+    // IFD0 with one entry: Orientation (0x0112, SHORT) = 6, "rotate 90°".
+    const tiff = [0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0]
+    const app1 = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff]
+    const length = app1.length + 2
+    const rotated = new Uint8Array([0xff, 0xd8, 0xff, 0xe1, length >> 8, length & 0xff, ...app1, 0xff, 0xda, 0, 2]).buffer
+    const carried = carryExif(rotated, encoded)
+    const orientationAt = 4 + 2 + 6 + 8 + 2 + 8 // segment header, Exif\0\0, TIFF header, count, tag+type+count
+    expect([carried[orientationAt], carried[orientationAt + 1]]).toEqual([0, 1])
+    expect([...new Uint8Array(rotated).subarray(orientationAt, orientationAt + 2)]).toEqual([0, 6]) // the original kept
+  })
+
   it('leaves the file alone when the original has no EXIF', () => {
     const plain = new Uint8Array([0xff, 0xd8, 0xff, 0xda, 0, 2]).buffer
     expect([...carryExif(plain, encoded)]).toEqual([...new Uint8Array(encoded)])
