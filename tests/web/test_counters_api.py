@@ -99,6 +99,14 @@ def test_a_replied_case_leaves_the_inbox_and_an_inspector_sees_it(api: Api) -> N
     assert _counts(api, "lx-h")["inbox"] == 0
     body = _counts(api, "insp")
     assert (body["to_verify"], body["new_to_verify"], body["inbox"]) == (1, 1, None)
+    # Inspectors bound to a district see its queue only: 历下区's has the case, 市中区's not.
+    for name, district, expected in (("lx-insp", "370102", 1), ("sz-insp", "370103", 0)):
+        token = create_user(
+            api.hotline, NewUser(name, "inspector", None, district), api.hotline.now()
+        )
+        headers = {"Authorization": f"Bearer {token}"}
+        answer = api.client.get("/api/v1/me/counters", headers=headers)
+        assert answer.status_code == 200 and answer.json()["to_verify"] == expected, name
 
 
 def test_other_desks_and_bad_times_are_refused(api: Api) -> None:
