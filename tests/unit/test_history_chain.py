@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+import hashlib
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from hotline.domain.history import GENESIS, HistoryEvent, seal, verify_chain
+from hotline.domain.history import GENESIS, HistoryEvent, event_hash, seal, verify_chain
 
 
 def _chain(n: int = 4) -> list[HistoryEvent]:
@@ -70,3 +71,69 @@ def test_the_same_instant_in_any_zone_hashes_alike() -> None:
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError):
         seal(HistoryEvent("n", 1, "a", "op", datetime(2026, 1, 1), None, "x"), GENESIS)
+
+
+# Pinned digests: every stored chain was sealed with this hashing, so a change to the canonical
+# form (key names, key order, time format, escaping, the link to the previous event) must fail
+# here rather than break the verification of every stored chain after an upgrade.
+_PINNED_EVENTS = (
+    HistoryEvent(
+        "20261124-000001",
+        1,
+        "register",
+        "坐席01",
+        datetime(2026, 11, 24, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=8))),
+        None,
+        "registered",
+        None,
+        {"channel": "电话", "zeta": 1, "alpha": [1, "二"]},
+    ),
+    HistoryEvent(
+        "20261124-000001",
+        2,
+        "dispatch",
+        "派单员",
+        datetime(2026, 11, 24, 2, 5, tzinfo=UTC),
+        "registered",
+        "dispatched",
+        "转派",
+        {"unit": "历下区"},
+    ),
+    HistoryEvent(
+        "20261124-000001",
+        3,
+        "return",
+        "历下区",
+        datetime(2026, 11, 24, 3, 0, 0, 1, tzinfo=UTC),
+        "dispatched",
+        "returned",
+        "非本单位职责",
+        {},
+    ),
+)
+_PINNED_HASHES = (
+    "04cb3b9e99e9597e0c8a3f0f65109bc2ab920fad500ba30b6968cd5b81aa4186",
+    "4e868c6d0b490ddbdd5ed035e8e4f6ad9fba20e0d3d9263a4d3126bdf6c60938",
+    "44c6aff5b605240c00293cf4a5cb34e2aa327be58a0a8f18efe854a2503b5cb0",
+)
+
+
+def test_a_known_event_sequence_hashes_to_the_pinned_digests() -> None:
+    prev, hashes = GENESIS, []
+    for event in _PINNED_EVENTS:
+        sealed = seal(event, prev)
+        assert sealed.prev_hash == prev
+        hashes.append(sealed.hash)
+        prev = sealed.hash
+    assert tuple(hashes) == _PINNED_HASHES
+
+
+def test_the_canonical_form_of_the_first_pinned_event() -> None:
+    # The exact bytes hashed: sorted keys, no spaces, UTF-8 unescaped, UTC with microseconds.
+    canonical = (
+        '{"action":"register","actor":"坐席01","at":"2026-11-24T02:00:00.123456Z",'
+        '"case":"20261124-000001","details":{"alpha":[1,"二"],"channel":"电话","zeta":1},'
+        f'"from":null,"prev":"{GENESIS}","reason":null,"seq":1,"to":"registered"}}'
+    )
+    assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == _PINNED_HASHES[0]
+    assert event_hash(_PINNED_EVENTS[0], GENESIS) == _PINNED_HASHES[0]
