@@ -111,7 +111,11 @@ def test_the_clock_stops_while_a_return_waits(
     act(hotline, number, Action.REJECT_RETURN, actors["dispatcher"], reason="属地管理")
     case = get_case(hotline, number, actors["operator"], hotline.now())
     assert case["history"][-1]["details"]["clock_paused_minutes"] == 120
-    assert datetime.fromisoformat(case["reply_due_at"]) > datetime.fromisoformat(before)
+    # Exactly the 120 working minutes the return waited, not merely "later": the deadline was
+    # Thursday 26 Nov 10:00 Beijing and moves to 12:00 the same morning (a pause counted twice
+    # would land after lunch).
+    assert datetime.fromisoformat(before) == datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+    assert datetime.fromisoformat(case["reply_due_at"]) == datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
 
 
 def test_extension_levels_and_maximum(hotline: Hotline, actors: dict[str, Actor]) -> None:
