@@ -205,6 +205,12 @@ def test_the_closed_loop_on_the_phone(browsing: Browsing, people: People, clocks
     # The inspector checks on site, on the phone.
     phone = phone_for(browsing, people, "insp", "/m")
     phone.get_by_test_id("phone-case-card").filter(has_text=number).click()
+    photos = phone.get_by_test_id("phone-attachments").locator("img")
+    expect(photos).to_have_count(2)  # the street office's after photos, to compare on site
+    phone.wait_for_function(  # shown, not broken: the download is the photo itself
+        "() => [...document.querySelectorAll('[data-test=phone-attachments] img')]"
+        ".every((img) => img.complete && img.naturalWidth > 0)"
+    )
     phone.get_by_test_id("phone-verify").click()
     expect(phone.get_by_text(REPLY)).to_be_visible()
     phone.get_by_test_id("phone-verify-result").get_by_text("属实，通过").click()
