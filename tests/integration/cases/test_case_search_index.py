@@ -33,7 +33,7 @@ NOISE = "小区门口烧烤摊噪音扰民，占道经营，凌晨两点还在�
 
 
 def _found(hotline: Hotline, actor: Actor, q: str) -> list[str]:
-    page = list_cases(hotline, actor, CaseListQuery(q=q))
+    page = list_cases(hotline, actor, CaseListQuery(q=q), hotline.now())
     return [item["number"] for item in page["items"]]
 
 
@@ -175,5 +175,5 @@ def test_unsearchable_terms_are_refused(hotline: Hotline, actors: dict[str, Acto
     from hotline.domain.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as refused:
-        list_cases(hotline, actors["dispatcher"], CaseListQuery(q=q))
+        list_cases(hotline, actors["dispatcher"], CaseListQuery(q=q), hotline.now())
     assert refused.value.fields == ("q",)

@@ -155,6 +155,7 @@ def list_cases_endpoint(
     request: Request,
     hotline: HotlineDep,
     actor: ActorDep,
+    now: NowDep,
     status: Annotated[list[str] | None, Query(description="状态，可重复（任一）")] = None,
     sla: Annotated[
         list[str] | None,
@@ -226,7 +227,7 @@ def list_cases_endpoint(
         page=page,
         page_size=page_size,
     )
-    return JSONResponse(list_cases(hotline, actor, query))
+    return JSONResponse(list_cases(hotline, actor, query, now))
 
 
 def _aware(value: datetime | None, tz: Any) -> datetime | None:

@@ -473,15 +473,16 @@ def list_cases(
     hotline: Hotline,
     actor: Actor,
     query: CaseListQuery,
+    now: datetime,
     *,
     exact_total_limit: int | None = None,
 ) -> dict[str, Any]:
-    """A page of the cases in the actor's scope that match ``query``, sorted, caller data
-    masked; ``total`` exact up to ``exact_total_limit`` (default :data:`EXACT_TOTAL_LIMIT`)."""
+    """A page of the cases in the actor's scope that match ``query`` at ``now`` (the SLA filters
+    and states), sorted, caller data masked; ``total`` exact up to ``exact_total_limit``
+    (default :data:`EXACT_TOTAL_LIMIT`)."""
     require(actor.role, Permission.READ_CASE)
     terms = _check_query(query)
     limit = EXACT_TOTAL_LIMIT if exact_total_limit is None else exact_total_limit
-    now = hotline.now()
     with hotline.db.transaction() as session:
         _check_codes(session, query)
         exact_bitmaps(session.connection())
