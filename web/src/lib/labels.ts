@@ -29,6 +29,7 @@ export const ASSIGNMENT_ROLE_LABELS: Record<string, string> = { lead: '主办', 
 export const ASSIGNMENT_STATUS_LABELS: Record<string, string> = {
   pending: '待签收',
   accepted: '已签收',
+  replied: '已答复',
   returned: '已退单',
   ended: '已结束',
   closed: '已结案',
