@@ -105,6 +105,5 @@ def refuse_extension(command: RefuseExtension, draft: Draft, ctx: Context) -> Ou
     _, requested = _pending(draft)
     _check_approver(ctx, _level(draft, ctx, requested))
     required_reason(command.reason)
-    # 不批准: stored as "refused" (a return is "rejected"); RequestStatus has no member yet
-    decide_request(draft, ctx, "extension", "refused", command.reason)
+    decide_request(draft, ctx, "extension", RequestStatus.REFUSED, command.reason)  # 不批准
     return Outcome(Status(draft.record.status), {})
