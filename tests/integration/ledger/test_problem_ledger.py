@@ -465,3 +465,33 @@ def test_a_write_off_ends_the_round_of_supervision_and_a_recurrence_starts_a_new
         assert records[1].problem_id == problem.id and records[1].created_at == clock.current
         case = session.scalars(select(Case).where(Case.number == fourth)).one()
         assert case.supervised and records[1].case_id == case.id
+
+
+def test_a_recurrence_resets_a_level_that_an_old_write_off_kept(
+    hotline: Hotline, actors: dict[str, Actor], clock: FakeClock
+) -> None:
+    """A problem written off before write-offs ended the round kept its level and an open
+    supervision: its recurrence closes that round and starts a new one at 重点督办 — a level kept
+    past the write-off would count the new round as already supervised and open nothing."""
+    numbers = [_take(hotline, actors["operator"], text) for text in (BBQ, BBQ_REWORDED, BBQ_EDITED)]
+    for number in numbers:
+        _close_satisfied(hotline, actors, number)
+    with hotline.db.transaction() as session:  # the state such a write-off left behind
+        problem = session.get(Problem, _problem(hotline, numbers[0]).id)
+        assert problem is not None and problem.status == "written_off"
+        problem.supervision_level = "priority"
+        [old] = session.scalars(select(Supervision)).all()
+        old.status, old.closed_at, old.closed_by, old.outcome = "open", None, None, None
+    clock.advance(days=10)
+    fourth = _take(hotline, actors["operator"], BBQ_REWORDED + "又开始了")
+    recurred = _problem(hotline, fourth)
+    assert recurred.id == problem.id and recurred.recurrence_count == 1
+    assert recurred.supervision_level == "priority"
+    with hotline.db.transaction() as session:
+        records = session.scalars(select(Supervision).order_by(Supervision.id)).all()
+        assert [(r.level, r.status) for r in records] == [
+            ("priority", "closed"),
+            ("priority", "open"),
+        ]
+        assert records[0].outcome == "问题复发，上一轮督办办结，另开新一轮"
+        assert records[1].created_at == clock.current
