@@ -200,3 +200,26 @@ def test_live_repeats_from_problem_counts_agree_with_the_link_history(story: Sto
         assert live == recorded
         seen.append(live.get("370102", 0))
     assert seen == [2, 3, 2, 0]
+
+
+def test_a_period_ending_on_the_first_of_a_settled_month_takes_that_day_alone(
+    story: Story,
+) -> None:
+    """October and November settled; 1 October – 1 November is October's frozen figures plus
+    November's frozen 1st, not all of November and not nothing of it."""
+    c = october(story)
+    story.at("2026-11-01", "10:00")
+    story.case()  # the one intake of 1 November
+    story.at("2026-11-02", "10:00")
+    story.case(), story.case()
+    story.at("2026-11-03", "10:00")
+    _settle(story)
+    _late_events(story, c)
+    story.at("2026-12-01", "00:30")
+    _settle(story, "2026-11")
+    span = totals(story.report(Period(date(2026, 10, 1), date(2026, 11, 1))))
+    assert span == {**EXPECTED, "repeat_rate": (2, 8)}  # 7 October intakes + the 1st's one
+    first = totals(story.report(Period(date(2026, 11, 1), date(2026, 11, 1))))
+    assert {k: v for k, v in first.items() if v != (0, 0)} == {"repeat_rate": (0, 1)}
+    november = totals(story.report(NOVEMBER))  # what the 1st alone must leave out
+    assert november["repeat_rate"] == (0, 3) and november["on_time_rate"] == (0, 1)
