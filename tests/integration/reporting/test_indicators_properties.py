@@ -4,20 +4,27 @@ with raw projection, and a settled month recomputes from raw history to its froz
 
 from __future__ import annotations
 
-from contextlib import suppress
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotline.domain.errors import DomainError
+from hotline.adapters.db.database import Database
+from hotline.bootstrap import build_calendar
+from hotline.config import Settings
+from hotline.domain.errors import Conflict, DomainError
 from hotline.domain.indicators import DEFAULT_DEFINITIONS, Period
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from hotline.services.context import Hotline
 from hotline.services.evaluation.settlement import refresh_indicator_facts, settle_month
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, _fresh_url
 from tests.integration.reporting.test_indicators import Story
 
 WHOLE = Period(date(2026, 10, 1), date(2026, 12, 31))  # every event of every example falls in it
@@ -107,10 +114,25 @@ def test_random_histories_keep_the_indicator_invariants(
     assert story.report(part, group_by) == raw  # rollup + stored facts = raw projection
 
 
+@contextmanager
+def _own_database(template_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Hotline]:
+    """A fresh seeded database for one example: a month settled by an earlier example, with
+    this one's events dated before that settlement, would be neither a refusal to accept nor
+    a history to recompute."""
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    settings = Settings(database_url=_fresh_url(template_url, folder), var_dir=folder)
+    db = Database(settings.resolved_database_url)
+    try:
+        yield Hotline(settings=settings, db=db, clock=build_calendar(settings, db), now=clock)
+    finally:
+        db.dispose()
+
+
 @settings(max_examples=4, deadline=None, suppress_health_check=SLOW_DB)
 @given(plan=plans, later=plans)
 def test_settled_months_recompute_to_their_frozen_numbers(
-    hotline: Hotline,
+    template_url: str,
+    tmp_path: Path,
     actors: dict[str, Actor],
     clock: FakeClock,
     plan: Plan,
@@ -118,18 +140,20 @@ def test_settled_months_recompute_to_their_frozen_numbers(
 ) -> None:
     from tests.integration.evaluation.test_indicators_settlement import _verify
 
-    story = Story(hotline, actors, clock)
-    _play(story, plan)
-    month = f"2026-{story.clock().month:02d}"
-    first = f"2026-{story.clock().month + 1:02d}-01"
-    story.at(first, "00:05")
-    try:
-        settle_month(hotline, month, actors["admin"], clock())
-    except DomainError:
-        return  # settled by an earlier example
-    before = story.report(Period(date(2026, 10, 1), date(2026, 10, 31)))
-    _play(story, later, (first, "08:30"))  # history goes on after the settlement
-    assert _verify(story, month)["matches"]
-    if month == "2026-10":
-        after = story.report(Period(date(2026, 10, 1), date(2026, 10, 31)))
-        assert after["total"] == before["total"]
+    with _own_database(template_url, tmp_path, clock) as hotline:
+        story = Story(hotline, actors, clock)
+        _play(story, plan)
+        month = f"2026-{story.clock().month:02d}"
+        first = f"2026-{story.clock().month + 1:02d}-01"
+        story.at(first, "00:05")
+        settled = settle_month(hotline, month, actors["admin"], clock())  # no refusal here
+        before = story.report(Period(date(2026, 10, 1), date(2026, 10, 31)))
+        # A second settlement is refused as such, and the first one stands as it was.
+        with pytest.raises(Conflict, match="已经结算"):
+            settle_month(hotline, month, actors["admin"], clock())
+        assert _verify(story, month)["settled_at"] == settled["settled_at"]
+        _play(story, later, (first, "08:30"))  # history goes on after the settlement
+        assert _verify(story, month)["matches"]
+        if month == "2026-10":
+            after = story.report(Period(date(2026, 10, 1), date(2026, 10, 31)))
+            assert after["total"] == before["total"]
