@@ -171,10 +171,15 @@ class Actions(Life):
         details = {"forced_unit_assignment": returning.id, "clock_paused_minutes": paused}
         self.act(at, A.REJECT_RETURN, actor, S.ACCEPTED, details, reason)
 
-    def _end_assignments(self) -> None:
+    def _end_assignments(self, status: str = "ended") -> None:
         for assignment in self.c.assignments:
             if assignment.status in ("pending", "accepted"):
-                assignment.status = "ended"
+                assignment.status = status
+
+    def _close(self, at: datetime, closed_as: str) -> None:
+        # As domain/handlers/closing.py: a co-unit still owing its opinion stops, as 'closed'.
+        self.c.closed_at, self.c.closed_as = at, closed_as
+        self._end_assignments("closed")
 
     # --- extensions -------------------------------------------------------------------------
 
@@ -259,7 +264,7 @@ class Actions(Life):
             c.reopen_count += 1
             c.replied_at = None
         elif target is S.CLOSED:
-            c.closed_at, c.closed_as = at, "verified"
+            self._close(at, "verified")
         else:
             c.callback_due_at = callback_due(self.w.hotline, at)
         self.act(at, A.VERIFY, actor, target, {"passed": passed, "note": note})
@@ -285,8 +290,8 @@ class Actions(Life):
             ]
         )
         if target is S.CLOSED:
-            c.closed_at = at
-            c.closed_as = answer.outcome.value if answer.outcome.value != "reached" else "satisfied"
+            reached = answer.outcome.value == "reached"
+            self._close(at, "satisfied" if reached else answer.outcome.value)
         elif target is S.CALLBACK_PENDING:
             retry = self.w.hotline.policy.callback_retry_minutes
             c.callback_next_at = at + timedelta(minutes=retry)
@@ -327,5 +332,5 @@ class Actions(Life):
         self.act(at, A.REOPEN, actor, reopen_status(target), details, reason)
 
     def close(self, at: datetime, actor: str) -> None:
-        self.c.closed_at, self.c.closed_as = at, "closed_by_centre"
+        self._close(at, "closed_by_centre")
         self.act(at, A.CLOSE, actor, S.CLOSED, {})

@@ -120,6 +120,15 @@ def test_status_mix_texts_and_related_rows_are_plausible(generated: Any) -> None
         supervisions = session.scalar(select(func.count()).select_from(Supervision))
         opened = session.scalar(select(func.count()).where(CaseEvent.action == "supervise"))
         assert supervisions == opened
+        # As the close handlers do: no unit's share stays at work on a closed case (the
+        # generator once left co-units 'pending', which the co-unit desk then listed).
+        at_work_on_closed = session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .join(Case, Case.id == Assignment.case_id)
+            .where(Case.status == "closed", Assignment.status.in_(("pending", "accepted")))
+        )
+        assert at_work_on_closed == 0
 
 
 def test_numbers_follow_the_local_day(generated: Any) -> None:
