@@ -985,3 +985,17 @@ UNIT_INBOX_INDEXES = (
         sqlite_where=Supervision.status == inline(SupervisionStatus.OPEN),
     ),
 )
+
+
+class CockpitFigures(Base):
+    """The leaders' cockpit's figures of one local day (received, dispatched, overdue, …, per
+    district) and its hotspots, as the worker last computed them (services/cockpit, migration
+    0027): the cockpit reads one row instead of counting a day of a 10-million-case ledger on
+    every screen's refresh, and shows how old the row is."""
+
+    __tablename__ = "cockpit_figures"
+    day_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    computed_at: Mapped[datetime]
+    as_of: Mapped[datetime]  # the moment the figures speak for: the day's end, or computed_at
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # tile → district → n
+    hotspots: Mapped[list[Any]] = mapped_column(default=list)
