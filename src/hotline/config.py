@@ -14,6 +14,10 @@ from hotline.profile import CityProfile, load_profile
 
 PROJECT_VAR = Path.cwd() / "var"
 
+# HOTLINE_ENV: what kind of installation this is (docs/decisions/0033).
+Environment = Literal["development", "demo", "production"]
+ENVIRONMENTS: tuple[Environment, ...] = ("development", "demo", "production")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
@@ -39,9 +43,13 @@ class Settings(BaseSettings):
     retention_years: int = 3
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
-    env: Literal["development", "test", "production"] = Field(
+    env: Environment = Field(
         default="development",
-        description="production: session cookies are always Secure (TLS ends at the proxy)",
+        description=(
+            "development: a developer's machine; demo: `make run`'s generated city, its demo "
+            "accounts and their passwords printed; production: a real centre — session cookies "
+            "always Secure (TLS ends at the proxy), no demo data and no demo accounts"
+        ),
     )
     session_idle_minutes: int = Field(
         default=30, ge=1, description="a browser session ends after this long without requests"
@@ -68,6 +76,16 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 30.0
+
+    @property
+    def is_production(self) -> bool:
+        """A real centre's installation: Secure cookies, and nothing generated or demo-only."""
+        return self.env == "production"
+
+    @property
+    def is_demo(self) -> bool:
+        """`make run`'s demonstration: the demo accounts' passwords may be shown."""
+        return self.env == "demo"
 
     @property
     def resolved_database_url(self) -> str:

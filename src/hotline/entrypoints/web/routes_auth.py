@@ -157,7 +157,7 @@ def _cookie_attributes(settings: Settings) -> dict[str, Any]:
         "path": "/",
         "httponly": True,
         "samesite": "strict",
-        "secure": settings.env == "production",
+        "secure": settings.is_production,
     }
 
 
