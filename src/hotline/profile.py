@@ -144,6 +144,9 @@ class GeoSpec(BaseModel):
     boundaries: list[BoundarySource] = Field(default_factory=list)
     # Well-known places that name no division: place → street or community code.
     landmarks: dict[str, str] = Field(default_factory=dict)
+    # Where the cockpit's map labels a functional zone that no boundary file outlines:
+    # region code → (lon, lat) in GCJ-02, e.g. the seat of its administrative committee.
+    markers: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
 
 class RuleSpec(BaseModel):
