@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hotline.bootstrap import build_hotline
-from hotline.domain.errors import Conflict
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, log
 
@@ -32,32 +30,6 @@ def db_upgrade(json_output: JsonOpt = False) -> None:
         emit_value(revision)
 
 
-# `make run` only: one account per desk, all with one password printed on stderr, so the workbench
-# can be tried at once. A real centre creates its people with `hotline user create`.
-DEMO_PASSWORD = "hotline-demo"
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    name: str
-    role: str
-    display_name: str
-    unit_code: str | None = None
-    district_code: str | None = None
-
-
-DEMO_USERS = (
-    DemoUser("op", "operator", "王晓燕"),
-    DemoUser("disp", "dispatcher", "李建国"),
-    DemoUser("lx-disp", "dispatcher", "赵明", district_code="370102"),
-    DemoUser("lx-h", "handler", "孙立新", unit_code="LX-CGJ"),
-    DemoUser("insp", "inspector", "钱进"),
-    DemoUser("sup", "supervisor", "陈思"),
-    DemoUser("lead", "leader", "刘洋"),
-    DemoUser("adm", "admin", "马超"),
-)
-
-
 def seed_command(
     json_output: JsonOpt = False,
     demo_users: Annotated[
@@ -68,6 +40,10 @@ def seed_command(
     from hotline.services.reference.seeding import seed_reference_data
 
     hotline = build_hotline()
+    if demo_users:  # before anything is written: production refuses the whole command
+        from hotline.services.accounts.demo_users import refuse_in_production
+
+        refuse_in_production(hotline, "创建演示账户")
     report = seed_reference_data(hotline)
     summary: dict[str, object] = {"city": hotline.profile.name, **report.__dict__}
     if demo_users:
@@ -82,20 +58,9 @@ def seed_command(
 
 
 def _seed_demo_users(hotline: Hotline) -> list[str]:
-    """Create the demo accounts that do not exist yet (an existing one keeps its password)."""
-    from hotline.services.accounts.users import NewUser, create_user
+    """Create the demo accounts that do not exist yet (refused when HOTLINE_ENV=production)."""
+    from hotline.services.accounts.demo_users import seed_demo_users
 
-    created = []
-    for person in DEMO_USERS:
-        account = NewUser(person.name, person.role, person.unit_code, person.district_code,
-                          person.display_name, DEMO_PASSWORD)  # fmt: skip
-        try:
-            create_user(hotline, account, hotline.now())
-        except Conflict:
-            continue
-        created.append(person.name)
-    log(f"演示账户（密码均为 {DEMO_PASSWORD}，仅供本机试用；已存在的账户密码不变）：")
-    for person in DEMO_USERS:
-        where = person.unit_code or person.district_code or "全市"
-        log(f"  {person.name:<8} {person.role:<11} {person.display_name}（{where}）")
+    created = seed_demo_users(hotline, hotline.now())
+    log(f"演示账户：新建 {len(created)} 个（已存在的账户密码不变）；`hotline run` 在演示模式下列出")
     return created
