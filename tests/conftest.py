@@ -43,11 +43,12 @@ class FakeClock:
 
 
 @contextmanager
-def _private_postgres_database(url: str) -> Iterator[str]:
+def _private_postgres_database(url: str, purpose: str = "") -> Iterator[str]:
     """A database of this test process's own on the given server, dropped afterwards, so that
-    concurrent test runs against one server never see each other's rows."""
+    concurrent test runs against one server never see each other's rows; ``purpose`` names a
+    second one beside the session's template."""
     server = make_url(url)
-    name = f"hotline_test_{os.getpid()}"
+    name = f"hotline_test_{os.getpid()}{'_' + purpose if purpose else ''}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
