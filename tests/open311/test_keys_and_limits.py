@@ -169,3 +169,18 @@ def test_the_sub_application_has_no_openapi(o311: Open311Client) -> None:
 
 def test_the_key_is_checked_before_the_arguments(o311: Open311Client) -> None:
     assert_errors(o311.file("hl_wrong", "json", lat="north", service_code="NOPE"), 403, "json")
+
+
+def test_a_partner_is_shown_by_its_chinese_title(o311: Open311Client) -> None:
+    """A case's history names who filed it; a partner's login (Latin) is never what people read."""
+    untitled = o311.key("portal")
+    titled = o311.key("city-app", title="济南城管App")
+    now = o311.hotline.now()
+    partners = {row["partner"]: row for row in list_partners(o311.hotline, o311.settings, now)}
+    assert partners["portal"]["title"] == "合作平台"
+    assert partners["city-app"]["title"] == "济南城管App"
+    o311.key("portal", title="市民网站")  # a new key may (re)title the partner
+    rows = list_partners(o311.hotline, o311.settings, now)
+    titles = {row["partner"]: row["title"] for row in rows}
+    assert titles == {"city-app": "济南城管App", "portal": "市民网站"}
+    assert o311.file(untitled).status_code == 200 and o311.file(titled).status_code == 200

@@ -22,6 +22,9 @@ def apikey_create(
     channel: Annotated[
         str | None, typer.Option(help="该平台提交的工单记入的来源渠道（默认 web）")
     ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="合作平台的中文名称，显示在工单历史中（默认「合作平台」）")
+    ] = None,
 ) -> None:
     """Issue an api_key for a partner; prints the key alone on the last line of stdout."""
     from hotline.services.open311 import Open311Settings, create_key
@@ -34,6 +37,7 @@ def apikey_create(
         hotline.now(),
         exempt_from_rate_limit=exempt_from_rate_limit,
         channel=channel,
+        title=title,
     )
     limits = "不受频率限制" if exempt_from_rate_limit else "受频率限制"
     log(f"已为合作平台 {partner} 签发 api_key（{limits}）。只显示这一次，请妥善保存：")

@@ -28,6 +28,8 @@ from hotline.services.accounts.users import NewUser, authenticate_token, create_
 from hotline.services.context import Hotline
 from hotline.services.open311.settings import Open311Settings
 
+PARTNER_TITLE = "合作平台"  # a partner's title when none was given
+
 
 @dataclass(frozen=True)
 class PartnerConfig:
@@ -101,8 +103,13 @@ def create_key(
     *,
     exempt_from_rate_limit: bool = False,
     channel: str | None = None,
+    title: str | None = None,
 ) -> str:
-    """A new api_key for partner ``name`` (created on first use); the key is shown only here."""
+    """A new api_key for partner ``name`` (created on first use); the key is shown only here.
+
+    ``title`` is the partner's name in Chinese (市民网站, 济南城管App …), what a case's history
+    shows for its filings and updates; ``name`` stays the login people never read. A partner
+    created without one is titled 合作平台, so no Latin login reaches a page."""
     with hotline.db.transaction() as session:
         if channel is not None:
             _check_channel(session, channel)
@@ -110,8 +117,11 @@ def create_key(
         if user is not None and user.disabled:
             raise Conflict(f"合作平台「{name}」已停用", fields=("name",))
         key = issue_token(session, user, now, hotline.settings.token_days) if user else None
+        if user is not None and title:
+            user.display_name = title
     if key is None:
-        key = create_user(hotline, NewUser(name=name, role=Role.PARTNER.value), now)
+        partner = NewUser(name=name, role=Role.PARTNER.value, display_name=title or PARTNER_TITLE)
+        key = create_user(hotline, partner, now)
     path = registry_path(hotline, cfg)
     registry = read_registry(path)
     registry[name] = PartnerConfig(channel=channel, exempt_from_rate_limit=exempt_from_rate_limit)
@@ -142,6 +152,7 @@ def list_partners(hotline: Hotline, cfg: Open311Settings, now: datetime) -> list
             rows.append(
                 {
                     "partner": user.name,
+                    "title": user.display_name,
                     "disabled": user.disabled,
                     "channel": config.channel or cfg.default_channel,
                     "exempt_from_rate_limit": config.exempt_from_rate_limit,
