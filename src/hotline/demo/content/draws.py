@@ -68,7 +68,7 @@ class CaseDraw:
     lat: float
     has_coordinates: bool  # False: a phone call without a map pick (lon/lat still the truth)
     caller_name: str | None  # synthetic; None for patrol channels
-    caller_phone: str | None  # synthetic 1xx numbers (never a real subscriber range pattern)
+    caller_phone: str | None  # synthetic: random digits in a mobile number's shape
     subject: str
     content: str
     problem_key: str  # same place + same kind → same key: the intended repeat problem

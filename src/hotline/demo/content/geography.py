@@ -1,0 +1,104 @@
+"""Where a case is: a district, street, road and place from the gazetteer, a point inside the
+district, and the address as a caller would say it."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hotline.demo.content.data import District, Street, districts
+
+# (district code, WGS-84 lon, lat) → True when the point lies inside that district; None when no
+# boundary data is installed (points then scatter around the street centres unchecked).
+Inside = Callable[[str, float, float], bool]
+URBAN_SPREAD, RURAL_SPREAD = 0.006, 0.015  # degrees (≈ 0.6 km / 1.5 km)
+MARGIN_DEGREES = 0.0015  # ≈ 150 m
+ZONES = frozenset({"370172", "370173", "370176"})
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A place a problem happens at: fixed for a recurring problem."""
+
+    district: District
+    street: Street
+    road: str
+    road2: str
+    place: str
+    lon: float
+    lat: float
+    building: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.district.code}:{self.street.name}:{self.place}"
+
+
+def pick_district(rng: random.Random) -> District:
+    known = districts()
+    return rng.choices(known, weights=[d.weight for d in known])[0]
+
+
+def _point(
+    rng: random.Random, district: District, street: Street, inside: Inside | None
+) -> tuple[float, float]:
+    spread = URBAN_SPREAD if len(street.roads) >= 3 else RURAL_SPREAD
+    for _attempt in range(30):
+        lon = street.lon + rng.gauss(0, spread)
+        lat = street.lat + rng.gauss(0, spread * 0.8)
+        if inside is None or _well_inside(inside, district.code, lon, lat):
+            return round(lon, 6), round(lat, 6)
+    return street.lon, street.lat  # centres lie well inside (tests/unit/demo checks them)
+
+
+def _well_inside(inside: Inside, district: str, lon: float, lat: float) -> bool:
+    """Inside with a margin, so the callers of a recurring problem, standing a few dozen metres
+    around it, stay inside too."""
+    margin = MARGIN_DEGREES
+    around = ((0, 0), (margin, 0), (-margin, 0), (0, margin), (0, -margin))
+    return all(inside(district, lon + dx, lat + dy) for dx, dy in around)
+
+
+def pick_spot(rng: random.Random, inside: Inside | None, buildings: tuple[str, ...]) -> Spot:
+    district = pick_district(rng)
+    street = rng.choice(district.streets)
+    roads = [road for s in district.streets for road in s.roads]
+    lon, lat = _point(rng, district, street, inside)
+    return Spot(
+        district,
+        street,
+        rng.choice(street.roads),
+        rng.choice(roads),
+        rng.choice(street.places),
+        lon,
+        lat,
+        rng.choice(buildings),
+    )
+
+
+def near(rng: random.Random, spot: Spot, metres: float = 60.0) -> tuple[float, float]:
+    """Where one caller of a recurring problem stands: within a few dozen metres of it."""
+    degrees = metres / 111_000
+    return round(spot.lon + rng.gauss(0, degrees), 6), round(spot.lat + rng.gauss(0, degrees), 6)
+
+
+def address(rng: random.Random, spot: Spot, form: str, building2: str) -> str:
+    """The address in ``form``; zones are always named with their street (callers do, and the
+    locator needs it: the zone's streets lie inside a statutory district's outline)."""
+    district_name = rng.choice((spot.district.short, spot.district.name, ""))
+    street = spot.street.name if rng.random() < 0.5 or spot.district.code in ZONES else ""
+    road2 = spot.road2 if spot.road2 != spot.road else rng.choice(spot.street.roads)
+    text = form.format(
+        district=district_name,
+        street=street,
+        road=spot.road,
+        road2=road2,
+        place=spot.place,
+        building=spot.building,
+        building2=building2,
+        number=rng.randrange(1, 300),
+    )
+    if spot.district.code in ZONES and spot.street.name not in text:
+        text = f"{spot.district.short}{spot.street.name}{text}"
+    return text
