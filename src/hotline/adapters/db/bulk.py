@@ -10,9 +10,11 @@ rows still get them in the order given, as ``INSERT … RETURNING`` would hand t
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Column, Table, insert, text
+from sqlalchemy import Column, Date, Table, bindparam, insert, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -98,3 +100,64 @@ def _copy(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
             copy.write_row(
                 [_copy_value(column, row[column.name], connection.dialect) for column in columns]
             )
+
+
+# --- bulk loading of generated or imported cases (services/actions/bulk_sink.py) -------------
+
+# The tables a bulk load writes whose ids the loader hands out itself (rows name each other by
+# them before they are written): their sequences must be moved past them afterwards.
+EXPLICIT_IDS = ("problems", "cases", "case_assignments", "case_requests", "supervisions")
+
+
+def _model_for(name: str) -> type[Base]:
+    for mapper in Base.registry.mappers:
+        model = mapper.class_
+        if getattr(model, "__tablename__", None) == name:
+            return cast(type[Base], model)
+    raise KeyError(name)
+
+
+def write_tables(session: Session, tables: Iterable[tuple[str, list[dict[str, Any]]]]) -> None:
+    """Insert each table's rows, in the order given (parents before children), in the session's
+    transaction: COPY on PostgreSQL, executemany elsewhere."""
+    for name, rows in tables:
+        insert_rows(session, _model_for(name), rows)
+
+
+def move_sequences_past_ids(session: Session) -> None:
+    """After rows were written with explicit ids: the next id a table hands out lies past them
+    (PostgreSQL's sequences; SQLite's rowid tables take max(id) + 1 by themselves)."""
+    if not _is_postgres(session):
+        return
+    for name in EXPLICIT_IDS:
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), max(id)) "
+                f"FROM {name} HAVING max(id) IS NOT NULL"
+            )
+        )
+
+
+def raise_case_counters(session: Session, last_seqs: Mapping[date, int]) -> None:
+    """The daily case-number counters at least at the numbers a load used, so the next case
+    created that day gets the next number."""
+    if not last_seqs:
+        return
+    dialect = session.connection().dialect.name
+    greatest = "GREATEST" if dialect == "postgresql" else "max"
+    stmt = text(
+        "INSERT INTO case_number_counters (day_on, last_seq) VALUES (:day_on, :last_seq) "
+        "ON CONFLICT (day_on) DO UPDATE SET last_seq = "
+        f"{greatest}(case_number_counters.last_seq, excluded.last_seq)"
+    ).bindparams(bindparam("day_on", type_=Date))
+    session.execute(stmt, [{"day_on": d, "last_seq": n} for d, n in sorted(last_seqs.items())])
+
+
+def next_ids(session: Session) -> dict[str, int]:
+    """The first free id of each table a bulk load names ids in."""
+    return {
+        name: int(
+            session.execute(text(f"SELECT coalesce(max(id), 0) + 1 FROM {name}")).scalar_one()
+        )
+        for name in EXPLICIT_IDS
+    }

@@ -60,3 +60,50 @@ def handler_rules(hotline: Hotline) -> Rules:
         tz=hotline.settings.tz,
         return_reasons=tuple(hotline.profile.return_reasons),
     )
+
+
+class MemoryReference:
+    """:class:`hotline.domain.handlers.facts.Reference` over reference rows read once (the bulk
+    sink's: no session per action). The rows are detached; nothing here writes."""
+
+    def __init__(self, hotline: Hotline, session: Session) -> None:
+        self.hotline = hotline
+        self.units = {unit.id: unit for unit in session.scalars(select(Unit))}
+        self.by_code = {unit.code: unit for unit in self.units.values()}
+        self.categories = {c.code: c for c in session.scalars(select(Category))}
+        self.regions = set(session.scalars(select(Region.code)))
+        self.channels = {c.code: c for c in session.scalars(select(Channel))}
+        session.expunge_all()
+
+    def unit(self, code: str) -> UnitInfo | None:
+        unit = self.by_code.get(code)
+        return _info(unit) if unit is not None and unit.active else None
+
+    def unit_by_id(self, unit_id: int) -> UnitInfo | None:
+        unit = self.units.get(unit_id)
+        return _info(unit) if unit is not None else None
+
+    def is_below(self, unit_id: int, ancestor_id: int) -> bool:
+        parent = self.units[unit_id].parent_id if unit_id in self.units else None
+        while parent is not None:
+            if parent == ancestor_id:
+                return True
+            parent = self.units[parent].parent_id
+        return False
+
+    def category_active(self, code: str) -> bool:
+        category = self.categories.get(code)
+        return category is not None and category.active
+
+    def region_exists(self, code: str) -> bool:
+        return code in self.regions
+
+    def channel(self, code: str) -> ChannelInfo | None:
+        channel = self.channels.get(code)
+        if channel is None:
+            return None
+        return ChannelInfo(channel.needs_callback, channel.requires_verification)
+
+    def stage_limits(self, category_code: str | None, urgency: str) -> StageLimits:
+        category = self.categories.get(category_code) if category_code else None
+        return domain_limits(self.hotline, category, urgency)

@@ -251,3 +251,12 @@ def create_case(
     )
     number: str = rows.case["number"]
     return number
+
+
+def new_case_values(
+    hotline: Hotline, data: NewCase, actor: Actor, now: datetime, seq: int
+) -> dict[str, Any]:
+    """The columns :func:`create_case` stores for ``data``, numbered ``seq`` of its local day,
+    for a writer that stores cases itself (the bulk sink, services/actions/bulk_sink.py)."""
+    received_on = now.astimezone(hotline.settings.tz).date()
+    return _case_values(hotline, data, actor, now, received_on, seq)
