@@ -209,6 +209,10 @@ class MemCase:
         self.requests: list[MemRequest] = []
         self.trail: list[TrailEvent] = []  # the events the ledger reads (domain.ledger)
         self.problem: MemProblem | None = None
+        # Rows written as the case lives (its events, callbacks, jobs, links): held with the
+        # case until it is finished, so a case given up on leaves nothing behind.
+        self.history = BatchHistory({})
+        self.rows = Tables()
         self.registered: MemProblem | None = None
         self.supervisions: list[MemSupervision] = []
 
@@ -260,7 +264,6 @@ class BulkSink:
     def __init__(self, hotline: Hotline, units: Mapping[int, Unit], ids: IdBlock) -> None:
         self.hotline, self.units, self.ids = hotline, units, ids
         self.targets = {unit_id: target_unit(unit) for unit_id, unit in units.items()}
-        self.history = BatchHistory({})
         self.tables = Tables()
         self.classifications: dict[int, dict[str, Any]] = {}
         self.priority_at = hotline.profile.ledger.priority_supervision_at
@@ -280,9 +283,9 @@ class BulkSink:
             to_status=Status.RECEIVED.value,
             details={"channel": case.channel_code, "has_contact": bool(case.caller_phone)},
         )
-        self.history.links[case.id] = (first["seq"], first["hash"])
-        self.history.rows.append({"case_id": case.id, **first})
-        self.tables.add(
+        case.history.links[case.id] = (first["seq"], first["hash"])
+        case.history.rows.append({"case_id": case.id, **first})
+        case.rows.add(
             "outbox", job_values("enrich", {"case_id": case.id, "number": case.number}, now)
         )
         return case
@@ -303,7 +306,7 @@ class BulkSink:
             self.open_supervision(case, escalation, event.at, _target(opening, case))
         self._apply_rows(case, changes)
         for job in changes.outbox:
-            self.tables.add("outbox", job_values(job.kind, dict(job.payload), event.at))
+            case.rows.add("outbox", job_values(job.kind, dict(job.payload), event.at))
         if changes.classifier_registration:
             self._record_registration(case, event.actor, event.at)
         details = dict(event.details)
@@ -326,7 +329,7 @@ class BulkSink:
         for request in changes.new_requests:
             case.requests.append(MemRequest(self.ids.take("case_requests"), **asdict(request)))
         for callback in changes.callbacks:
-            self.tables.add("case_callbacks", {"case_id": case.id, **asdict(callback)})
+            case.rows.add("case_callbacks", {"case_id": case.id, **asdict(callback)})
 
     def _record_registration(self, case: MemCase, actor: str, now: datetime) -> None:
         row = self.classifications.setdefault(case.id, _classification(case.id))
@@ -345,7 +348,7 @@ class BulkSink:
         reason: str | None,
         details: dict[str, Any],
     ) -> None:
-        self.history.append(case.id, case.number, action=action, actor=actor, at=at,
+        case.history.append(case.id, case.number, action=action, actor=actor, at=at,
                             from_status=from_status, to_status=to_status, reason=reason,
                             details=details)  # fmt: skip
         case.version += 1
@@ -381,7 +384,7 @@ class BulkSink:
         case.__dict__.update(opening.case_changes())
         self.append_event(case, "supervise", escalation.actor, now, case.status, case.status,
                           escalation.reason, opening.event_details(record.id))  # fmt: skip
-        self.tables.add("outbox", job_values("notify", opening.notice(record.id), now))
+        case.rows.add("outbox", job_values("notify", opening.notice(record.id), now))
         return record
 
     # --- the problem ledger (services/ledger/problems.py's sync_case_problem) -------------
@@ -441,7 +444,7 @@ class BulkSink:
     def _link(
         self, case: MemCase, problem_id: int, action: str, reason: dict[str, str], now: datetime
     ) -> None:
-        self.tables.add("problem_links", {
+        case.rows.add("problem_links", {
             "case_id": case.id, "problem_id": problem_id, "action": action, "score": None,
             "reasons": [reason], "by": "system", "at": now,
         })  # fmt: skip
@@ -546,12 +549,12 @@ class BulkSink:
             tables.add("supervisions", asdict(s))
         if case.id in self.classifications:
             tables.add("case_classifications", self.classifications.pop(case.id))
-        self.history.links.pop(case.id, None)
+        tables.rows["case_events"].extend(case.history.rows)
+        for name, rows in case.rows.rows.items():
+            tables.rows[name].extend(rows)
 
     def take_tables(self) -> Tables:
-        """The rows gathered so far (events included), leaving the sink empty for the next."""
-        self.tables.rows["case_events"] = self.history.rows
-        self.history.rows = []
+        """The rows of the cases finished so far, leaving the sink empty for the next."""
         taken, self.tables = self.tables, Tables()
         return taken
 
