@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import FrameType
 from typing import Any
 
 from hotline.adapters.notify.smtp import SmtpMailer
@@ -122,3 +124,20 @@ def run_worker(
         else:
             time.sleep(0)  # let other threads in between batches
     return stats
+
+
+def stop_on_signals() -> threading.Event:
+    """An event the first SIGINT or SIGTERM sets, so that the worker finishes the job or pass in
+    hand and returns (its claims are completed, not left to expire); a second signal ends it at
+    once (a pass can take a while: a month's report)."""
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        log.info("%s: finishing the work in hand, then stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    return stop
