@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -69,12 +71,23 @@ STOP_GRACE_SECONDS = 30.0
 def run_command(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
+    live: Annotated[
+        bool, typer.Option("--live", help="演示：运行期间经由受理服务陆续新增工单")
+    ] = False,
+    live_every: Annotated[
+        float, typer.Option("--live-every", min=1.0, help="--live 时每隔几秒新增一件")
+    ] = 30.0,
 ) -> None:
     """Serve and work together: `hotline serve` and `hotline worker` as two processes, Ctrl-C
-    (SIGINT) or SIGTERM stops both; either ending by itself stops the other (exit 1)."""
+    (SIGINT) or SIGTERM stops both; either ending by itself stops the other (exit 1). With
+    --live, new complaints keep arriving through the intake service (refused in production)."""
     from hotline.entrypoints.cli.supervisor import Supervisor, hotline_child
 
     hotline = build_hotline()
+    if live:
+        from hotline.services.accounts.demo_users import refuse_in_production
+
+        refuse_in_production(hotline, "运行演示的实时受理（--live）")
     if hotline.settings.is_demo:
         _print_demo_users(hotline)
     supervisor = Supervisor(
@@ -88,10 +101,30 @@ def run_command(
     supervisor.start()
     pids = "，".join(f"{child.name} pid {child.pid}" for child in supervisor.children)
     log(f"hotline 运行中：http://{host}:{port}（{pids}）；Ctrl-C 同时停止服务与后台任务")
-    outcome = supervisor.wait()
+    with _live_feed(hotline, live_every) if live else nullcontext():
+        outcome = supervisor.wait()
     if outcome.failed is not None:
         fail(f"{outcome.failed} 意外退出（退出码 {outcome.returncode}），已停止其余进程", 1)
     log("服务与后台任务均已停止")
+
+
+@contextmanager
+def _live_feed(hotline: Hotline, every_seconds: float) -> Iterator[None]:
+    """The live feed in a thread of the supervising process, stopped before the children are."""
+    import threading
+
+    from hotline.entrypoints.cli.live import feed
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    thread = threading.Thread(target=feed, args=(hotline, stop, every_seconds), daemon=True)
+    thread.start()
+    log(f"实时受理：每 {every_seconds:g} 秒一件（--live）")
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=STOP_GRACE_SECONDS)
 
 
 def _print_demo_users(hotline: Hotline) -> None:
