@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
+from pathlib import Path
 
 from hotline.demo.content.data import CategoryText, categories, settings
 from hotline.demo.content.draws import (
@@ -35,7 +36,8 @@ from hotline.demo.content.texts import (
     subject_text,
     voice,
 )
-from hotline.domain.calendar import DayKindSource
+from hotline.domain.calendar import DayKindSource, WorkingCalendar
+from hotline.profile import CityProfile
 
 PROBLEM_SHARE = 0.2  # share of cases that belong to planned recurring problems
 LOOKBACK_WEEKS = 30  # the longest plan (complaints + a recurrence) spans fewer weeks
@@ -120,9 +122,12 @@ class JinanContent:
         start = date.fromordinal(week * 7)
         expected = self.per_day * 7 * PROBLEM_SHARE / MEAN_COMPLAINTS
         weights = self._category_weights(start, repeat=True)
-        return tuple(self._problem(rng, start, weights) for _ in range(poisson(rng, expected)))
+        count = poisson(rng, expected)
+        return tuple(self._problem(rng, start, weights, f"w{start}#{n}") for n in range(count))
 
-    def _problem(self, rng: random.Random, start: date, weights: dict[str, float]) -> Problem:
+    def _problem(
+        self, rng: random.Random, start: date, weights: dict[str, float], tag: str
+    ) -> Problem:
         code = rng.choices(list(weights), weights=list(weights.values()))[0]
         text = categories()[code]
         spot = pick_spot(rng, self.inside, _buildings())
@@ -134,7 +139,7 @@ class JinanContent:
         if rng.random() < RECURRENCE_RATE:
             complaints.append(Complaint(day + timedelta(days=rng.randint(30, 70)), recurrence=True))
         kept = tuple(c for c in complaints if season_weight(text, c.day) > 0)
-        key = f"{spot.key}:{code}:w{start.isoformat()}"
+        key = f"{spot.key}:{code}:{tag}"
         return Problem(key, code, spot, rng.randrange(len(text.what)), kept)
 
     # --- one case --------------------------------------------------------------------------
@@ -241,3 +246,22 @@ def _outcome(
         reopen=rng.random() < quality.reopen_rate * (2 if unsolved else 1),
         media=channel == "media",
     )
+
+
+def load_content(
+    calendar: WorkingCalendar,
+    profile: CityProfile,
+    *,
+    seed: int = 0,
+    per_day: float = 40.0,
+    node_modules: Path | None = None,
+) -> JinanContent:
+    """The content for the engine: the calendar's days and time zone, points kept inside the
+    district outlines the profile names (when `make install` has put them in node_modules)."""
+    from hotline.demo.content.boundaries import inside_of
+    from hotline.geo.divisions import find_node_modules
+    from hotline.geo.locator import load_boundaries
+
+    modules = node_modules or find_node_modules()
+    inside = inside_of(load_boundaries(profile, profile.geo.boundaries, modules))
+    return JinanContent(calendar.days, calendar.tz, seed=seed, per_day=per_day, inside=inside)

@@ -3,6 +3,7 @@ district, and the address as a caller would say it."""
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,10 +78,13 @@ def pick_spot(rng: random.Random, inside: Inside | None, buildings: tuple[str, .
     )
 
 
-def near(rng: random.Random, spot: Spot, metres: float = 60.0) -> tuple[float, float]:
-    """Where one caller of a recurring problem stands: within a few dozen metres of it."""
-    degrees = metres / 111_000
-    return round(spot.lon + rng.gauss(0, degrees), 6), round(spot.lat + rng.gauss(0, degrees), 6)
+def near(rng: random.Random, spot: Spot, metres: float = 80.0) -> tuple[float, float]:
+    """Where one caller of a recurring problem stands: within ``metres`` of it (well inside the
+    ledger's radius, so their complaints can be linked)."""
+    distance = metres * math.sqrt(rng.random()) / 111_000
+    angle = rng.uniform(0, 2 * math.pi)
+    lon = spot.lon + distance * math.cos(angle) / math.cos(math.radians(spot.lat))
+    return round(lon, 6), round(spot.lat + distance * math.sin(angle), 6)
 
 
 def address(rng: random.Random, spot: Spot, form: str, building2: str) -> str:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import fmean
-from zoneinfo import ZoneInfo
 
 from hotline.demo.content.city import JinanContent
 from hotline.demo.content.data import districts
@@ -245,25 +244,15 @@ def locator_function() -> tuple[Locate | None, list[str]]:
     return locate, locator.warnings
 
 
-def build_content(seed: int, per_day: float, *, with_boundaries: bool = True) -> JinanContent:
+def build_content(seed: int, per_day: float) -> JinanContent:
     from hotline.adapters.cncalendar import official_day_kinds
+    from hotline.config import Settings
+    from hotline.demo.content.city import load_content
+    from hotline.domain.calendar import WorkingCalendar
 
-    inside = None
-    if with_boundaries:
-        from hotline.config import Settings
-        from hotline.demo.content.boundaries import inside_of
-        from hotline.geo.divisions import find_node_modules
-        from hotline.geo.locator import load_boundaries
-
-        profile = Settings().profile
-        inside = inside_of(load_boundaries(profile, profile.geo.boundaries, find_node_modules()))
-    return JinanContent(
-        official_day_kinds([], []),
-        ZoneInfo("Asia/Shanghai"),
-        seed=seed,
-        per_day=per_day,
-        inside=inside,
-    )
+    settings = Settings()
+    calendar = WorkingCalendar(settings.tz, official_day_kinds([], []))
+    return load_content(calendar, settings.profile, seed=seed, per_day=per_day)
 
 
 def report(
@@ -317,11 +306,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--locate-sample", type=int, default=2000)
     parser.add_argument("--pair-sample", type=int, default=1500)
     args = parser.parse_args(argv)
+    if args.days < 28 or args.per_day <= 0:
+        parser.error("--days must be at least 28 and --per-day above 0")
     locate, warnings = locator_function()
     for warning in warnings:
         print(f"note: {warning}", file=sys.stderr)
     year = generate(
-        build_content(args.seed, args.per_day, with_boundaries=locate is not None),
+        build_content(args.seed, args.per_day),
         args.end,
         args.days,
     )
