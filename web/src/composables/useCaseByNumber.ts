@@ -1,11 +1,13 @@
-// One case for a phone page: loaded from the address's number; 404 → the page's 未找到.
+// One case loaded from the address's `:number`, reloaded when the number changes. The case page,
+// the unit's work page and the phone pages all read a case this way; a 404 sets `missing` (the
+// page shows 未找到), any other failure a message in `error`.
 import { computed, ref, watch, type ComputedRef, type Ref } from 'vue'
 import { useRoute } from 'vue-router'
 import { request } from '@/api/client'
 import { ApiError, messageOf } from '@/api/problem'
 import type { CaseOut } from '@/api/types'
 
-export interface PhoneCase {
+export interface LoadedCase {
   number: ComputedRef<string>
   view: Ref<CaseOut | null>
   version: Ref<number>
@@ -16,7 +18,14 @@ export interface PhoneCase {
   allows: (action: string) => boolean
 }
 
-export function usePhoneCase(): PhoneCase {
+export interface LoadOptions {
+  /** Waited for beside the case (e.g. the reference names the page shows), never failing it. */
+  alongside?: Promise<unknown>
+  /** Called when the number changes, before the new case loads: clear the page's own state. */
+  onSwitch?: () => void
+}
+
+export function useCaseByNumber(options: LoadOptions = {}): LoadedCase {
   const route = useRoute()
   const number = computed(() => String(route.params.number ?? ''))
   const view = ref<CaseOut | null>(null)
@@ -27,7 +36,10 @@ export function usePhoneCase(): PhoneCase {
   async function load(): Promise<void> {
     error.value = ''
     try {
-      const answer = await request<CaseOut>('GET', `/cases/${encodeURIComponent(number.value)}`)
+      const [answer] = await Promise.all([
+        request<CaseOut>('GET', `/cases/${encodeURIComponent(number.value)}`),
+        options.alongside,
+      ])
       view.value = answer.data
       version.value = answer.version ?? answer.data.version
       missing.value = false
@@ -39,6 +51,7 @@ export function usePhoneCase(): PhoneCase {
 
   watch(number, () => {
     view.value = null
+    options.onSwitch?.()
     void load()
   }, { immediate: true })
 
