@@ -226,6 +226,7 @@ def _all_draws(content: JinanContent, days: int) -> Iterator[CaseDraw]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a full year, trained and located: minutes on a loaded machine
 def test_the_realism_script_passes_on_a_full_year() -> None:
     from hotline.demo.content.report import main
 

@@ -181,7 +181,12 @@ class JinanContent:
         recurrence: bool,
     ) -> CaseDraw:
         known = settings()
-        channel = rng.choices(list(known.channels), weights=list(known.channels.values()))[0]
+        channels = {
+            code: weight
+            for code, weight in known.channels.items()
+            if not (text.indoor and code in known.no_caller_channels)
+        }
+        channel = rng.choices(list(channels), weights=list(channels.values()))[0]
         lon, lat = near(rng, spot)
         anonymous = channel in known.no_caller_channels
         midnight = datetime(day.year, day.month, day.day, tzinfo=self.tz)

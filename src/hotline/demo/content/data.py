@@ -41,6 +41,7 @@ class CategoryText:
     weight: float
     season: dict[int, float]  # month → multiplier (missing: 1.0)
     heating: bool  # only in the heating season
+    indoor: bool  # callers report it, patrols do not see it
     evening: float
     repeat: float
     urgent: float
@@ -54,8 +55,11 @@ class CategoryText:
 @dataclass(frozen=True)
 class Generic:
     openings: tuple[str, ...]
+    written_openings: tuple[str, ...]
     callers: tuple[str, ...]
     where_forms: tuple[str, ...]
+    estate_forms: tuple[str, ...]
+    estate_suffixes: tuple[str, ...]
     since: tuple[str, ...]
     effects: tuple[str, ...]
     wants: tuple[str, ...]
@@ -114,6 +118,7 @@ def _category(code: str, raw: dict[str, Any]) -> CategoryText:
             weight=float(raw["weight"]),
             season={int(m): float(v) for m, v in season.items()},
             heating=heating,
+            indoor=bool(raw.get("indoor", False)),
             evening=float(raw.get("evening", 0.0)),
             repeat=float(raw.get("repeat", 0.15)),
             urgent=float(raw.get("urgent", 0.0)),

@@ -62,7 +62,9 @@ class CaseDraw:
     urgency: Urgency
     district: str  # region code the place belongs to (zones: the zone's code)
     district_name: str
-    street: str | None  # street (街道/镇) name when the address pins it down, e.g. 泉城路街道
+    street: (
+        str | None
+    )  # the street (街道/镇) the place lies in, e.g. 泉城路街道 (the address may omit it)
     address: str  # as the caller would say it
     lon: float  # WGS-84, inside the district (its statutory county for zones)
     lat: float

@@ -102,6 +102,7 @@ def address(rng: random.Random, spot: Spot, form: str, building2: str) -> str:
         building=spot.building,
         building2=building2,
         number=rng.randrange(1, 300),
+        unit=rng.randrange(1, 7),
     )
     if spot.district.code in ZONES and spot.street.name not in text:
         text = f"{spot.district.short}{spot.street.name}{text}"

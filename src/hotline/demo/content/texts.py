@@ -15,6 +15,7 @@ from hotline.demo.content.data import CategoryText, categories, generic
 from hotline.demo.content.geography import Spot, address
 
 PATROL_CHANNELS = frozenset({"16039", "patrol", "leader_patrol"})
+WRITTEN_CHANNELS = frozenset({"web", "app", "wechat"})
 MIX_RATE = 0.15  # share of texts that also mention a neighbouring kind of problem
 # Share of cases told in a neighbouring kind's words: the same smoke is 露天烧烤 to one operator
 # and 餐饮油烟 to another. It keeps a classifier honest (well above 0.8 macro-F1, not 1.0).
@@ -72,7 +73,10 @@ def _slips(rng: random.Random, content: str) -> str:
 def spoken_address(rng: random.Random, spot: Spot) -> str:
     """Where the caller says it is, in one of the usual forms."""
     parts = generic()
-    where = address(rng, spot, rng.choice(parts.where_forms), rng.choice(parts.buildings))
+    forms = parts.where_forms
+    if spot.place.endswith(parts.estate_suffixes):
+        forms = forms + parts.estate_forms * 2
+    where = address(rng, spot, rng.choice(forms), rng.choice(parts.buildings))
     return where.rstrip("，")
 
 
@@ -95,7 +99,7 @@ def content_text(
         lead = rng.choice(("有媒体报道：", "网络媒体曝光：", "电视台《问政》栏目反映："))
         return lead + where + what + "市民反映多次未果。" + _want(rng, text)
     body = (
-        _maybe(rng, 0.8, parts.openings)
+        _maybe(rng, 0.8, parts.written_openings if channel in WRITTEN_CHANNELS else parts.openings)
         + _maybe(rng, 0.6, parts.callers)
         + where
         + what
