@@ -22,6 +22,7 @@ from hotline.adapters.notify.smtp import SmtpMailer
 from hotline.services import outbox
 from hotline.services.actions.sweeps import sweep_deadlines
 from hotline.services.cases.enrichment import enrich_case
+from hotline.services.cockpit.figures import refresh_figures
 from hotline.services.context import Hotline
 from hotline.services.evaluation.settlement import refresh_indicator_facts, settle_due_periods
 from hotline.services.reporting.editions import JOB_KIND as DELIVER_REPORT
@@ -32,6 +33,9 @@ from hotline.services.reporting.production import produce_formats
 log = logging.getLogger("hotline.entrypoints.worker")
 
 JobHandler = Callable[[Hotline, dict[str, Any], datetime], object]
+# The cockpit shows its figures at most 60 s old (else it counts them itself): refreshed twice
+# as often, whatever the sweep interval.
+FIGURES_SECONDS = 30.0
 
 
 def _enrich(hotline: Hotline, payload: dict[str, Any], now: datetime) -> object:
@@ -89,11 +93,12 @@ def run_due_jobs(hotline: Hotline, worker_id: str, stats: WorkerStats) -> int:
 
 
 def run_periodic(hotline: Hotline) -> int:
-    """The worker's periodic duties: deadline sweeps, indicator facts, due settlements, and
-    the notices and reports due by the city's schedule."""
+    """The worker's periodic duties: deadline sweeps, indicator facts, the cockpit's figures,
+    due settlements, and the notices and reports due by the city's schedule."""
     now = hotline.now()
     raised = sweep_deadlines(hotline, now).total
     refresh_indicator_facts(hotline, now)
+    refresh_figures(hotline, now)  # the cockpit's tiles (also every FIGURES_SECONDS, below)
     settle_due_periods(hotline, now)
     run_schedule(hotline, now, produce_formats)
     return raised
@@ -112,10 +117,15 @@ def run_worker(
     stop = stop or threading.Event()
     stats = WorkerStats()
     next_sweep = 0.0
+    next_figures = FIGURES_SECONDS
     while not stop.is_set():
         if time.monotonic() >= next_sweep:
             stats.swept += run_periodic(hotline)
             next_sweep = time.monotonic() + hotline.settings.sweep_interval_seconds
+            next_figures = time.monotonic() + FIGURES_SECONDS
+        elif time.monotonic() >= next_figures:
+            refresh_figures(hotline, hotline.now())
+            next_figures = time.monotonic() + FIGURES_SECONDS
         claimed = run_due_jobs(hotline, worker_id, stats)
         if claimed == 0:
             if once:

@@ -515,6 +515,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cockpit/today": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 驾驶舱：今日、昨日、去年同日的各项数字（按区县）与今日热点
+         * @description Received, registered, dispatched, replied, closed, overdue, unsatisfied callbacks, media
+         *     cases, 3+ problems and hotspots, per district, from the worker's cache (``source``, age in
+         *     ``age_seconds``; today's older than ``stale_after_seconds`` is counted on the spot).
+         */
+        get: operations["get_today_api_v1_cockpit_today_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cockpit/tiles/{tile}/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 驾驶舱下钻：一个数字背后的工单
+         * @description The cases counted in one tile of one day (one district, or the city): ``count`` equals
+         *     the figure, ``hidden`` the cases outside the caller's scope, ``items`` a page of the rest.
+         */
+        get: operations["get_tile_cases_api_v1_cockpit_tiles__tile__cases_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cockpit/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 驾驶舱：近 13 个月受理量与主要指标
+         * @description Per month of the 13 ending with ``month``: intake, reply, on-time, overdue and result
+         *     satisfaction rates (percent), for the city and, with ``district``, that district.
+         */
+        get: operations["get_trend_api_v1_cockpit_trend_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cockpit/map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 驾驶舱地图：区县轮廓（与定位同源）与功能区标注
+         * @description The outlines ``locate`` tests points against (an imported file first, then the npm
+         *     package's), simplified for drawing; streets only where an imported file has them; the
+         *     functional zones without an outline as labelled markers.
+         */
+        get: operations["get_map_api_v1_cockpit_map_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classifier/report": {
         parameters: {
             query?: never;
@@ -1824,6 +1910,48 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** CityMapOut */
+        CityMapOut: {
+            /**
+             * Crs
+             * @description 坐标系：GCJ-02（国测局坐标）
+             * @constant
+             */
+            crs: "gcj02";
+            /**
+             * Outlines
+             * @description GeoJSON FeatureCollection：区县（及导入的街道）轮廓，properties 含 code、name、level
+             */
+            outlines: {
+                [key: string]: unknown;
+            };
+            /** Labels */
+            labels: components["schemas"]["LabelOut"][];
+            /**
+             * Markers
+             * @description 无轮廓的功能区：标注点
+             */
+            markers: components["schemas"]["MarkerOut"][];
+            /**
+             * Unplaced
+             * @description 既无轮廓也未配置标注点的区县或功能区
+             */
+            unplaced: components["schemas"]["UnplacedOut"][];
+            /**
+             * Streets
+             * @description 是否有（导入的）街道轮廓
+             */
+            streets: boolean;
+            /**
+             * Sources
+             * @description 轮廓数据来源文件
+             */
+            sources: string[];
+            /** Warnings */
+            warnings: string[];
+        } & {
+            [key: string]: unknown;
+        };
         /** ClassifierCategoryOut */
         ClassifierCategoryOut: {
             /**
@@ -1972,6 +2100,96 @@ export interface components {
              */
             opinion: string;
         };
+        /** CockpitHotspotOut */
+        CockpitHotspotOut: {
+            /**
+             * Kind
+             * @description problem 台账问题 | cell 街道×类别
+             * @enum {string}
+             */
+            kind: "problem" | "cell";
+            /**
+             * Key
+             * @description 问题编号，或 街道代码:类别代码
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /** District Code */
+            district_code: string;
+            /** District */
+            district: string;
+            /** Window Days */
+            window_days: number;
+            /**
+             * Observed
+             * @description 窗口内的投诉数
+             */
+            observed: number;
+            /** Baseline Count */
+            baseline_count: number;
+            /** Baseline Days */
+            baseline_days: number;
+            /**
+             * Baseline Rate
+             * @description 基线期每日投诉数
+             */
+            baseline_rate: number;
+            /**
+             * Expected
+             * @description 按基线预期的投诉数
+             */
+            expected: number;
+            /**
+             * Ratio
+             * @description 实际 ÷ 预期
+             */
+            ratio: number;
+            /**
+             * Score
+             * @description 异常得分
+             */
+            score: number;
+            /**
+             * Samples
+             * @description 样例工单编号，最新的在前
+             */
+            samples: string[];
+            /**
+             * Hidden Samples
+             * @description 本人范围外、不列出的样例件数
+             * @default 0
+             */
+            hidden_samples: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** CockpitTodayOut */
+        CockpitTodayOut: {
+            /** Tiles */
+            tiles: components["schemas"]["TileOut"][];
+            /**
+             * Districts
+             * @description 区县与功能区
+             */
+            districts: components["schemas"]["DistrictOut"][];
+            /**
+             * Own District
+             * @description 区级用户所属区县；市级为 null
+             */
+            own_district: string | null;
+            /**
+             * Stale After Seconds
+             * @description 当天缓存超过此秒数即现算
+             */
+            stale_after_seconds: number;
+            today: components["schemas"]["DayFiguresOut"];
+            yesterday: components["schemas"]["DayFiguresOut"];
+            /** @description 去年同日 */
+            last_year: components["schemas"]["DayFiguresOut"];
+        } & {
+            [key: string]: unknown;
+        };
         /** ComparisonsOut */
         ComparisonsOut: {
             /** @description 环比所用的上一期 */
@@ -2055,6 +2273,54 @@ export interface components {
              * @description since 之后进入待核查的
              */
             new_to_verify: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** DayFiguresOut */
+        DayFiguresOut: {
+            /**
+             * Day
+             * Format: date
+             * @description 本地日期
+             */
+            day: string;
+            /**
+             * As Of
+             * Format: date-time
+             * @description 数字所对应的时刻：当天为计算时刻，往日为当日结束
+             */
+            as_of: string;
+            /**
+             * Computed At
+             * Format: date-time
+             * @description 数字计算的时刻
+             */
+            computed_at: string;
+            /**
+             * Age Seconds
+             * @description 距计算时刻的秒数（缓存的新旧）
+             */
+            age_seconds: number;
+            /**
+             * Source
+             * @description cache：后台任务缓存；live：缓存缺失或过期，本次现算
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /**
+             * Counts
+             * @description 指标块 → 区县代码（'' 为未定区县）→ 数；全市为各区之和
+             */
+            counts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Hotspots
+             * @description 当日热点预警（仅 today 列出）
+             */
+            hotspots: components["schemas"]["CockpitHotspotOut"][];
         } & {
             [key: string]: unknown;
         };
@@ -2170,6 +2436,15 @@ export interface components {
              * @description 重新分类：改为该小类代码（时限按新类别）
              */
             category_code?: string | null;
+        };
+        /** DistrictOut */
+        DistrictOut: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * DraftIn
@@ -2814,6 +3089,20 @@ export interface components {
              */
             reason: string;
         };
+        /** LabelOut */
+        LabelOut: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Point
+             * @description 标注位置 [经度, 纬度]（GCJ-02）
+             */
+            point: number[];
+        } & {
+            [key: string]: unknown;
+        };
         /**
          * LedgerCaseOut
          * @description A case on a problem: the list fields of a case, caller data masked.
@@ -2988,6 +3277,21 @@ export interface components {
             user: string;
             /** Role */
             role: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** MarkerOut */
+        MarkerOut: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Level */
+            level: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
         } & {
             [key: string]: unknown;
         };
@@ -4142,6 +4446,137 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** TileCaseOut */
+        TileCaseOut: {
+            /** Number */
+            number: string;
+            /** Status */
+            status: string;
+            /** Received On */
+            received_on: string | null;
+            /** District */
+            district: string | null;
+            /** Category */
+            category: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** TileCasesOut */
+        TileCasesOut: {
+            /** Tile */
+            tile: string;
+            /** Label */
+            label: string;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * District
+             * @description 区县代码；'' 为全市
+             */
+            district: string;
+            /**
+             * Count
+             * @description 计数，与驾驶舱上的数相同
+             */
+            count: number;
+            /**
+             * Visible
+             * @description 其中本人范围内的件数
+             */
+            visible: number;
+            /**
+             * Hidden
+             * @description 其中本人范围外、不列出的件数
+             */
+            hidden: number;
+            /**
+             * Items
+             * @description 本人范围内的工单（分页，新的在前）
+             */
+            items: components["schemas"]["TileCaseOut"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** TileOut */
+        TileOut: {
+            /**
+             * Key
+             * @description 指标块代码，如 received、overdue
+             */
+            key: string;
+            /**
+             * Label
+             * @description 中文名，如 受理
+             */
+            label: string;
+            /**
+             * Unit
+             * @description 计量单位：件、个、处
+             */
+            unit: string;
+            /**
+             * Hint
+             * @description 口径说明（悬停显示）
+             */
+            hint: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** TrendIndicatorOut */
+        TrendIndicatorOut: {
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Formula */
+            formula: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** TrendOut */
+        TrendOut: {
+            /** Months */
+            months: string[];
+            /** Indicators */
+            indicators: components["schemas"]["TrendIndicatorOut"][];
+            /**
+             * City
+             * @description 全市，每月一项（百分数）
+             */
+            city: components["schemas"]["TrendPointOut"][];
+            /** District */
+            district: string | null;
+            /**
+             * District Series
+             * @description 所选区县，每月一项
+             */
+            district_series: components["schemas"]["TrendPointOut"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** TrendPointOut */
+        TrendPointOut: {
+            /** Month */
+            month: string;
+            /**
+             * Intake
+             * @description 受理量
+             */
+            intake: number;
+            /** Reply Rate */
+            reply_rate?: number | null;
+            /** On Time Rate */
+            on_time_rate?: number | null;
+            /** Overdue Rate */
+            overdue_rate?: number | null;
+            /** Result Satisfaction */
+            result_satisfaction?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** UnitListOut */
         UnitListOut: {
             /** Items */
@@ -4226,6 +4661,17 @@ export interface components {
             name: string | null;
             /** Kind */
             kind: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** UnplacedOut */
+        UnplacedOut: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Level */
+            level: string;
         } & {
             [key: string]: unknown;
         };
@@ -6106,6 +6552,190 @@ export interface operations {
             };
             /** @description 输入有误，invalid_params 指明字段 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_today_api_v1_cockpit_today_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CockpitTodayOut"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 角色无权执行 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_tile_cases_api_v1_cockpit_tiles__tile__cases_get: {
+        parameters: {
+            query: {
+                /** @description 日期 YYYY-MM-DD（本地，2000–2099 年） */
+                date: string;
+                /** @description 区县代码；省略为全市 */
+                district?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                tile: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TileCasesOut"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 角色无权执行 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，invalid_params 指明字段 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_trend_api_v1_cockpit_trend_get: {
+        parameters: {
+            query: {
+                /** @description 最后一个月 YYYY-MM（2000–2099 年） */
+                month: string;
+                /** @description 区县代码；省略为全市 */
+                district?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrendOut"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 角色无权执行 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 输入有误，invalid_params 指明字段 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_map_api_v1_cockpit_map_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CityMapOut"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 角色无权执行 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
