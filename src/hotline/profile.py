@@ -147,6 +147,10 @@ class GeoSpec(BaseModel):
     # Where the cockpit's map labels a functional zone that no boundary file outlines:
     # region code → (lon, lat) in GCJ-02, e.g. the seat of its administrative committee.
     markers: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    # The statutory districts a functional zone lies across, for a zone that no boundary file
+    # outlines and whose streets the divisions package files under the zone itself (高新区):
+    # coordinates in one of these districts do not contradict an address naming the zone's street.
+    overlays: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class RuleSpec(BaseModel):

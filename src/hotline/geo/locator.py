@@ -8,7 +8,7 @@ then narrows inside the district they fell in. Text alone resolves by names. Out
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,12 +66,23 @@ def place_path(place: Place) -> dict[str, str | None]:
 
 class Locator:
     def __init__(
-        self, gazetteer: Gazetteer, boundaries: BoundaryIndex, warnings: Sequence[str] = ()
+        self,
+        gazetteer: Gazetteer,
+        boundaries: BoundaryIndex,
+        warnings: Sequence[str] = (),
+        overlays: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.gazetteer = gazetteer
         self.boundaries = boundaries
         self.warnings = list(warnings)
         self.places = gazetteer.places
+        outlined = {area.code for area in boundaries.districts}
+        # zone code → the districts it lies across, for zones no boundary file outlines
+        self.overlays = {
+            zone: frozenset(districts)
+            for zone, districts in (overlays or {}).items()
+            if zone not in outlined
+        }
 
     def locate(
         self,
@@ -86,6 +97,8 @@ class Locator:
         if lon is not None and lat is not None:
             anchor = self._point(result, *to_gcj02(lon, lat, crs))
         match = self.gazetteer.match(text, within=anchor) if text else TextMatch()
+        if text and anchor is not None:
+            match = self._zone_reading(text, anchor) or match
         self._settle(result, anchor, match)
         return result
 
@@ -107,7 +120,7 @@ class Locator:
     def _settle(self, result: Location, anchor: Place | None, match: TextMatch) -> None:
         found = [self.places.get(place.code, place) for place in match.places]
         deepest = max(found, key=lambda p: LEVEL_DEPTH[p.level], default=anchor)
-        if anchor is not None and deepest is not None and not deepest.within(anchor):
+        if anchor is not None and deepest is not None and self._contradicts(deepest, anchor):
             deepest = anchor  # the coordinates win over a contradicting text
         if deepest is not None:
             self._fill(result, deepest)
@@ -116,6 +129,25 @@ class Locator:
         result.method = _method(anchor, match, deepest)
         if match.candidates:
             result.reasons.append(f"地址「{'、'.join(match.names)}」对应多个地点，请选择")
+
+    def _zone_reading(self, text: str, anchor: Place) -> TextMatch | None:
+        """The text read without the coordinates, where it names one place of a zone that lies
+        across the district the point fell in: with no outline of the zone, the point cannot
+        tell the zone's streets from the district's, and narrowing by it would drop them."""
+        if not any(anchor.district in districts for districts in self.overlays.values()):
+            return None
+        free = self.gazetteer.match(text)
+        named = free.places[0] if len(free.places) == 1 else None
+        if named is None or anchor.district not in self.overlays.get(named.district, ()):
+            return None
+        return free
+
+    def _contradicts(self, named: Place, anchor: Place) -> bool:
+        """Whether the place the text names lies outside where the coordinates fell. A place of
+        a zone with no outline lies across the districts the profile lists for it."""
+        if named.within(anchor):
+            return False
+        return anchor.district not in self.overlays.get(named.district, frozenset())
 
     def _fill(self, result: Location, place: Place) -> None:
         result.district = self.places.get(place.district)
@@ -202,4 +234,4 @@ def build_locator(
     boundaries = load_boundaries(profile, [*sources, *profile.geo.boundaries], node_modules)
     if not boundaries.districts:
         warnings.append("未找到区县边界数据：坐标定位不可用（make install 或导入 GeoJSON）")
-    return Locator(gazetteer, boundaries, warnings)
+    return Locator(gazetteer, boundaries, warnings, profile.geo.overlays)
