@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import fmean
+from typing import Protocol
 
 from hotline.demo.content.city import JinanContent
 from hotline.demo.content.data import districts
@@ -22,6 +23,19 @@ from hotline.demo.content.rhythm import in_heating_season, in_spring_festival
 
 BARBECUE_FUMES = ("E0103", "E0104")
 HEATING = ("E0901",)
+
+
+class Text(Protocol):
+    """What the text figures read (a CaseDraw, or a baseline generator's text)."""
+
+    @property
+    def category(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def problem_key(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -82,7 +96,7 @@ def shingles(text: str, size: int = 5) -> frozenset[str]:
     return frozenset(text[i : i + size] for i in range(max(1, len(text) - size + 1)))
 
 
-def near_duplicate_rate(draws: Sequence[CaseDraw], threshold: float = 0.8) -> float:
+def near_duplicate_rate(draws: Sequence[Text], threshold: float = 0.8) -> float:
     """Share of pairs from different problems whose texts' 5-gram Jaccard is ≥ ``threshold``."""
     sets = [(draw.problem_key, shingles(draw.content)) for draw in draws]
     pairs = close = 0
@@ -95,7 +109,7 @@ def near_duplicate_rate(draws: Sequence[CaseDraw], threshold: float = 0.8) -> fl
     return close / pairs if pairs else 0.0
 
 
-def classifier_macro_f1(draws: Sequence[CaseDraw], largest: int = 30, seed: int = 0) -> float:
+def classifier_macro_f1(draws: Sequence[Text], largest: int = 30, seed: int = 0) -> float:
     """Macro-F1 of the project's classifier trained on 80 % of the draws of the ``largest``
     categories and scored on the other 20 %."""
     from hotline.classify.evaluate import score_rankings
@@ -111,7 +125,7 @@ def classifier_macro_f1(draws: Sequence[CaseDraw], largest: int = 30, seed: int 
     return score_rankings([d.category for d in test], rankings).macro_f1
 
 
-def case_text(draw: CaseDraw) -> str:
+def case_text(draw: Text) -> str:
     return f"{draw.subject}。{draw.content}"
 
 
