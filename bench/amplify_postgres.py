@@ -62,10 +62,10 @@ from sqlalchemy import Connection, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.common import human_bytes, print_json, redact, stderr  # noqa: E402
-from bench.synth.sink import free_bytes  # noqa: E402
 from hotline.adapters.db.database import Database  # noqa: E402
 from hotline.adapters.db.indicator_store import rebuild_rollup  # noqa: E402
 from hotline.adapters.db.intake_cells import rebuild_intake_cells  # noqa: E402
+from hotline.demo.engine.sink import free_bytes  # noqa: E402
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CASE_NUMBER = "left(number, 9) || lpad((right(number, 6)::int + {k} * {stride})::text, 6, '0')"

@@ -4,8 +4,10 @@
         [--end 2026-11-30] [--open-fraction 0.03] [--json]
 
 N cases over the given months, numbered per local day (``YYYYMMDD-NNNNNN``, counters left so the
-next case created gets the next number), each with its hash-chained history (about 8 events),
-assignments, requests, callbacks and supervision records as the services would have written them,
+next case created gets the next number), each lived through the application's own action handlers
+and written by its bulk sink (``hotline.demo.engine``; docs/decisions/0031-two-write-sinks.md):
+its hash-chained history (about 9 events), assignments, requests, callbacks, supervisions and
+problem-ledger entries exactly as the services would have written them,
 complaint texts of 100–500 characters, and callers, channels, categories, places and units from
 the seeded reference data. Most cases are closed; ``--open-fraction`` of them are open (dispatched,
 accepted, returned, verifying, awaiting callback) with deadlines and warning lines as
@@ -15,22 +17,19 @@ lines crossed but not yet raised at ``now``, as if the deadline sweep had stoppe
 
 The database is migrated and seeded first if needed; free disk space is checked before anything is
 written. Rows go in with COPY on PostgreSQL and executemany on SQLite, one transaction per chunk,
-built by one worker process per core. Progress goes to stderr; stdout gets rows per table, size,
-seconds and cases per second (``--json``: one JSON document).
+built by one worker process per core (``--workers``). Progress goes to stderr; stdout gets rows
+per table, size, seconds and cases per second (``--json``: one JSON document).
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 import time
-from collections import Counter, deque
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock_time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rich.progress import (  # noqa: E402  # noqa: E402
+from rich.progress import (  # noqa: E402
     BarColumn,
     MofNCompleteColumn,
     Progress,
@@ -50,24 +49,20 @@ from sqlalchemy import func, inspect, select, text  # noqa: E402
 
 from bench.common import (  # noqa: E402
     Timer,
-    cpu_seconds,
     ensure_postgres_database,
     human_bytes,
     print_json,
-    process_cpu_seconds,
     redact,
     stderr,
 )
-from bench.synth import build  # noqa: E402
-from bench.synth import timeline as tl  # noqa: E402
-from bench.synth.clock import FastClock  # noqa: E402
-from bench.synth.reference import load_reference  # noqa: E402
-from bench.synth.sink import PostgresSink, SqliteSink, columns_kept, free_bytes  # noqa: E402
 from hotline.adapters.db.database import Database  # noqa: E402
 from hotline.adapters.db.migrate import upgrade  # noqa: E402
 from hotline.adapters.db.models import Case, Channel  # noqa: E402
-from hotline.bootstrap import build_calendar, build_hotline  # noqa: E402
+from hotline.bootstrap import build_hotline  # noqa: E402
 from hotline.config import Settings  # noqa: E402
+from hotline.demo.engine import run  # noqa: E402
+from hotline.demo.engine.sink import free_bytes  # noqa: E402
+from hotline.domain.errors import InvalidInput  # noqa: E402
 from hotline.services.reference.seeding import seed_reference_data  # noqa: E402
 
 # Bytes on disk per generated case, tables and indexes together (measured: 8.3–8.8 KB on
@@ -95,44 +90,20 @@ class GenerateError(Exception):
 
 
 @dataclass
-class Options:
-    database_url: str
-    cases: int
-    months: int = 24
-    seed: int = 42
-    end: date = date(2026, 11, 30)
-    now: datetime | None = None  # default: the end date at 16:00 local time
-    open_fraction: float = 0.03
-    pending_warnings: int = 0
-    pending_breaches: int = 0
-    accept_share: float = 0.2  # of the pending lines, the share on the accept stage
-    backlog_minutes: int | None = None  # default: 15 with pending lines, else 0
-    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-    chunk: int = 2000
+class Options(run.Options):
+    """The engine's options (``hotline.demo.engine.run.Options``) and this command's own."""
+
     reset: bool = False
     progress: bool = True
 
     def check(self) -> None:
-        if self.cases < 1:
-            raise GenerateError("--cases 须为正整数")
-        if not 0 <= self.open_fraction <= 1:
-            raise GenerateError("--open-fraction 须在 0 与 1 之间")
-        if not 1 <= self.months <= 240:
-            raise GenerateError("--months 须在 1 与 240 之间")
+        try:
+            super().check()
+        except InvalidInput as exc:
+            raise GenerateError(str(exc)) from exc
         pending = self.pending_warnings + self.pending_breaches
-        if pending > round(self.cases * self.open_fraction):
+        if self.cases is not None and pending > round(self.cases * self.open_fraction):
             raise GenerateError("待触发的预警和超期数不能多于未结工单数（--open-fraction）")
-
-
-def _roles(options: Options) -> dict[int, int]:
-    accept_w = round(options.pending_warnings * options.accept_share)
-    accept_b = round(options.pending_breaches * options.accept_share)
-    return {
-        tl.ACCEPT_WARNING: accept_w,
-        tl.REPLY_WARNING: options.pending_warnings - accept_w,
-        tl.ACCEPT_BREACH: accept_b,
-        tl.REPLY_BREACH: options.pending_breaches - accept_b,
-    }
 
 
 def prepare(db: Database, settings: Settings, options: Options) -> int:
@@ -166,44 +137,17 @@ def reset(db: Database) -> None:
 
 
 def check_disk(db: Database, options: Options) -> dict[str, Any]:
-    needed = int(options.cases * BYTES_PER_CASE[db.dialect] * HEADROOM) + FIXED_BYTES
+    cases = options.cases or 0
+    needed = int(cases * BYTES_PER_CASE[db.dialect] * HEADROOM) + FIXED_BYTES
     free, where = free_bytes(db.engine)
     if free is not None and free < needed:
         raise GenerateError(
-            f"磁盘空间不足：{options.cases} 件工单约需 {human_bytes(needed)}，"
+            f"磁盘空间不足：{cases} 件工单约需 {human_bytes(needed)}，"
             f"{where} 仅剩 {human_bytes(free)}（按每件 {BYTES_PER_CASE[db.dialect]} 字节估算）"
         )
     if free is None:
         stderr.print(f"[yellow]无法检查 {where} 的剩余空间，继续")
     return {"needed_bytes": needed, "free_bytes": free, "where": where}
-
-
-def _next_ids(db: Database) -> tuple[int, int, int]:
-    with db.engine.connect() as conn:
-        first = [
-            int(conn.execute(text(f"SELECT coalesce(max(id), 0) + 1 FROM {t}")).scalar_one())
-            for t in ("cases", "case_assignments", "supervisions")
-        ]
-    return first[0], first[1], first[2]
-
-
-def _results(
-    params: build.Params, specs: Iterator[tl.ChunkSpec], workers: int
-) -> Iterator[build.ChunkResult]:
-    """Chunks in order; several worker processes, at most two chunks ahead of the writer each."""
-    if workers <= 1:
-        build.init_worker(params)
-        yield from (build.build_chunk(spec) for spec in specs)
-        return
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, build.init_worker, (params,)) as pool:
-        queue: deque[Any] = deque()
-        for spec in specs:
-            queue.append(pool.apply_async(build.build_chunk, (spec,)))
-            if len(queue) >= 2 * workers:
-                yield queue.popleft().get()
-        while queue:
-            yield queue.popleft().get()
 
 
 def _progress(enabled: bool) -> Progress:
@@ -231,151 +175,31 @@ def generate(options: Options) -> dict[str, Any]:
             disk = check_disk(db, options)
             if existing:
                 reset(db)
-            kept, warnings = columns_kept(db.engine)
-            for warning in warnings:
-                stderr.print(f"[yellow]{warning}")
-            with db.transaction() as session:
-                reference = load_reference(session, settings.profile)
-            first_ids = _next_ids(db)
-        with timer.phase("plan"):
-            plan, params, timeline = _plan(db, settings, options, reference, kept)
-        report = _load(db, options, plan, params, timeline, first_ids, timer)
-    finally:
-        db.dispose()
-    report.update(disk=disk, phases=timer.phases, seconds=timer.total)
-    report["cases_per_second"] = round(options.cases / max(timer.phases.get("load", 1e-9), 1e-9))
-    rows = sum(report["rows"].values())
-    report["rows_per_second"] = round(rows / max(timer.phases.get("load", 1e-9), 1e-9))
-    return report
-
-
-def _plan(
-    db: Database,
-    settings: Settings,
-    options: Options,
-    reference: Any,
-    kept: dict[str, tuple[int, ...] | None],
-) -> tuple[tl.Plan, build.Params, tl.Timeline]:
-    now = options.now or datetime.combine(options.end, clock_time(16, 0), settings.tz)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=settings.tz)
-    now = now.replace(second=0, microsecond=0).astimezone(UTC)
-    roles = _roles(options)
-    backlog = options.backlog_minutes
-    if backlog is None:
-        backlog = 15 if any(roles.values()) else 0
-    sweep_stop = now - timedelta(minutes=backlog)
-    calendar = build_calendar(settings, db)
-    last_day = now.astimezone(settings.tz).date()
-    clock = FastClock(
-        calendar, last_day - timedelta(days=31 * options.months + 14), last_day + timedelta(days=30)
-    )
-    timeline = tl.Timeline(calendar, clock, settings.tz, now, options.months)
-    open_cases = round(options.cases * options.open_fraction)
-    plan = timeline.plan(options.cases, open_cases, roles, sweep_stop, options.seed)
-    params = build.Params(
-        url=options.database_url,
-        city=settings.city,
-        seed=options.seed,
-        now=now,
-        sweep_stop=sweep_stop,
-        first_day=timeline.first_day,
-        last_day=timeline.last_day,
-        reference=reference,
-        columns=kept,
-        copy_text=db.dialect == "postgresql",
-    )
-    return plan, params, timeline
-
-
-def _load(
-    db: Database,
-    options: Options,
-    plan: tl.Plan,
-    params: build.Params,
-    timeline: tl.Timeline,
-    first_ids: tuple[int, int, int],
-    timer: Timer,
-) -> dict[str, Any]:
-    sink = (PostgresSink if db.dialect == "postgresql" else SqliteSink)(db.url, params.columns)
-    rows: Counter[str] = Counter()
-    statuses: Counter[str] = Counter()
-    pending: Counter[str] = Counter()
-    missed = retries = done = 0
-    cpu_before = cpu_seconds()
-    ids = (first_ids[1], build.ASSIGNMENT_ROOM, first_ids[2], build.SUPERVISION_ROOM)
-    specs = timeline.chunks(plan, options.chunk, first_ids[0], ids)
-    began = time.perf_counter()
-    next_note = time.time() + 30  # without a terminal, a line every 30 s instead of the bar
-    try:
+        began = time.perf_counter()
         with timer.phase("load"), _progress(options.progress) as progress:
             task = progress.add_task("cases", total=options.cases, rate="")
-            for result in _results(params, specs, options.workers):
-                sink.write(result.data)
-                rows.update(result.rows)
-                statuses.update(result.statuses)
-                pending.update(result.pending)
-                missed += result.designated_missed
-                retries += result.retries
-                done += result.cases
+
+            def advance(done: int, total: int) -> None:
                 rate = done / max(time.perf_counter() - began, 1e-9)
-                progress.update(task, advance=result.cases, rate=f"{rate:,.0f} 件/秒")
-                if options.progress and not stderr.is_terminal and time.time() > next_note:
-                    stderr.print(f"{done:,}/{options.cases:,} cases, {rate:,.0f}/s")
-                    next_note = time.time() + 30
-        with timer.phase("finish"):
-            counters = [
-                (date.fromordinal(d), n) for d, n in zip(plan.days, plan.totals, strict=True) if n
-            ]
-            sink.finish(counters)
-            size, table_sizes = sink.size()
-            database_cpu = process_cpu_seconds(sink.backend_pid) if sink.backend_pid else None
+                progress.update(task, completed=done, total=total, rate=f"{rate:,.0f} 件/秒")
+
+            report = run.load(db, settings, options, advance)
     finally:
-        sink.close()
-    rows["case_number_counters"] = len(counters)
-    if missed:
-        stderr.print(f"[yellow]{missed} 件指定的待触发工单未能安排，已改为普通未结工单")
-    return {
-        "database": db.dialect,
-        "url": redact(db.url),
-        "cases": options.cases,
-        "months": options.months,
-        "seed": options.seed,
-        "first_day": timeline.first_day.isoformat(),
-        "last_day": timeline.last_day.isoformat(),
-        "now": params.now.isoformat(),
-        "sweep_stopped_at": params.sweep_stop.isoformat(),
-        "open_fraction": options.open_fraction,
-        "workers": options.workers,
-        "chunk": options.chunk,
-        "rows": dict(rows),
-        "statuses": dict(statuses.most_common()),
-        "designated": plan.designated,
-        "pending_at_now": {key: pending.get(key, 0) for key in tl.ROLE_KEYS.values()},
-        "retries": retries,
-        "size_bytes": size,
-        "size": human_bytes(size),
-        "table_bytes": table_sizes,
-        "bytes_per_case": round(size / options.cases),
-        "cpu_seconds": _cpu_used(cpu_before, database_cpu),
-    }
-
-
-def _cpu_used(before: dict[str, float], database: float | None) -> dict[str, float | None]:
-    """CPU seconds spent generating (workers), writing (this process) and loading (the
-    PostgreSQL backend): comparable across runs even when the machine is busy."""
-    after = cpu_seconds()
-    return {
-        "workers": round(after["children"] - before["children"], 2),
-        "writer": round(after["self"] - before["self"], 2),
-        "database": database,
-    }
+        db.dispose()
+    report.update(url=redact(db.url), disk=disk, phases=timer.phases, size=human_bytes(
+        report["size_bytes"]))  # fmt: skip
+    if report["designated_missed"]:
+        stderr.print(
+            f"[yellow]{report['designated_missed']} 件指定的待触发工单未能安排，已改为普通未结工单"
+        )
+    return report
 
 
 def parse_args(argv: Sequence[str] | None) -> tuple[Options, bool]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("HOTLINE_DATABASE_URL"))
     parser.add_argument("--cases", type=int, required=True)
+    parser.add_argument("--start", type=date.fromisoformat, default=None)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 11, 30))
@@ -404,6 +228,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Options, bool]:
         months=args.months,
         seed=args.seed,
         end=args.end,
+        start=args.start,
         now=args.now,
         open_fraction=args.open_fraction,
         pending_warnings=args.pending_warnings,
@@ -420,7 +245,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Options, bool]:
 
 def _print_human(report: dict[str, Any]) -> None:
     print(
-        f"{report['cases']} cases in {report['seconds']} s "
+        f"{report['cases']} cases in {report['load_seconds']} s of load "
         f"({report['cases_per_second']} cases/s, {report['rows_per_second']} rows/s)"
     )
     for table, count in report["rows"].items():

@@ -197,7 +197,10 @@ class MemCase:
     reopen_count: int
     extension_count: int
     problem_id: int | None
+    promised_on: date | None
+    callback_next_at: datetime | None
     created_at: datetime
+    updated_at: datetime
     version: int
 
     def __init__(self, case_id: int, values: Mapping[str, Any]) -> None:
@@ -581,6 +584,3 @@ def iter_rows(tables: Tables) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     for name in TABLES:
         if tables.rows[name]:
             yield name, tables.rows[name]
-
-
-__all__ = ["BulkSink", "IdBlock", "MemCase", "Tables", "date"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bench.synth import vocabulary as v
+from hotline.demo.engine import vocabulary as v
 
 MIN_CHARS = 100
 MAX_CHARS = 500

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import accumulate
 
-from bench.synth.clock import FastClock, from_us, to_us
+from hotline.demo.engine.clock import FastClock, from_us, to_us
 from hotline.domain.calendar import DayReason, WorkingCalendar
 
 # Calls per local hour (relative): a 24-hour hotline, busiest mid-morning and mid-afternoon.
@@ -101,8 +101,6 @@ class ChunkSpec:
     first_id: int
     segments: tuple[Segment, ...]
     roles: bytes  # one per case: CLOSED, OPEN or a designated sweep role
-    assignment_base: int
-    supervision_base: int
 
     @property
     def size(self) -> int:
@@ -137,13 +135,25 @@ class Plan:
 
 class Timeline:
     def __init__(
-        self, calendar: WorkingCalendar, clock: FastClock, tz: tzinfo, now: datetime, months: int
+        self,
+        calendar: WorkingCalendar,
+        clock: FastClock,
+        tz: tzinfo,
+        now: datetime,
+        months: int,
+        start: date | None = None,
     ) -> None:
+        """Days from ``start`` (default: ``months`` back) to ``now``'s local day."""
         self.calendar, self.clock, self.tz, self.now = calendar, clock, tz, now
         self.last_day = now.astimezone(tz).date()
-        self.first_day = _months_back(self.last_day, months)
+        self.first_day = start or _months_back(self.last_day, months)
         local_now = now.astimezone(tz)
         self.u_last = quantile_at(local_now.hour * 3600 + local_now.minute * 60) * 0.999999
+
+    @property
+    def span_days(self) -> float:
+        """Days covered, the last one counted up to ``now``."""
+        return (self.last_day - self.first_day).days + self.u_last
 
     def day_start_us(self, ordinal: int) -> int:
         return to_us(datetime.combine(date.fromordinal(ordinal), time(0), self.tz))
@@ -227,12 +237,9 @@ class Timeline:
             achieved[ROLE_KEYS[role]] = len(chosen)
         return achieved
 
-    def chunks(
-        self, plan: Plan, size: int, first_id: int, ids: tuple[int, int, int, int]
-    ) -> Iterator[ChunkSpec]:
-        """Yield :class:`ChunkSpec` of ``size`` cases, oldest first; ``ids`` = (assignment
-        base, per-case assignment room, supervision base, per-case supervision room)."""
-        a_base, a_room, s_base, s_room = ids
+    def chunks(self, plan: Plan, size: int, first_id: int) -> Iterator[ChunkSpec]:
+        """Yield :class:`ChunkSpec` of ``size`` cases, oldest first, case ids from
+        ``first_id``."""
         index, case_id = 0, first_id
         segments: list[Segment] = []
         roles = bytearray()
@@ -246,34 +253,11 @@ class Timeline:
                 roles += marks[seq : seq + take] if marks else bytes(take)
                 seq += take
                 if len(roles) == size:
-                    yield self._chunk(
-                        index, case_id, segments, roles, a_base, a_room, s_base, s_room
-                    )
+                    yield ChunkSpec(index, case_id, tuple(segments), bytes(roles))
                     index, case_id = index + 1, case_id + len(roles)
                     segments, roles = [], bytearray()
         if roles:
-            yield self._chunk(index, case_id, segments, roles, a_base, a_room, s_base, s_room)
-
-    @staticmethod
-    def _chunk(
-        index: int,
-        case_id: int,
-        segments: list[Segment],
-        roles: bytearray,
-        a_base: int,
-        a_room: int,
-        s_base: int,
-        s_room: int,
-    ) -> ChunkSpec:
-        offset = case_id  # ids are reserved per case position, so chunks never overlap
-        return ChunkSpec(
-            index,
-            case_id,
-            tuple(segments),
-            bytes(roles),
-            a_base + (offset - 1) * a_room,
-            s_base + (offset - 1) * s_room,
-        )
+            yield ChunkSpec(index, case_id, tuple(segments), bytes(roles))
 
 
 def _months_back(day: date, months: int) -> date:

@@ -2,7 +2,7 @@
 
 Topics are matched to the seeded taxonomy by keyword (a category whose name or keywords mention
 「垃圾」 gets the garbage topic); a category no topic matches gets the generic topic, which names
-the category itself. Sentences carry slots filled by :mod:`bench.synth.text`:
+the category itself. Sentences carry slots filled by :mod:`hotline.demo.engine.text`:
 ``{place}`` ``{road}`` ``{estate}`` ``{shop}`` ``{time}`` ``{span}`` ``{n}``.
 
 No text here contains a tab, newline, backslash or double quote, so rows need no escaping when

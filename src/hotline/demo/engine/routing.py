@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bench.synth.reference import CategoryRef, Place, Reference, UnitRef
+from hotline.demo.engine.reference import CategoryRef, Place, Reference, UnitRef
 from hotline.profile import CityProfile
 
 log = logging.getLogger(__name__)

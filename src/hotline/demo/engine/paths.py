@@ -9,22 +9,25 @@ units and in natural time for the centre, which dispatches from 08:00 to 21:00.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bench.synth import vocabulary as v
-from bench.synth.actions import Actions
-from bench.synth.lifecycle import (
+from hotline.demo.engine import vocabulary as v
+from hotline.demo.engine.lifecycle import (
     CALLBACK_STAFF,
     DISPATCHERS,
     INSPECTORS,
     LEADERS,
     OPERATORS,
+    Life,
     Stop,
     handler,
     local_date,
 )
-from bench.synth.text import one, reply_text
+from hotline.demo.engine.reference import UnitRef
+from hotline.demo.engine.text import one, reply_text
+from hotline.domain import commands as cmd
+from hotline.domain.deadlines import reply_stage_start
 from hotline.domain.lifecycle import Status
 from hotline.domain.rules import (
     CallbackAnswer,
@@ -34,8 +37,9 @@ from hotline.domain.rules import (
     needs_callback,
     status_after_callback,
 )
-from hotline.domain.sla import may_approve
-from hotline.services.actions.deadlines import reply_stage_start
+from hotline.domain.sla import ExtensionLevel, extension_level, may_approve
+from hotline.services.actions.bulk_sink import IdBlock
+from hotline.services.actions.deadlines import add_working_days
 
 S = Status
 P_ENRICH = 0.92
@@ -75,6 +79,100 @@ EXTENSION_DAYS = (2, 3, 3, 5, 5, 7, 10, 15)
 REJECT_RETURN = "经核实属于该单位职责范围，请按要求办理。"
 
 
+class Actions(Life):
+    """Each action a command for the application's handler (:meth:`Life.do`); nothing here
+    changes the case itself."""
+
+    def enrich(self, at: datetime, suggestions: list[dict[str, Any]]) -> None:
+        """The worker's ``enrich`` job: fill what the intake left empty, record suggestions."""
+        c = self.c
+        applied: dict[str, Any] = {}
+        for suggestion in suggestions:
+            name = suggestion["field"]
+            if name == "route" or name in applied or getattr(c, name) is not None:
+                continue
+            setattr(c, name, suggestion["value"])
+            applied[name] = suggestion["value"]
+        details = {"applied": applied, "suggestions": suggestions}
+        self.sink.append_event(c, "enrich", "system", at, c.status, c.status, None, details)
+
+    def register(
+        self, at: datetime, actor: str, category: str | None, district: str | None
+    ) -> None:
+        self.do(cmd.Register(category_code=category, district_code=district), at, actor)
+
+    def answer_directly(self, at: datetime, actor: str, reply: str) -> None:
+        self.do(cmd.AnswerDirectly(reply_text=reply), at, actor)
+
+    def void(self, at: datetime, actor: str, reason: str) -> None:
+        self.do(cmd.Void(reason=reason), at, actor)
+
+    def dispatch(self, at: datetime, actor: str, lead: UnitRef, co_units: list[UnitRef]) -> None:
+        co = tuple(unit.code for unit in co_units)
+        self.do(cmd.Dispatch(unit=lead.code, co_units=co), at, actor)
+
+    def sub_dispatch(self, at: datetime, actor: str, unit: UnitRef) -> None:
+        self.do(cmd.SubDispatch(unit=unit.code), at, actor)
+
+    def accept(self, at: datetime, actor: str) -> None:
+        self.do(cmd.Accept(), at, actor)
+
+    def return_case(self, at: datetime, actor: str, code: str, reason: str) -> None:
+        self.do(cmd.Return(reason_code=code, reason=reason), at, actor)
+
+    def approve_return(self, at: datetime, actor: str) -> None:
+        self.do(cmd.ApproveReturn(), at, actor)
+
+    def reject_return(self, at: datetime, actor: str, reason: str) -> None:
+        self.do(cmd.RejectReturn(reason=reason), at, actor)
+
+    def extension_level_for(self, due: datetime, at: datetime) -> ExtensionLevel:
+        """Who may approve an extension to ``due`` (to pick the approver)."""
+        base = self.c.reply_due_at or at
+        minutes = self.w.clock.working_minutes_between(base, due)
+        return extension_level(self.w.hotline.policy, minutes / self.w.clock.standard_day_minutes)
+
+    def request_extension(self, at: datetime, actor: str, days: int, reason: str) -> datetime:
+        self.do(cmd.RequestExtension(extra_working_days=days, reason=reason), at, actor)
+        due = self.c.requests[-1].requested_due_at
+        return due if due is not None else add_working_days(self.w.hotline, at, days)
+
+    def approve_extension(self, at: datetime, actor: str) -> None:
+        self.do(cmd.ApproveExtension(), at, actor)
+
+    def refuse_extension(self, at: datetime, actor: str, reason: str) -> None:
+        self.do(cmd.RefuseExtension(reason=reason), at, actor)
+
+    def reply(
+        self, at: datetime, actor: str, result: str, promised_on: date | None, reply: str
+    ) -> None:
+        command = cmd.Reply(result_type=result, reply_text=reply, promised_on=promised_on)  # type: ignore[arg-type]
+        self.do(command, at, actor)
+
+    def verify(self, at: datetime, actor: str, passed: bool, note: str | None) -> None:
+        self.do(cmd.Verify(passed=passed, note=note), at, actor)
+
+    def record_callback(
+        self, at: datetime, actor: str, answer: CallbackAnswer, comment: str | None
+    ) -> Status:
+        command = cmd.RecordCallback(
+            outcome=answer.outcome,
+            process_satisfaction=answer.process,
+            result_satisfaction=answer.result,
+            solved=answer.solved,
+            comment=comment,
+            reopen_to=answer.reopen_to if answer.result is Satisfaction.UNSATISFIED else None,
+        )
+        self.do(command, at, actor)
+        return Status(self.c.status)
+
+    def reopen(self, at: datetime, actor: str, target: ReopenTarget, reason: str) -> None:
+        self.do(cmd.Reopen(target=target, reason=reason), at, actor)
+
+    def close(self, at: datetime, actor: str) -> None:
+        self.do(cmd.Close(), at, actor)
+
+
 class Paths(Actions):
     def draw(self, table: tuple[tuple[Any, float], ...]) -> Any:
         r, total = self.rng.random(), 0.0
@@ -90,12 +188,19 @@ class Paths(Actions):
         """Receive (with what the intake knew) and enrich (the worker's job fills location and
         category where empty); returns the time the operator turns to the case. The final
         category and district are the register action's."""
-        c = self.c
-        created = c.created_at
-        self.final = (c.category_code, c.district_code)
-        c.category_code, c.district_code = None, self.start_district
-        c.street_code = c.community_code = None
-        self.receive(created, c.created_by)
+        values = self.draft_case
+        created = values["created_at"]
+        self.final = (values["category_code"], values["district_code"])
+        intake = {
+            **values,
+            "category_code": None,
+            "district_code": self.start_district,
+            "street_code": None,
+            "community_code": None,
+            "status": S.RECEIVED.value,
+        }
+        self.c = c = self.sink.new_case(intake, values["created_by"], created)
+        self.swept_to = created
         at = created + timedelta(seconds=3 + 40 * self.rng.random())
         if self.rng.random() < P_ENRICH and at <= self.limit:  # else the job has not run yet
             self.enrich(self.at(at), self.suggestions)
@@ -154,13 +259,13 @@ class Paths(Actions):
     def unit_takes(self) -> None:
         holder = self.holding()
         top = holder.parent_id is None
-        actor = handler(holder.unit, self.rng)
+        actor = handler(self.unit(holder), self.rng)
         if (
             top
             and not self.returned
             and self.rng.random() < (P_RETURN_MISROUTED if self.misrouted else P_RETURN)
         ):
-            self.send_back(holder.unit, actor)
+            self.send_back(self.unit(holder), actor)
             return
         self.t = self.accept_time(holder.dispatched_at, top)
         self.accept(self.at(self.t), actor)
@@ -190,14 +295,14 @@ class Paths(Actions):
 
     def unit_works(self) -> None:
         c, holder = self.c, self.holding()
-        actor = handler(holder.unit, self.rng)
+        actor = handler(self.unit(holder), self.rng)
         if self.rework:
             self.rework = False
             self.reply_at(self.work(self.t, 60, 900), holder, actor)
             return
         chain = self.route.chain if self.route and not self.misrouted else ()
         below = self.w.reference.is_below
-        if self.depth < len(chain) and below(chain[self.depth], holder.unit):
+        if self.depth < len(chain) and below(chain[self.depth], self.unit(holder)):
             step = chain[self.depth]
             self.depth += 1
             if self.rng.random() < P_SUB_DISPATCH[min(self.depth - 1, 2)]:
@@ -207,7 +312,7 @@ class Paths(Actions):
             self.depth = len(chain)
         top = holder.parent_id is None
         if top and not self.returned and self.rng.random() < P_RETURN_AFTER_ACCEPT:
-            self.send_back(holder.unit, actor)
+            self.send_back(self.unit(holder), actor)
             return
         if (
             not self.extended
@@ -222,7 +327,7 @@ class Paths(Actions):
 
     def extend(self, actor: str) -> bool:
         c, clock = self.c, self.w.clock
-        start = reply_stage_start(c, self.t)  # type: ignore[arg-type]
+        start = reply_stage_start(c.assignments, self.t)
         assert c.reply_due_at is not None
         limit = clock.working_minutes_between(start, c.reply_due_at)
         asked = clock.add_working_minutes(start, int(limit * (0.6 + 0.3 * self.rng.random())))
@@ -245,7 +350,7 @@ class Paths(Actions):
 
     def reply_time(self) -> datetime:
         c, clock = self.c, self.w.clock
-        start = reply_stage_start(c, self.t)  # type: ignore[arg-type]
+        start = reply_stage_start(c.assignments, self.t)
         late = self.rng.random() < P_LATE_REPLY
         fraction = (
             1.02 + 0.6 * self.rng.random() if late else 0.12 + 0.83 * self.rng.random() ** 1.3
@@ -268,7 +373,7 @@ class Paths(Actions):
             if (result == "promised")
             else None
         )
-        body = reply_text(self.rng, self.topic, result, holder.unit.name, today, promised)
+        body = reply_text(self.rng, self.topic, result, self.unit(holder).name, today, promised)
         self.t = at
         self.reply(self.at(at), actor, result, promised, body)
         self.settle_supervisions(at)
@@ -285,7 +390,9 @@ class Paths(Actions):
 
     def redispatch(self) -> None:
         assert self.route is not None
-        last = [a.unit for a in self.c.assignments if a.role == "lead" and a.parent_id is None]
+        last = [
+            self.unit(a) for a in self.c.assignments if a.role == "lead" and a.parent_id is None
+        ]
         lead = self.route.lead
         if not self.misrouted and last and last[-1].id == lead.id:
             lead = self.w.reference.other_unit(self.rng, lead.id, (lead.kind,))
@@ -364,8 +471,9 @@ class Paths(Actions):
     # --- a case with one line pending at ``now`` (for the sweep benchmark) ------------------
 
     def stage_minutes(self, stage: str) -> int | None:
-        c = self.c
-        return self.w.limit_minutes(c.category_code, c.urgency, c.channel_code, stage)
+        """The stage's limit for the case as drawn (before its intake)."""
+        c = self.draft_case
+        return self.w.limit_minutes(c["category_code"], c["urgency"], c["channel_code"], stage)
 
     def forced(self, stage: str, kind: str) -> bool:
         """Dispatch (and for the reply stage accept) so that exactly the ``stage`` ``kind`` line
@@ -373,7 +481,7 @@ class Paths(Actions):
         clock, stop, now = self.w.clock, self.w.sweep_stop, self.w.now
         limit = self.stage_minutes(stage)
         window = clock.working_instants_between(stop, now)
-        if limit is None or window <= 0 or self.c.urgency == "emergency":
+        if limit is None or window <= 0 or self.draft_case["urgency"] == "emergency":
             return False
         warn = int(limit * self.w.hotline.policy.warn_fraction)
         if kind == "warning":
@@ -414,4 +522,5 @@ class Paths(Actions):
     suggestions: list[dict[str, Any]]
     start_district: str | None
     final: tuple[str | None, str | None]
-    ids_at_start: tuple[int, int]
+    draft_case: dict[str, Any]
+    ids_at_start: IdBlock

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bench.synth.text import topic_for
 from hotline.adapters.db.models import Category, Channel, Region, Unit
+from hotline.demo.engine.text import topic_for
 from hotline.profile import CityProfile
 
 # How often each channel brings a case (relative); channels not listed get 0.5.
@@ -155,7 +155,7 @@ class Reference:
 
 def _category_weights(categories: list[CategoryRef]) -> list[float]:
     """A topic's weight is shared by the categories written from it."""
-    from bench.synth.vocabulary import GENERIC, TOPICS
+    from hotline.demo.engine.vocabulary import GENERIC, TOPICS
 
     by_key = {topic.key: topic.weight for topic in (*TOPICS, GENERIC)}
     shares: dict[str, int] = {}

@@ -1,8 +1,8 @@
 """One chunk of cases, built in a worker process: draw each case, live its life, emit its rows.
 
-A worker builds its :class:`~bench.synth.lifecycle.World` once (calendar from the database,
+A worker builds its :class:`~hotline.demo.engine.lifecycle.World` once (calendar from the database,
 fast clock checked against it, routing rules, transient categories) and then turns
-:class:`~bench.synth.timeline.ChunkSpec` into COPY text (PostgreSQL) or row lists (SQLite).
+:class:`~hotline.demo.engine.timeline.ChunkSpec` into table rows through the bulk sink.
 A chunk's random stream depends only on the seed and the chunk's index, so the data are the same
 whatever the number of workers.
 """
@@ -10,33 +10,33 @@ whatever the number of workers.
 from __future__ import annotations
 
 import contextlib
-import json
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bench.synth import timeline as tl
-from bench.synth import vocabulary as v
-from bench.synth.clock import FastClock, to_us
-from bench.synth.lifecycle import INSPECTORS, OPERATORS, Stop, World
-from bench.synth.paths import Paths
-from bench.synth.reference import Reference
-from bench.synth.routing import Route, Router
-from bench.synth.rows import TABLES, N
-from bench.synth.text import caller, complaint, one
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.models import Category
 from hotline.bootstrap import build_calendar
 from hotline.config import Settings
+from hotline.demo.engine import timeline as tl
+from hotline.demo.engine import vocabulary as v
+from hotline.demo.engine.clock import FastClock, to_us
+from hotline.demo.engine.lifecycle import INSPECTORS, OPERATORS, Stop, World
+from hotline.demo.engine.paths import Paths
+from hotline.demo.engine.reference import Reference
+from hotline.demo.engine.routing import Route, Router
+from hotline.demo.engine.text import caller, complaint, one
 from hotline.domain.history import HistoryEvent, verify_chain
 from hotline.domain.numbering import format_case_number
+from hotline.services.actions.bulk_sink import BulkSink, IdBlock
+from hotline.services.actions.reference import MemoryReference, handler_rules
 from hotline.services.context import Hotline
 
-ASSIGNMENT_ROOM = 24  # ids reserved per case (a case never uses more)
-SUPERVISION_ROOM = 24
+# Ids reserved per case (a case never uses more), so that chunks built apart never collide.
+ID_ROOM = {"case_assignments": 24, "case_requests": 8, "supervisions": 24, "problems": 1}
 SPEEDS = (1.0, 0.5, 0.25, 0.1, 0.03)  # closed cases that would end after now: faster
 OPEN_SPEEDS = (1.0, 1.6, 2.5, 4.0, 6.0, 9.0)  # open cases that would end before now: slower
 OPEN_ATTEMPTS = 16
@@ -60,15 +60,14 @@ class Params:
     first_day: date
     last_day: date
     reference: Reference
-    columns: dict[str, tuple[int, ...] | None]  # kept positions per table (None: all)
-    copy_text: bool  # PostgreSQL COPY text, else row lists for SQLite
+    first_ids: dict[str, int]  # the first free id of each table the sink names ids in
 
 
 @dataclass
 class ChunkResult:
     index: int
     cases: int
-    data: dict[str, Any]  # table → COPY bytes or list of rows
+    data: dict[str, list[dict[str, Any]]]  # table → rows, parents first
     rows: dict[str, int]
     statuses: Counter[str] = field(default_factory=Counter)
     pending: Counter[str] = field(default_factory=Counter)
@@ -100,6 +99,7 @@ def make_world(params: Params) -> World:
     }
     with db.transaction() as session:
         router = Router(params.reference, session, settings.profile)
+        memory = MemoryReference(hotline, session)
     db.dispose()
     return World(
         hotline,
@@ -110,6 +110,8 @@ def make_world(params: Params) -> World:
         params.now,
         params.sweep_stop,
         settings.profile.case_number_format,
+        memory,
+        handler_rules(hotline),
     )
 
 
@@ -121,9 +123,10 @@ def build_chunk(spec: tl.ChunkSpec) -> ChunkResult:
 class Builder:
     def __init__(self, world: World, params: Params, spec: tl.ChunkSpec) -> None:
         self.w, self.p, self.spec = world, params, spec
-        self.rng = random.Random(f"{params.seed}-chunk-{spec.index}")
-        self.ids = [spec.assignment_base, spec.supervision_base]
-        self.tables: dict[str, list[list[str]]] = {name: [] for name in TABLES}
+        self.rng = random.Random(f"{params.seed}-{params.first_day}-chunk-{spec.index}")
+        offset = spec.first_id - params.first_ids["cases"]
+        ids = {name: params.first_ids[name] + offset * room for name, room in ID_ROOM.items()}
+        self.sink = BulkSink(world.hotline, world.memory.units, IdBlock(**ids))
         self.result = ChunkResult(spec.index, spec.size, {}, {})
 
     def run(self) -> ChunkResult:
@@ -245,13 +248,16 @@ class Builder:
         return None
 
     def rollback(self, life: Paths) -> None:
-        self.ids[0], self.ids[1] = life.ids_at_start
+        """Give the life up: its rows stay with its case, which is never finished; its ids are
+        handed out again."""
+        self.sink.ids = life.ids_at_start
 
     def life(self, draft: dict[str, Any], speed: float = 1.0) -> Paths:
-        life = Paths(self.w, self.rng, self.ids)
-        life.ids_at_start = (self.ids[0], self.ids[1])
+        self.sink.ids.cases = draft["case"]["id"]
+        life = Paths(self.w, self.rng, self.sink)
+        life.ids_at_start = replace(self.sink.ids)
         life.speed = speed
-        life.c.__dict__.update(draft["case"])
+        life.draft_case = draft["case"]
         life.__dict__.update(draft["life"])
         return life
 
@@ -386,28 +392,16 @@ class Builder:
     # --- rows -----------------------------------------------------------------------------------
 
     def emit(self, life: Paths) -> None:
-        c, tables, now = life.c, self.tables, self.w.now
-        tables["cases"].append(c.row())
-        tables["case_events"].extend(c.event_rows())
-        tables["case_assignments"].extend(a.row(c.id) for a in c.assignments)
-        tables["case_requests"].extend(r.row(c.id) for r in c.requests)
-        tables["case_callbacks"].extend(c.callbacks)
-        tables["supervisions"].extend(s.row(c.id, now) for s in c.supervisions)
-        self.result.statuses[c.status] += 1
+        life.supervisions_as_of_now()
+        self.sink.finish_case(life.c)
+        self.result.statuses[life.c.status] += 1
         self.result.pending.update(life.pending())
 
     def finish(self) -> ChunkResult:
-        result = self.result
-        for name, rows in self.tables.items():
-            keep = self.p.columns.get(name)
-            if keep is not None:
-                rows = [[row[i] for i in keep] for row in rows]
-            result.rows[name] = len(rows)
-            if self.p.copy_text:
-                result.data[name] = "".join("\t".join(row) + "\n" for row in rows).encode()
-            else:
-                result.data[name] = [[None if x == N else x for x in row] for row in rows]
-        return result
+        tables = self.sink.take_tables()
+        self.result.rows = tables.counts()
+        self.result.data = tables.rows
+        return self.result
 
 
 def _suggest(name: str, value: Any, confidence: float, reason: str, source: str) -> dict[str, Any]:
@@ -425,23 +419,15 @@ def tl_day_start(world: World, ordinal: int) -> int:
 
 
 def check_chain(life: Paths) -> None:
-    """The fast hash must equal the domain's: verify one case per chunk the slow way."""
+    """The chain the sink sealed verifies (one case per chunk): a cheap guard on the sink."""
     events = [
         HistoryEvent(
-            life.c.number,
-            seq,
-            action,
-            actor,
-            datetime.fromisoformat(at),
-            frm,
-            to,
-            reason,
-            json.loads(details),
-            prev,
-            digest,
+            life.c.number, row["seq"], row["action"], row["actor"], row["at"],
+            row["from_status"], row["to_status"], row["reason"], row["details"],
+            row["prev_hash"], row["hash"],
         )
-        for seq, action, actor, at, frm, to, reason, details, prev, digest in life.c.events
-    ]
+        for row in life.c.history.rows
+    ]  # fmt: skip
     report = verify_chain(events)
     if not report.ok:
         raise AssertionError(f"generated chain of {life.c.number} does not verify: {report}")
