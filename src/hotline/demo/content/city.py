@@ -26,7 +26,7 @@ from hotline.demo.content.draws import (
     ReturnReason,
     Urgency,
 )
-from hotline.demo.content.geography import Inside, Spot, near, pick_spot
+from hotline.demo.content.geography import Inside, Scatter, Spot, near, pick_spot
 from hotline.demo.content.rhythm import day_shape, poisson, season_weight, seconds_of_day
 from hotline.demo.content.texts import (
     caller_name,
@@ -84,7 +84,9 @@ class JinanContent:
         if per_day <= 0:
             raise ValueError(f"per_day must be positive, got {per_day}")
         self.days, self.tz, self.seed, self.per_day, self.inside = days, tz, seed, per_day, inside
+        self.scatter = Scatter(inside)
         self._plans = lru_cache(maxsize=64)(self._plan_week)
+        self._by_day = lru_cache(maxsize=64)(self._complaints_by_day)
 
     # --- the interface ---------------------------------------------------------------------
 
@@ -112,10 +114,14 @@ class JinanContent:
     def scheduled(self, day: date) -> Iterator[tuple[Problem, Complaint]]:
         week = day.toordinal() // 7
         for born in range(week - LOOKBACK_WEEKS, week + 1):
-            for problem in self._plans(born):
-                for complaint in problem.complaints:
-                    if complaint.day == day:
-                        yield problem, complaint
+            yield from self._by_day(born).get(day, ())
+
+    def _complaints_by_day(self, week: int) -> dict[date, list[tuple[Problem, Complaint]]]:
+        found: dict[date, list[tuple[Problem, Complaint]]] = {}
+        for problem in self._plans(week):
+            for complaint in problem.complaints:
+                found.setdefault(complaint.day, []).append((problem, complaint))
+        return found
 
     def _plan_week(self, week: int) -> tuple[Problem, ...]:
         rng = random.Random(f"{self.seed}:week:{week}")
@@ -130,7 +136,7 @@ class JinanContent:
     ) -> Problem:
         code = rng.choices(list(weights), weights=list(weights.values()))[0]
         text = categories()[code]
-        spot = pick_spot(rng, self.inside, _buildings())
+        spot = pick_spot(rng, self.scatter, _buildings())
         day = start + timedelta(days=rng.randrange(7))
         complaints = []
         for _ in range(rng.choice(COMPLAINTS)):
@@ -157,7 +163,7 @@ class JinanContent:
     ) -> CaseDraw:
         code = rng.choices(list(weights), weights=list(weights.values()))[0]
         text = categories()[code]
-        spot = pick_spot(rng, self.inside, _buildings())
+        spot = pick_spot(rng, self.scatter, _buildings())
         core = rng.randrange(len(text.what))
         # A one-off complaint: its own problem (its point is not where an earlier one stood).
         return self._case(rng, day, text, spot, core, f"{spot.key}:{code}:{tag}", recurrence=False)

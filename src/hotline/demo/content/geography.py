@@ -14,7 +14,10 @@ from hotline.demo.content.data import District, Street, districts
 # boundary data is installed (points then scatter around the street centres unchecked).
 Inside = Callable[[str, float, float], bool]
 URBAN_SPREAD, RURAL_SPREAD = 0.006, 0.015  # degrees (≈ 0.6 km / 1.5 km)
-MARGIN_DEGREES = 0.0015  # ≈ 150 m
+POOL_SIZE = 48  # accepted points per street
+JITTER_METRES = 100.0  # a case's point around a pooled one
+CALLER_METRES = 80.0  # a recurring problem's callers around its point
+MARGIN_DEGREES = 0.0025  # ≈ 250 m: more than the two moves together
 ZONES = frozenset({"370172", "370173", "370176"})
 
 
@@ -41,31 +44,63 @@ def pick_district(rng: random.Random) -> District:
     return rng.choices(known, weights=[d.weight for d in known])[0]
 
 
-def _point(
-    rng: random.Random, district: District, street: Street, inside: Inside | None
-) -> tuple[float, float]:
-    spread = URBAN_SPREAD if len(street.roads) >= 3 else RURAL_SPREAD
-    for _attempt in range(30):
-        lon = street.lon + rng.gauss(0, spread)
-        lat = street.lat + rng.gauss(0, spread * 0.8)
-        if inside is None or _well_inside(inside, district.code, lon, lat):
-            return round(lon, 6), round(lat, 6)
-    return street.lon, street.lat  # centres lie well inside (tests/unit/demo checks them)
+class Scatter:
+    """Points well inside each street's district, around the street's centre.
+
+    Testing points against the outlines is the costliest part of a draw, so each street gets a
+    pool of accepted points once, drawn from its own name (the same pool whatever the content's
+    seed or the order streets are used in), and a case takes one and moves it a little.
+    """
+
+    def __init__(self, inside: Inside | None) -> None:
+        self.inside = inside
+        self._pools: dict[str, tuple[tuple[float, float], ...]] = {}
+
+    def around(self, rng: random.Random, district: District, street: Street) -> tuple[float, float]:
+        key = f"{district.code}:{street.name}"
+        pool = self._pools.get(key) or self._fill(key, district, street)
+        lon, lat = rng.choice(pool)
+        return _moved(rng, lon, lat, JITTER_METRES)
+
+    def _fill(
+        self, key: str, district: District, street: Street
+    ) -> tuple[tuple[float, float], ...]:
+        rng = random.Random(key)
+        spread = URBAN_SPREAD if len(street.roads) >= 3 else RURAL_SPREAD
+        found: list[tuple[float, float]] = []
+        for _attempt in range(POOL_SIZE * 8):
+            lon = street.lon + rng.gauss(0, spread)
+            lat = street.lat + rng.gauss(0, spread * 0.8)
+            if self.inside is None or _well_inside(self.inside, district.code, lon, lat):
+                found.append((lon, lat))
+                if len(found) == POOL_SIZE:
+                    break
+        # Centres lie well inside their district (tests/unit/demo checks them).
+        pool = tuple(found) or ((street.lon, street.lat),)
+        self._pools[key] = pool
+        return pool
+
+
+def _moved(rng: random.Random, lon: float, lat: float, metres: float) -> tuple[float, float]:
+    """A point up to ``metres`` away, evenly over the disc."""
+    distance = metres * math.sqrt(rng.random()) / 111_000
+    angle = rng.uniform(0, 2 * math.pi)
+    lon += distance * math.cos(angle) / math.cos(math.radians(lat))
+    return round(lon, 6), round(lat + distance * math.sin(angle), 6)
 
 
 def _well_inside(inside: Inside, district: str, lon: float, lat: float) -> bool:
-    """Inside with a margin, so the callers of a recurring problem, standing a few dozen metres
-    around it, stay inside too."""
+    """Inside with a margin wider than a case's and a caller's moves together."""
     margin = MARGIN_DEGREES
     around = ((0, 0), (margin, 0), (-margin, 0), (0, margin), (0, -margin))
     return all(inside(district, lon + dx, lat + dy) for dx, dy in around)
 
 
-def pick_spot(rng: random.Random, inside: Inside | None, buildings: tuple[str, ...]) -> Spot:
+def pick_spot(rng: random.Random, scatter: Scatter, buildings: tuple[str, ...]) -> Spot:
     district = pick_district(rng)
     street = rng.choice(district.streets)
     roads = [road for s in district.streets for road in s.roads]
-    lon, lat = _point(rng, district, street, inside)
+    lon, lat = scatter.around(rng, district, street)
     return Spot(
         district,
         street,
@@ -78,13 +113,10 @@ def pick_spot(rng: random.Random, inside: Inside | None, buildings: tuple[str, .
     )
 
 
-def near(rng: random.Random, spot: Spot, metres: float = 80.0) -> tuple[float, float]:
-    """Where one caller of a recurring problem stands: within ``metres`` of it (well inside the
-    ledger's radius, so their complaints can be linked)."""
-    distance = metres * math.sqrt(rng.random()) / 111_000
-    angle = rng.uniform(0, 2 * math.pi)
-    lon = spot.lon + distance * math.cos(angle) / math.cos(math.radians(spot.lat))
-    return round(lon, 6), round(spot.lat + distance * math.sin(angle), 6)
+def near(rng: random.Random, spot: Spot) -> tuple[float, float]:
+    """Where one caller of a recurring problem stands: within a few dozen metres of it (well
+    inside the ledger's radius, so their complaints can be linked)."""
+    return _moved(rng, spot.lon, spot.lat, CALLER_METRES)
 
 
 def address(rng: random.Random, spot: Spot, form: str, building2: str) -> str:
