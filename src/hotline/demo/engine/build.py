@@ -14,8 +14,8 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.models import Category
@@ -34,6 +34,9 @@ from hotline.domain.numbering import format_case_number
 from hotline.services.actions.bulk_sink import BulkSink, IdBlock
 from hotline.services.actions.reference import MemoryReference, handler_rules
 from hotline.services.context import Hotline
+
+if TYPE_CHECKING:
+    from hotline.demo.content.draws import CaseDraw
 
 # Ids reserved per case (a case never uses more), so that chunks built apart never collide.
 ID_ROOM = {"case_assignments": 24, "case_requests": 8, "supervisions": 24, "problems": 1}
@@ -128,17 +131,23 @@ class Builder:
         ids = {name: params.first_ids[name] + offset * room for name, room in ID_ROOM.items()}
         self.sink = BulkSink(world.hotline, world.memory.units, IdBlock(**ids))
         self.result = ChunkResult(spec.index, spec.size, {}, {})
+        self.drawn: CaseDraw | None = None  # the demo content's case being lived, if any
 
     def run(self) -> ChunkResult:
         position = 0
+        draws = self.spec.draws
         for segment in self.spec.segments:
             start_us = tl_day_start(self.w, segment.day)
             day = date.fromordinal(segment.day)
             for offset in range(segment.count):
                 seq = segment.first_seq + offset
-                created = tl.created_at(
-                    start_us, seq, segment.day_total, segment.u_max, self.rng.random()
-                )
+                if draws:
+                    self.drawn = cast("CaseDraw", draws[position])
+                    created = self.drawn.created.astimezone(UTC)
+                else:
+                    created = tl.created_at(
+                        start_us, seq, segment.day_total, segment.u_max, self.rng.random()
+                    )
                 number = format_case_number(day, seq, self.w.number_format)
                 role = self.spec.roles[position]
                 life = self.case(self.spec.first_id + position, number, created, day, role)
@@ -272,6 +281,8 @@ class Builder:
     ) -> dict[str, Any]:
         """Everything the intake knows, drawn once per case (retries keep it). ``fits`` (for a
         designated case) accepts the channel and category whose limits fit its age."""
+        if self.drawn is not None:
+            return self.from_content(self.drawn, case_id, number, created, day)
         rng, ref = self.rng, self.w.reference
         designated = fits is not None
         hour = created.astimezone(self.w.tz).hour
@@ -317,6 +328,53 @@ class Builder:
             "route": route,
             "suggestions": self.suggestions(category, place, route, district_name),
             "start_district": route.district if rng.random() < 0.45 else None,
+        }
+        return {"case": case, "life": life}
+
+    def from_content(
+        self, drawn: CaseDraw, case_id: int, number: str, created: datetime, day: date
+    ) -> dict[str, Any]:
+        """The case as the demo content drew it: place, text, caller and what will happen."""
+        rng, ref = self.rng, self.w.reference
+        channel = ref.channel_by_code[drawn.channel]
+        category = ref.category_by_code.get(drawn.category) or ref.category(rng)
+        place = ref.place_in(rng, drawn.district, drawn.street)
+        route: Route = self.w.route(category, place, channel.code, drawn.urgency)
+        anonymous = drawn.caller_phone is None and drawn.caller_name is None
+        case: dict[str, Any] = {
+            "id": case_id,
+            "number": number,
+            "channel_code": channel.code,
+            "title": drawn.subject,
+            "content": drawn.content,
+            "address": drawn.address,
+            "category_code": category.code,
+            "urgency": drawn.urgency,
+            "district_code": route.district,
+            "street_code": place.street,
+            "community_code": place.community,
+            "received_on": day,
+            "created_at": created,
+            "updated_at": created,
+            "confidential": rng.random() < 0.01,
+            "created_by": self.creator(channel.code),
+            "caller_name": drawn.caller_name,
+            "caller_phone": drawn.caller_phone,
+            "anonymous": anonymous,
+            "lon": round(drawn.lon, 6) if drawn.has_coordinates else None,
+            "lat": round(drawn.lat, 6) if drawn.has_coordinates else None,
+            "coord_system": "wgs84" if drawn.has_coordinates else None,
+        }
+        case.update(self.media(channel.code, created))
+        district_name = ref.district_names.get(route.district, "")
+        life = {
+            "channel": channel,
+            "category": category,
+            "topic": TOPICS[category.topic],
+            "route": route,
+            "suggestions": self.suggestions(category, place, route, district_name),
+            "start_district": route.district if rng.random() < 0.45 else None,
+            "outcome": drawn.outcome,
         }
         return {"case": case, "life": life}
 
@@ -393,6 +451,7 @@ class Builder:
 
     def emit(self, life: Paths) -> None:
         life.supervisions_as_of_now()
+        life.jobs_as_of_now()
         self.sink.finish_case(life.c)
         self.result.statuses[life.c.status] += 1
         self.result.pending.update(life.pending())

@@ -35,6 +35,7 @@ from hotline.domain.roles import Actor, Role
 from hotline.domain.rules import CaseFacts, ClosingRules, ResultType
 from hotline.domain.supervision import SupervisionStatus
 from hotline.domain.sweep import SWEPT_STATUSES, SweepRule, due_rules, raise_line
+from hotline.domain.vocabulary import OutboxStatus
 from hotline.services.actions.bulk_sink import BulkSink, MemAssignment, MemCase
 from hotline.services.actions.deadlines import limits_for
 from hotline.services.actions.reference import MemoryReference
@@ -231,6 +232,19 @@ class Life:
                     else SupervisionStatus.RESPONDED if responded
                     else SupervisionStatus.OPEN
                 ).value  # fmt: skip
+
+    def jobs_as_of_now(self) -> None:
+        """The worker ran the case's jobs (enrichment, notices) when they were due; later ones
+        wait for the real worker."""
+        now = self.w.now
+        for job in self.c.rows.rows["outbox"]:
+            due = job["run_after_at"]
+            done = due <= now
+            job.update(
+                status=(OutboxStatus.DONE if done else OutboxStatus.PENDING).value,
+                attempts=int(done),
+                done_at=due if done else None,
+            )
 
     # --- facts --------------------------------------------------------------------------------
 

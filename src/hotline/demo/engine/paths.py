@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from hotline.demo.content.draws import Outcome
 from hotline.demo.engine import vocabulary as v
 from hotline.demo.engine.lifecycle import (
     CALLBACK_STAFF,
@@ -174,6 +175,15 @@ class Actions(Life):
 
 
 class Paths(Actions):
+    outcome: Outcome | None = None  # what the demo content says happens (None: drawn here)
+
+    def chance(self, flag: str, probability: float, *, misrouted: bool = False) -> bool:
+        """Whether ``flag`` happens: the demo content's word where it has one (a misrouted
+        case is sent back whatever it says), else a draw at ``probability``."""
+        if self.outcome is None or (misrouted and self.misrouted):
+            return self.rng.random() < probability
+        return bool(getattr(self.outcome, flag))
+
     def draw(self, table: tuple[tuple[Any, float], ...]) -> Any:
         r, total = self.rng.random(), 0.0
         for value, weight in table:
@@ -263,7 +273,9 @@ class Paths(Actions):
         if (
             top
             and not self.returned
-            and self.rng.random() < (P_RETURN_MISROUTED if self.misrouted else P_RETURN)
+            and self.chance(
+                "returned", P_RETURN_MISROUTED if self.misrouted else P_RETURN, misrouted=True
+            )
         ):
             self.send_back(self.unit(holder), actor)
             return
@@ -286,9 +298,11 @@ class Paths(Actions):
 
     def send_back(self, unit: Any, actor: str) -> None:
         codes = list(self.w.reference.return_reasons) or ["other"]
-        code = (
-            "not_our_duty" if self.misrouted and "not_our_duty" in codes else one(self.rng, codes)
-        )
+        drawn = self.outcome.returned if self.outcome else None
+        if self.misrouted and "not_our_duty" in codes:
+            code = "not_our_duty"
+        else:
+            code = drawn if drawn in codes else one(self.rng, codes)
         self.t = self.work(self.t, 10, 240)
         self.return_case(self.at(self.t), actor, code, one(self.rng, v.RETURN_TEXTS))
         self.returned = True
@@ -318,7 +332,7 @@ class Paths(Actions):
             not self.extended
             and c.urgency != "emergency"
             and c.extension_count < self.w.hotline.policy.max_extensions
-            and self.rng.random() < P_EXTENSION
+            and self.chance("extension", P_EXTENSION)
         ):
             self.extended = True
             if self.extend(actor):
@@ -351,10 +365,13 @@ class Paths(Actions):
     def reply_time(self) -> datetime:
         c, clock = self.c, self.w.clock
         start = reply_stage_start(c.assignments, self.t)
-        late = self.rng.random() < P_LATE_REPLY
-        fraction = (
-            1.02 + 0.6 * self.rng.random() if late else 0.12 + 0.83 * self.rng.random() ** 1.3
-        )
+        if self.outcome is not None:  # the demo content says how long the unit takes
+            fraction = self.outcome.reply_share
+        else:
+            late = self.rng.random() < P_LATE_REPLY
+            fraction = (
+                1.02 + 0.6 * self.rng.random() if late else 0.12 + 0.83 * self.rng.random() ** 1.3
+            )
         fraction *= self.speed
         assert c.reply_due_at is not None
         if c.urgency == "emergency":
@@ -366,7 +383,7 @@ class Paths(Actions):
         return later
 
     def reply_at(self, at: datetime, holder: Any, actor: str) -> None:
-        result = self.draw(RESULTS)
+        result = "explained" if self.outcome and self.outcome.unsolved else self.draw(RESULTS)
         today = local_date(at, self.w.tz)
         promised = (
             today + timedelta(days=3 + int(self.rng.random() * 18))
@@ -445,10 +462,20 @@ class Paths(Actions):
             self.loops, self.depth, self.returned = self.loops + 1, 0, True
 
     def answer(self) -> CallbackAnswer:
+        drawn = self.outcome
         outcome = self.draw(CALLBACK_OUTCOMES)
+        if drawn is not None:
+            reached = not drawn.unreachable
+            outcome = CallbackOutcome.REACHED if reached else CallbackOutcome.UNREACHABLE
         if outcome is not CallbackOutcome.REACHED:
             return CallbackAnswer(outcome)
         result = self.draw(RESULT)
+        if drawn is not None:  # unsatisfied once (the rework then satisfies), else content
+            unsatisfied = drawn.unsatisfied and self.loops == 0
+            if unsatisfied:
+                result = Satisfaction.UNSATISFIED
+            elif result is Satisfaction.UNSATISFIED:
+                result = Satisfaction.BASICALLY_SATISFIED
         if self.loops >= 2 and result is Satisfaction.UNSATISFIED:
             result = Satisfaction.BASICALLY_SATISFIED
         solved = result is not Satisfaction.UNSATISFIED and self.rng.random() < 0.93
@@ -457,7 +484,7 @@ class Paths(Actions):
 
     def reopen_closed(self) -> bool:
         """A citizen calls again about a closed case (重办), rarely."""
-        if self.loops >= 2 or self.reopened or self.rng.random() >= P_REOPEN_CLOSED:
+        if self.loops >= 2 or self.reopened or not self.chance("reopen", P_REOPEN_CLOSED):
             return False
         at = self.natural(self.t, 1440, 14400)
         if at > self.limit:

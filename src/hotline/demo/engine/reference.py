@@ -103,8 +103,19 @@ class Reference:
     units_by_id: dict[int, UnitRef] = field(default_factory=dict)
     children: dict[int, list[UnitRef]] = field(default_factory=dict)
     by_kind: dict[tuple[str, ...], list[UnitRef]] = field(default_factory=dict)
+    street_names: dict[tuple[str, str], str] = field(default_factory=dict)  # (district, name)
+    channel_by_code: dict[str, ChannelRef] = field(default_factory=dict)
+    category_by_code: dict[str, CategoryRef] = field(default_factory=dict)
+    by_street: dict[str, list[Place]] = field(default_factory=dict)
+    by_district: dict[str, list[Place]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.channel_by_code = {c.code: c for c in self.channels}
+        self.category_by_code = {c.code: c for c in self.categories}
+        for place in self.places:
+            self.by_district.setdefault(place.district, []).append(place)
+            if place.street is not None:
+                self.by_street.setdefault(place.street, []).append(place)
         weights = [CHANNEL_WEIGHTS.get(c.code, 0.5) for c in self.channels]
         self.channel_cum = list(accumulate(weights))
         daytime = [
@@ -128,6 +139,14 @@ class Reference:
 
     def place(self, rng: random.Random) -> Place:
         return self.places[int(rng.random() * len(self.places))]
+
+    def place_in(self, rng: random.Random, district: str, street_name: str | None) -> Place:
+        """A place of ``district``, in the street called ``street_name`` where it is known."""
+        street = self.street_names.get((district, street_name)) if street_name else None
+        found = self.by_street.get(street, []) if street else self.by_district.get(district, [])
+        if not found:
+            return Place(district, street, None)
+        return found[int(rng.random() * len(found))]
 
     def coordinates(self, rng: random.Random, district: str) -> tuple[float, float]:
         lon, lat = CENTRES.get(district, CITY_CENTRE)
@@ -213,7 +232,21 @@ def load_reference(session: Session, profile: CityProfile) -> Reference:
         for row in rows
         if row.code not in parents and row.level not in ("type", "major")
     ]
-    places, districts = _places(list(session.scalars(select(Region).order_by(Region.code))))
+    regions = list(session.scalars(select(Region).order_by(Region.code)))
+    places, districts = _places(regions)
+    streets = {
+        (r.parent_code, r.name): r.code
+        for r in regions
+        if r.level == "street" and r.parent_code is not None
+    }
     if not (channels and units and categories and places):
         raise RuntimeError("参考数据不全：请先运行 hotline seed（渠道、单位、类别、区划）")
-    return Reference(channels, units, categories, places, districts, dict(profile.return_reasons))
+    return Reference(
+        channels,
+        units,
+        categories,
+        places,
+        districts,
+        dict(profile.return_reasons),
+        street_names=streets,
+    )

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -39,7 +39,11 @@ from hotline.demo.engine import timeline as tl
 from hotline.demo.engine.clock import FastClock
 from hotline.demo.engine.reference import load_reference
 from hotline.demo.engine.sink import ANALYSED, database_size
+from hotline.domain.calendar import WorkingCalendar
 from hotline.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from hotline.demo.content.draws import CaseDraw
 
 Progress = Callable[[int, int], None]  # (cases written, cases planned)
 
@@ -111,7 +115,7 @@ def _now(settings: Settings, options: Options) -> datetime:
 
 def plan(
     db: Database, settings: Settings, options: Options
-) -> tuple[tl.Plan, build.Params, tl.Timeline]:
+) -> tuple[tl.Plan, build.Params, tl.Timeline, dict[int, list[CaseDraw]] | None]:
     """Cases per day and the workers' parameters (reference data, first free ids)."""
     now = _now(settings, options)
     roles = options.roles()
@@ -125,12 +129,16 @@ def plan(
         calendar, last_day - timedelta(days=31 * options.months + 14), last_day + timedelta(days=30)
     )
     timeline = tl.Timeline(calendar, clock, settings.tz, now, options.months, options.start)
-    cases = options.cases
-    if cases is None:
+    draws = None
+    if options.cases is not None:
+        open_cases = round(options.cases * options.open_fraction)
+        the_plan = timeline.plan(options.cases, open_cases, roles, sweep_stop, options.seed)
+    else:
         assert options.per_day is not None
-        cases = max(1, round(options.per_day * timeline.span_days))
-    open_cases = round(cases * options.open_fraction)
-    the_plan = timeline.plan(cases, open_cases, roles, sweep_stop, options.seed)
+        draws = content_draws(calendar, settings, options.per_day, options.seed, timeline, now)
+        totals = [len(draws[day]) for day in timeline.days()]
+        open_cases = round(sum(totals) * options.open_fraction)
+        the_plan = timeline.plan_given(totals, open_cases, roles, sweep_stop, options.seed)
     with db.transaction() as session:
         reference = load_reference(session, settings.profile)
         first_ids = next_ids(session)
@@ -145,7 +153,27 @@ def plan(
         reference=reference,
         first_ids=first_ids,
     )
-    return the_plan, params, timeline
+    return the_plan, params, timeline, draws
+
+
+def content_draws(
+    calendar: WorkingCalendar,
+    settings: Settings,
+    per_day: float,
+    seed: int,
+    timeline: tl.Timeline,
+    now: datetime,
+) -> dict[int, list[CaseDraw]]:
+    """The demo content's cases of each day (hotline.demo.content), up to ``now``."""
+    from hotline.demo.content.city import load_content
+
+    content = load_content(calendar, settings.profile, seed=seed, per_day=per_day)
+    return {
+        ordinal: [
+            draw for draw in content.draw_day(date.fromordinal(ordinal)) if draw.created <= now
+        ]
+        for ordinal in timeline.days()
+    }
 
 
 def results(
@@ -173,14 +201,14 @@ def load(
     """Generate and write what ``options`` asks for; returns the report."""
     options.check()
     began = time.perf_counter()
-    the_plan, params, timeline = plan(db, settings, options)
+    the_plan, params, timeline, draws = plan(db, settings, options)
     total = sum(the_plan.totals)
     rows: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     pending: Counter[str] = Counter()
     missed = retries = done = 0
     cpu_before = cpu_seconds()
-    specs = timeline.chunks(the_plan, options.chunk, params.first_ids["cases"])
+    specs = timeline.chunks(the_plan, options.chunk, params.first_ids["cases"], draws)
     loading = time.perf_counter()
     for result in results(params, specs, options.workers):
         with db.transaction() as session:

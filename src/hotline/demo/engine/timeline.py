@@ -15,7 +15,7 @@ import math
 import random
 from bisect import bisect_right
 from calendar import monthrange
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import accumulate
@@ -101,6 +101,7 @@ class ChunkSpec:
     first_id: int
     segments: tuple[Segment, ...]
     roles: bytes  # one per case: CLOSED, OPEN or a designated sweep role
+    draws: tuple[object, ...] = ()  # the demo content's CaseDraw per case (empty: drawn here)
 
     @property
     def size(self) -> int:
@@ -182,18 +183,50 @@ class Timeline:
     def plan(
         self, cases: int, open_cases: int, roles: dict[int, int], sweep_stop: datetime, seed: int
     ) -> Plan:
+        """``cases`` spread over the days by weekday, season, holiday and trend."""
         rng = random.Random(f"{seed}-timeline")
-        days = list(range(self.first_day.toordinal(), self.last_day.toordinal() + 1))
+        days = self.days()
         closed = _apportion(cases - open_cases, self._closed_weights(days, rng))
         window = days[-OPEN_WINDOW_DAYS:]
         opened = _apportion(open_cases, self._open_weights(window))
         totals = list(closed)
+        for offset, count in enumerate(opened):
+            totals[len(days) - len(window) + offset] += count
+        return self._with_open(days, totals, opened, roles, sweep_stop, rng)
+
+    def plan_given(
+        self, totals: list[int], open_cases: int, roles: dict[int, int], sweep_stop: datetime,
+        seed: int,
+    ) -> Plan:  # fmt: skip
+        """The days' totals given (the demo's content draws them); ``open_cases`` of them,
+        the more recent the more, stay open at ``now``."""
+        rng = random.Random(f"{seed}-{self.first_day}-timeline")
+        days = self.days()
+        window = days[-OPEN_WINDOW_DAYS:]
+        room = totals[len(days) - len(window) :]
+        weights = [w * n for w, n in zip(self._open_weights(window), room, strict=True)]
+        opened = [min(n, k) for n, k in zip(room, _apportion(open_cases, weights), strict=True)]
+        return self._with_open(days, list(totals), opened, roles, sweep_stop, rng)
+
+    def days(self) -> list[int]:
+        return list(range(self.first_day.toordinal(), self.last_day.toordinal() + 1))
+
+    def _with_open(
+        self,
+        days: list[int],
+        totals: list[int],
+        opened: list[int],
+        roles: dict[int, int],
+        sweep_stop: datetime,
+        rng: random.Random,
+    ) -> Plan:
+        """Mark ``opened[i]`` cases of the window's i-th day open, at random positions."""
+        window = days[-len(opened) :] if opened else []
         open_roles: dict[int, bytearray] = {}
         for offset, count in enumerate(opened):
             if count == 0:
                 continue
             index = len(days) - len(window) + offset
-            totals[index] += count
             marks = bytearray(totals[index])
             for seq in rng.sample(range(totals[index]), count):
                 marks[seq] = OPEN
@@ -237,12 +270,20 @@ class Timeline:
             achieved[ROLE_KEYS[role]] = len(chosen)
         return achieved
 
-    def chunks(self, plan: Plan, size: int, first_id: int) -> Iterator[ChunkSpec]:
+    def chunks(
+        self,
+        plan: Plan,
+        size: int,
+        first_id: int,
+        draws: Mapping[int, Sequence[object]] | None = None,
+    ) -> Iterator[ChunkSpec]:
         """Yield :class:`ChunkSpec` of ``size`` cases, oldest first, case ids from
-        ``first_id``."""
+        ``first_id``; with ``draws`` (per day ordinal, in creation order) each chunk carries
+        its cases' draws."""
         index, case_id = 0, first_id
         segments: list[Segment] = []
         roles = bytearray()
+        carried: list[object] = []
         for ordinal, total in zip(plan.days, plan.totals, strict=True):
             seq = 0
             u_max = plan.u_last if ordinal == plan.days[-1] else 1.0
@@ -251,13 +292,15 @@ class Timeline:
                 take = min(size - len(roles), total - seq)
                 segments.append(Segment(ordinal, seq + 1, take, total, u_max))
                 roles += marks[seq : seq + take] if marks else bytes(take)
+                if draws is not None:
+                    carried += draws[ordinal][seq : seq + take]
                 seq += take
                 if len(roles) == size:
-                    yield ChunkSpec(index, case_id, tuple(segments), bytes(roles))
+                    yield ChunkSpec(index, case_id, tuple(segments), bytes(roles), tuple(carried))
                     index, case_id = index + 1, case_id + len(roles)
-                    segments, roles = [], bytearray()
+                    segments, roles, carried = [], bytearray(), []
         if roles:
-            yield ChunkSpec(index, case_id, tuple(segments), bytes(roles))
+            yield ChunkSpec(index, case_id, tuple(segments), bytes(roles), tuple(carried))
 
 
 def _months_back(day: date, months: int) -> date:

@@ -19,7 +19,7 @@ moves the tables' sequences past them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -325,14 +325,14 @@ class BulkSink:
             _set(assignments[update.assignment_id], update.changes)
         for new in changes.new_assignments:
             case.assignments.append(MemAssignment(self.ids.take("case_assignments"),
-                                                  **asdict(new)))  # fmt: skip
+                                                  **_values(new)))  # fmt: skip
         requests = {r.id: r for r in case.requests}
         for request_update in changes.request_updates:
             _set(requests[request_update.request_id], request_update.changes)
         for request in changes.new_requests:
-            case.requests.append(MemRequest(self.ids.take("case_requests"), **asdict(request)))
+            case.requests.append(MemRequest(self.ids.take("case_requests"), **_values(request)))
         for callback in changes.callbacks:
-            case.rows.add("case_callbacks", {"case_id": case.id, **asdict(callback)})
+            case.rows.add("case_callbacks", {"case_id": case.id, **_values(callback)})
 
     def _record_registration(self, case: MemCase, actor: str, now: datetime) -> None:
         row = self.classifications.setdefault(case.id, _classification(case.id))
@@ -545,11 +545,11 @@ class BulkSink:
             tables.add("problems", case.registered.row())
         tables.add("cases", case.row())
         for a in case.assignments:
-            tables.add("case_assignments", {"case_id": case.id, **asdict(a)})
+            tables.add("case_assignments", {"case_id": case.id, **_values(a)})
         for r in case.requests:
-            tables.add("case_requests", {"case_id": case.id, **asdict(r)})
+            tables.add("case_requests", {"case_id": case.id, **_values(r)})
         for s in case.supervisions:
-            tables.add("supervisions", asdict(s))
+            tables.add("supervisions", _values(s))
         if case.id in self.classifications:
             tables.add("case_classifications", self.classifications.pop(case.id))
         tables.rows["case_events"].extend(case.history.rows)
@@ -565,6 +565,18 @@ class BulkSink:
 def _target(opening: SupervisionOpening, case: MemCase) -> int | None:
     assert opening.target_unit_id == case.lead_unit_id
     return opening.target_unit_id
+
+
+def _values(row: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, values shared (``asdict`` deep-copies every value: the
+    bulk sink's hottest line before)."""
+    names = _FIELDS.get(type(row))
+    if names is None:
+        names = _FIELDS[type(row)] = tuple(f.name for f in fields(row))
+    return {name: getattr(row, name) for name in names}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _set(row: object, changes: Mapping[Column, Any]) -> None:
