@@ -47,7 +47,7 @@ from hotline.bootstrap import build_hotline  # noqa: E402
 from hotline.config import Settings  # noqa: E402
 from hotline.domain.indicators import Period, month_period  # noqa: E402
 from hotline.domain.roles import SYSTEM  # noqa: E402
-from hotline.reports.indicator_counts import Clock  # noqa: E402
+from hotline.reports.indicator_counts import ReportMoment  # noqa: E402
 from hotline.reports.indicators import IndicatorQuery, indicator_report  # noqa: E402
 from hotline.reports.recompute import raw_counts  # noqa: E402
 from hotline.services.context import Hotline  # noqa: E402
@@ -172,8 +172,9 @@ def sizes(hotline: Hotline) -> dict[str, int]:
 
 
 def report_of(hotline: Hotline, period: Period, now: datetime) -> dict[str, Any]:
-    clock = Clock(hotline.settings.tz, now)
-    return indicator_report(hotline.db, clock, IndicatorQuery(period, "district"))
+    moment = ReportMoment(hotline.settings.tz, now)
+    with hotline.db.snapshot() as session:
+        return indicator_report(session, moment, IndicatorQuery(period, "district")).as_data()
 
 
 def agreement(
@@ -183,7 +184,7 @@ def agreement(
     or the one given: its cases are replayed and its group compared)."""
     began = time.perf_counter()
     with hotline.db.transaction() as session:
-        raw = raw_counts(session, period, Clock(hotline.settings.tz, now), district)
+        raw = raw_counts(session, period, ReportMoment(hotline.settings.tz, now), district)
     seconds = time.perf_counter() - began
     by_group: dict[str, Counter[str]] = {}
     for (_day, kind, dim, key), n in raw.items():

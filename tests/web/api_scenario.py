@@ -133,7 +133,7 @@ def _adjustments(s: Scenario, number: str) -> None:
 
 
 def _edition(s: Scenario) -> None:
-    def producer(_h: Any, kind: str, key: str, cuts: Any) -> dict[str, dict[str, bytes]]:
+    def producer(_h: Any, kind: str, key: str, cuts: Any, _now: Any) -> dict[str, dict[str, bytes]]:
         page = {"html": f"<p>{kind} {key}</p>".encode(), "xlsx": b"PK\x03\x04"}
         return {scope: page for scope in ("", *cuts)}
 

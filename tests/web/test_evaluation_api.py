@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from hotline.services.context import Hotline
@@ -84,7 +85,7 @@ def test_bad_adjustments_are_refused(api: Api) -> None:
 
 def test_editions_are_listed_and_downloadable(api: Api, hotline: Hotline, clock: FakeClock) -> None:
     def producer(
-        _h: Hotline, kind: str, key: str, districts: Sequence[str]
+        _h: Hotline, kind: str, key: str, districts: Sequence[str], _now: datetime
     ) -> dict[str, dict[str, bytes]]:
         page = {"html": f"<p>{kind} {key}</p>".encode(), "xlsx": b"PK\x03\x04"}
         return {scope: page for scope in ("", *districts)}

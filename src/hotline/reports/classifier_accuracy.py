@@ -185,7 +185,7 @@ def check_period(period: Period) -> None:
 def classifier_report(db: Database, period: Period) -> dict[str, Any]:
     """The production-accuracy report of the cases received in ``period``."""
     check_period(period)
-    with db.transaction() as session:
+    with db.snapshot() as session:
         tally = _tally(session, period)
         names = {code: name for code, name in session.execute(select(Category.code, Category.name))}
     return {

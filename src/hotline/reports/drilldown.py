@@ -20,13 +20,18 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db import indicator_queries as queries
-from hotline.adapters.db.database import Database
 from hotline.adapters.db.indicator_store import chunks, group_key, project_cases, unit_directory
 from hotline.adapters.db.models import Case, IndicatorSettlement
 from hotline.domain.errors import InvalidInput
 from hotline.domain.indicator_facts import INDICATOR_VERSION, Derived, FactRow, Kind, valid_at
 from hotline.domain.indicators import IndicatorDef, Period
-from hotline.reports.indicator_counts import Clock, Tail, load_tail, segments, settlements_for
+from hotline.reports.indicator_counts import (
+    ReportMoment,
+    Tail,
+    load_tail,
+    segments,
+    settlements_for,
+)
 from hotline.reports.indicators import IndicatorQuery, report_definitions
 
 Scope = Callable[[Session, Select[Case]], Select[Case]]  # e.g. the services' restrict_to_scope
@@ -106,7 +111,7 @@ def _tail_rows(
 
 
 def _replayed(
-    session: Session, clock: Clock, piece: Period, kinds: Sequence[str], dim: str, key: str,
+    session: Session, moment: ReportMoment, piece: Period, kinds: Sequence[str], dim: str, key: str,
     settlement: IndicatorSettlement,
 ) -> list[Listed]:  # fmt: skip
     """The facts of a month settled under earlier rules, as its settlement counted them: the
@@ -121,7 +126,7 @@ def _replayed(
     replayed: list[FactRow] = []
     for part in chunks(ids):
         projected = project_cases(
-            session, part, clock.tz, units, as_of, settlement.indicator_version
+            session, part, moment.tz, units, as_of, settlement.indicator_version
         )
         facts = [row for rows in projected.values() for row in rows]
         replayed += [replace(row, valid_to_at=None) for row in valid_at(facts, as_of)]
@@ -130,7 +135,7 @@ def _replayed(
 
 
 def _listed(
-    session: Session, clock: Clock, period: Period, kinds: Sequence[str], dim: str, key: str
+    session: Session, moment: ReportMoment, period: Period, kinds: Sequence[str], dim: str, key: str
 ) -> list[Listed]:
     settled = settlements_for(session, period)
     where = queries.dimension_filter(dim, key)
@@ -139,17 +144,17 @@ def _listed(
     for piece, month in segments(period, list(settled)):
         settlement = settled[month] if month is not None else None
         if settlement is not None and settlement.indicator_version != INDICATOR_VERSION:
-            rows += _replayed(session, clock, piece, kinds, dim, key, settlement)
+            rows += _replayed(session, moment, piece, kinds, dim, key, settlement)
             continue
         if settlement is not None:
             as_of = settlement.settled_at
             rows += _stored(session, piece, kinds, where, as_of, as_of)
             continue
-        tail = tail or load_tail(session, clock)
+        tail = tail or load_tail(session, moment)
         lagging = tail.case_ids
-        stored = _stored(session, piece, kinds, where, None, clock.now)
+        stored = _stored(session, piece, kinds, where, None, moment.now)
         rows += [row for row in stored if row[0] not in lagging]
-        rows += _tail_rows(tail, piece, kinds, dim, key, clock.now)
+        rows += _tail_rows(tail, piece, kinds, dim, key, moment.now)
     return sorted(rows, key=lambda row: (row[2], row[0], row[1]))
 
 
@@ -169,32 +174,66 @@ def _definition(definitions: Sequence[IndicatorDef], key: str) -> IndicatorDef:
     raise InvalidInput(f"未知的指标「{key}」", fields=("indicator",))
 
 
-def drill_down(
-    db: Database, clock: Clock, report: IndicatorQuery, query: DrillQuery, scope: Scope
-) -> dict[str, Any]:
-    """The facts behind ``query.part`` of one indicator in one group, with case numbers."""
-    with db.transaction() as session:
-        definition = _definition(report_definitions(session, report), query.indicator)
-        kinds = getattr(definition, query.part)
-        period, dim, key = _narrow(report, query)
-        rows = _listed(session, clock, period, kinds, dim, key)
-        visible = _numbers(session, [row[0] for row in rows], scope)
-        shown = [row for row in rows if row[0] in visible]
-        page = shown[query.offset : query.offset + query.limit]
+@dataclass(frozen=True)
+class DrillItem:
+    number: str
+    kind: str  # the fact kind counted
+    at: datetime  # the moment that put it in the period
+
+
+@dataclass(frozen=True)
+class DrillDown:
+    """The facts behind one count: ``count`` equals the report's figure; ``items`` the page of
+    those the caller may see, ``hidden`` how many it may not."""
+
+    definition: IndicatorDef
+    part: str
+    report: IndicatorQuery
+    group: str
+    count: int
+    visible: int
+    items: tuple[DrillItem, ...]
+
+    @property
+    def hidden(self) -> int:
+        return self.count - self.visible
+
+    def as_data(self) -> dict[str, Any]:
+        """The JSON document (``DrillDownOut``), key for key as always answered."""
+        kinds = getattr(self.definition, self.part)
         return {
-            "indicator": definition.key,
-            "name": definition.name,
-            "part": query.part,
-            "label": getattr(definition, f"{query.part}_label"),
+            "indicator": self.definition.key,
+            "name": self.definition.name,
+            "part": self.part,
+            "label": getattr(self.definition, f"{self.part}_label"),
             "kinds": list(kinds),
-            "period": report.period.as_data(),
-            "group_by": report.group_by,
-            "group": query.group,
-            "count": len(rows),
-            "visible": len(shown),
-            "hidden": len(rows) - len(shown),
+            "period": self.report.period.as_data(),
+            "group_by": self.report.group_by,
+            "group": self.group,
+            "count": self.count,
+            "visible": self.visible,
+            "hidden": self.hidden,
             "items": [
-                {"number": visible[cid], "kind": kind, "at": at.isoformat()}
-                for cid, kind, at in page
+                {"number": i.number, "kind": i.kind, "at": i.at.isoformat()} for i in self.items
             ],
         }
+
+
+def drill_down(
+    session: Session,
+    moment: ReportMoment,
+    report: IndicatorQuery,
+    query: DrillQuery,
+    scope: Scope,
+) -> DrillDown:
+    """The facts behind ``query.part`` of one indicator in one group, with case numbers, read
+    in ``session`` (a snapshot, as the report whose count it explains)."""
+    definition = _definition(report_definitions(session, report), query.indicator)
+    kinds = getattr(definition, query.part)
+    period, dim, key = _narrow(report, query)
+    rows = _listed(session, moment, period, kinds, dim, key)
+    visible = _numbers(session, [row[0] for row in rows], scope)
+    shown = [row for row in rows if row[0] in visible]
+    page = shown[query.offset : query.offset + query.limit]
+    items = tuple(DrillItem(visible[cid], kind, at) for cid, kind, at in page)
+    return DrillDown(definition, query.part, report, query.group, len(rows), len(shown), items)

@@ -282,7 +282,7 @@ def detect_in(session: Session, day: date, params: HotspotParams) -> list[Hotspo
 
 
 def detect_hotspots(db: Database, day: date, params: HotspotParams | None = None) -> list[Hotspot]:
-    with db.transaction() as session:
+    with db.snapshot() as session:
         return detect_in(session, day, params or HotspotParams())
 
 

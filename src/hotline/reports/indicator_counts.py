@@ -35,7 +35,7 @@ ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
-class Clock:
+class ReportMoment:
     """What a report needs to place facts in time: the local zone and the moment of asking."""
 
     tz: ZoneInfo
@@ -60,14 +60,14 @@ class Tail:
         return {row.case_id for row in self.stored} | {row.case_id for row in self.fresh}
 
 
-def load_tail(session: Session, clock: Clock) -> Tail:
+def load_tail(session: Session, moment: ReportMoment) -> Tail:
     mark = session.get(IndicatorWatermark, WATERMARK)
     since = max((mark.last_event_id if mark else 0) - OVERLAP_EVENTS, 0)
     stale, _top = stale_cases(session, since)
     if not stale:
         return Tail()
     ids = sorted(stale)
-    fresh = project_cases(session, ids, clock.tz, unit_directory(session))
+    fresh = project_cases(session, ids, moment.tz, unit_directory(session))
     return Tail(
         stored=stored_facts(session, ids),
         fresh=[row for rows in fresh.values() for row in rows],
@@ -76,7 +76,7 @@ def load_tail(session: Session, clock: Clock) -> Tail:
 
 
 def python_counts(
-    rows: Iterable[FactRow], dim: str, period: Period, clock: Clock, repeats: set[int]
+    rows: Iterable[FactRow], dim: str, period: Period, moment: ReportMoment, repeats: set[int]
 ) -> DayCounts:
     """What the SQL side counts, for facts held in memory (currently valid ones only)."""
     counts: DayCounts = Counter()
@@ -85,47 +85,56 @@ def python_counts(
             continue
         key = group_key(row, dim) if dim != "total" else ""
         counts[(row.period_on, row.kind, key)] += 1
-        if row.kind == Kind.REPLY_DUE_OPEN and row.period_at < clock.now:
+        if row.kind == Kind.REPLY_DUE_OPEN and row.period_at < moment.now:
             counts[(row.period_on, OPEN_PAST, key)] += 1
         if row.kind == Kind.INTAKE and row.case_id in repeats:
             counts[(row.period_on, REPEAT, key)] += 1
     return counts
 
 
-def _open_past(session: Session, counts: DayCounts, period: Period, dim: str, clock: Clock) -> None:
+def _open_past(
+    session: Session, counts: DayCounts, period: Period, dim: str, moment: ReportMoment
+) -> None:
     """Open rounds due on a past day are overdue; today's only once their hour has passed."""
     for (day, kind, key), n in list(counts.items()):
-        if kind == Kind.REPLY_DUE_OPEN and day < clock.today:
+        if kind == Kind.REPLY_DUE_OPEN and day < moment.today:
             counts[(day, OPEN_PAST, key)] += n
-    if period.start <= clock.today <= period.end:
-        counts.update(queries.open_past_on(session, clock.today, dim, clock.now))
+    if period.start <= moment.today <= period.end:
+        counts.update(queries.open_past_on(session, moment.today, dim, moment.now))
 
 
-def _rollup(session: Session, period: Period, dim: str, clock: Clock, per_day: bool) -> DayCounts:
+def _rollup(
+    session: Session, period: Period, dim: str, moment: ReportMoment, per_day: bool
+) -> DayCounts:
     """The rollup per day, or summed in SQL over the days before today (dated on the period's
     first day: they are past, which is all the report asks of them) and per day from today."""
     if per_day:
         return queries.rollup_rows(session, period.start, period.end, dim)
     counts: DayCounts = Counter()
-    past_end = min(period.end, clock.today - ONE_DAY)
+    past_end = min(period.end, moment.today - ONE_DAY)
     if period.start <= past_end:
         counts.update(queries.rollup_sums(session, period.start, past_end, dim))
     if past_end < period.end:
-        first = max(period.start, clock.today)
+        first = max(period.start, moment.today)
         counts.update(queries.rollup_rows(session, first, period.end, dim))
     return counts
 
 
 def live_counts(
-    session: Session, period: Period, dim: str, clock: Clock, tail: Tail, per_day: bool = True
+    session: Session,
+    period: Period,
+    dim: str,
+    moment: ReportMoment,
+    tail: Tail,
+    per_day: bool = True,
 ) -> DayCounts:
     """Rollup, open rounds past their deadline, repeats, corrected for the tail. Without
     ``per_day`` the days may come folded (see :func:`_rollup`): fold the result by group."""
-    counts = _rollup(session, period, dim, clock, per_day)
-    _open_past(session, counts, period, dim, clock)
+    counts = _rollup(session, period, dim, moment, per_day)
+    _open_past(session, counts, period, dim, moment)
     counts.update(queries.repeat_counts(session, period.start, period.end, dim, None, per_day))
-    counts.subtract(python_counts(tail.stored, dim, period, clock, tail.repeats))
-    counts.update(python_counts(tail.fresh, dim, period, clock, tail.repeats))
+    counts.subtract(python_counts(tail.stored, dim, period, moment, tail.repeats))
+    counts.update(python_counts(tail.fresh, dim, period, moment, tail.repeats))
     return counts
 
 
@@ -152,7 +161,7 @@ def period_counts(
     session: Session,
     period: Period,
     dim: str,
-    clock: Clock,
+    moment: ReportMoment,
     tail: Tail,
     settled: dict[str, IndicatorSettlement],
     per_day: bool = True,
@@ -162,7 +171,7 @@ def period_counts(
     counts: DayCounts = Counter()
     for piece, month in segments(period, list(settled)):
         if month is None:
-            counts.update(live_counts(session, piece, dim, clock, tail, per_day))
+            counts.update(live_counts(session, piece, dim, moment, tail, per_day))
         else:
             settlement_id = settled[month].id
             frozen = queries.settled_rows(

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.database import Database
 from hotline.adapters.db.models import Category, Channel, IndicatorSettlement, Region, Unit
 from hotline.domain.errors import InvalidInput
 from hotline.domain.indicator_facts import INDICATOR_VERSION
@@ -26,7 +25,6 @@ from hotline.domain.indicators import (
     GROUP_BY,
     IndicatorDef,
     Period,
-    Ratio,
     asked_period,
     change_pp,
     definitions_of_data,
@@ -36,12 +34,21 @@ from hotline.domain.indicators import (
     year_before,
 )
 from hotline.reports.indicator_counts import (
-    Clock,
+    ReportMoment,
     Tail,
     by_group,
     load_tail,
     period_counts,
     settlements_for,
+)
+from hotline.reports.indicator_results import (
+    ComparisonNotes,
+    IndicatorGroup,
+    IndicatorReport,
+    IndicatorValue,
+    RatioBrief,
+    SettledMonth,
+    rounded,
 )
 
 GROUP_LABELS = {
@@ -82,7 +89,7 @@ class _Reader:
     exactly one group of any dimension), so a grouped report reads each period once, not twice."""
 
     session: Session
-    clock: Clock
+    moment: ReportMoment
     tail: Tail
     dim: str = "total"  # the report's grouping (not by day), whose groups also give the total
     read: dict[tuple[Period, str, bool], dict[str, Counter[str]]] = field(default_factory=dict)
@@ -92,7 +99,7 @@ class _Reader:
         if key not in self.read:
             settled = settlements_for(self.session, period)
             counts = period_counts(
-                self.session, period, dim, self.clock, self.tail, settled, per_day=per_day
+                self.session, period, dim, self.moment, self.tail, settled, per_day=per_day
             )
             self.read[key] = by_group(counts, per_day)
         return self.read[key]
@@ -134,48 +141,44 @@ def _comparisons(
     )
 
 
-def _brief(value: Ratio) -> dict[str, Any]:
-    return {"numerator": value.numerator, "denominator": value.denominator,
-            "value": _rounded(value.value)}  # fmt: skip
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 6)
-
-
 def indicator_value(
-    definition: IndicatorDef, now: Counter[str], before: Counter[str], year_ago: Counter[str]
-) -> dict[str, Any]:
+    definition: IndicatorDef,
+    now: Counter[str],
+    before: Counter[str],
+    year_ago: Counter[str],
+    notes: ComparisonNotes | None = None,
+) -> IndicatorValue:
     current = ratio(definition, now)
     previous, last_year = ratio(definition, before), ratio(definition, year_ago)
     pop, pop_reason = change_pp(current, previous, "上期")
     yoy, yoy_reason = change_pp(current, last_year, "去年同期")
-    return {
-        "numerator": current.numerator,
-        "denominator": current.denominator,
-        "value": _rounded(current.value),
-        "percent": current.percent,
-        "reason": current.reason,
-        "formula": definition.formula,
-        "formula_machine": definition.formula_machine,
-        "yoy_pp": yoy,
-        "yoy_reason": yoy_reason,
-        "pop_pp": pop,
-        "pop_reason": pop_reason,
-        "previous": _brief(previous),
-        "year_before": _brief(last_year),
-        "not_yet_due": not_yet_due(definition, now),
-    }
+    return IndicatorValue(
+        numerator=current.numerator,
+        denominator=current.denominator,
+        value=rounded(current.value),
+        percent=current.percent,
+        reason=current.reason,
+        formula=definition.formula,
+        formula_machine=definition.formula_machine,
+        yoy_pp=yoy,
+        yoy_reason=yoy_reason,
+        pop_pp=pop,
+        pop_reason=pop_reason,
+        previous=RatioBrief.of(previous),
+        year_before=RatioBrief.of(last_year),
+        not_yet_due=not_yet_due(definition, now),
+        notes=notes or ComparisonNotes(),
+    )
 
 
-Notes = dict[str, dict[str, str | None]]  # indicator → {"pop_note", "yoy_note"}
+Notes = dict[str, ComparisonNotes]  # by indicator
 
 
 def _values(
     definitions: Iterable[IndicatorDef], now: Counter[str], before: Counter[str],
     year_ago: Counter[str], notes: Notes,
-) -> dict[str, dict[str, Any]]:  # fmt: skip
-    return {d.key: indicator_value(d, now, before, year_ago) | notes[d.key] for d in definitions}
+) -> dict[str, IndicatorValue]:  # fmt: skip
+    return {d.key: indicator_value(d, now, before, year_ago, notes[d.key]) for d in definitions}
 
 
 def _rules_of(session: Session, query: IndicatorQuery) -> tuple[int, dict[str, Any]]:
@@ -221,10 +224,10 @@ def _notes(session: Session, query: IndicatorQuery, definitions: Sequence[Indica
 
     before, year_ago = settled(previous_period(query.period)), settled(year_before(query.period))
     return {
-        d.key: {
-            "pop_note": _change_note(before, "上期", rules, d.key),
-            "yoy_note": _change_note(year_ago, "去年同期", rules, d.key),
-        }
+        d.key: ComparisonNotes(
+            pop_note=_change_note(before, "上期", rules, d.key),
+            yoy_note=_change_note(year_ago, "去年同期", rules, d.key),
+        )
         for d in definitions
     }
 
@@ -262,11 +265,11 @@ def report_definitions(session: Session, query: IndicatorQuery) -> tuple[Indicat
     return DEFAULT_DEFINITIONS
 
 
-def _settlements(session: Session, period: Period) -> list[dict[str, str]]:
-    return [
-        {"month": s.month, "settled_at": s.settled_at.isoformat(), "settled_by": s.settled_by}
+def _settlements(session: Session, period: Period) -> tuple[SettledMonth, ...]:
+    return tuple(
+        SettledMonth(s.month, s.settled_at, s.settled_by)
         for s in sorted(settlements_for(session, period).values(), key=lambda s: s.month)
-    ]
+    )
 
 
 def _group_keys(query: IndicatorQuery, current: dict[str, Counter[str]]) -> list[str]:
@@ -278,7 +281,7 @@ def _group_keys(query: IndicatorQuery, current: dict[str, Counter[str]]) -> list
 
 def _groups(
     reader: _Reader, query: IndicatorQuery, definitions: Sequence[IndicatorDef], notes: Notes
-) -> list[dict[str, Any]]:
+) -> tuple[IndicatorGroup, ...]:
     assert query.group_by is not None
     per_day = query.group_by == "day"
     current = reader.groups(query.period, query.dim, per_day)
@@ -286,49 +289,48 @@ def _groups(
     keys = _group_keys(query, current)
     labels = group_labels(reader.session, query.group_by, keys)
     empty: Counter[str] = Counter()
-    return [
-        {
-            "key": key,
-            "label": labels.get(key) or UNKNOWN.get(query.group_by, "（未知）"),
-            "indicators": _values(
+    return tuple(
+        IndicatorGroup(
+            key,
+            labels.get(key) or UNKNOWN.get(query.group_by, "（未知）"),
+            _values(
                 definitions,
                 current.get(key, empty),
                 before.get(key, empty),
                 year_ago.get(key, empty),
                 notes,
             ),
-        }
-        for key in keys
-    ]
-
-
-def indicator_report(db: Database, clock: Clock, query: IndicatorQuery) -> dict[str, Any]:
-    """The whole report as one JSON-ready document."""
-    with db.transaction() as session:
-        reader = _Reader(session, clock, load_tail(session, clock), query.dim)
-        definitions = report_definitions(session, query)
-        period = query.period
-        notes = _notes(session, query, definitions)
-        total = _values(
-            definitions,
-            reader.total(period),
-            reader.total(previous_period(period)),
-            reader.total(year_before(period)),
-            notes,
         )
-        return {
-            "period": period.as_data(),
-            "timezone": clock.tz.key,
-            "as_of": clock.now.isoformat(),
-            "group_by": query.group_by,
-            "group_label": GROUP_LABELS.get(query.group_by or ""),
-            "comparisons": {
-                "pop": previous_period(period).as_data(),
-                "yoy": year_before(period).as_data(),
-            },
-            "settlements": _settlements(session, period),
-            "definitions": [d.describe() for d in definitions],
-            "total": total,
-            "indicator_version": _rules_of(session, query)[0],
-            "groups": _groups(reader, query, definitions, notes) if query.group_by else [],
-        }
+        for key in keys
+    )
+
+
+def indicator_report(
+    session: Session, moment: ReportMoment, query: IndicatorQuery
+) -> IndicatorReport:
+    """The whole report, read in ``session`` (a snapshot: docs/decisions/0034)."""
+    reader = _Reader(session, moment, load_tail(session, moment), query.dim)
+    definitions = report_definitions(session, query)
+    period = query.period
+    notes = _notes(session, query, definitions)
+    total = _values(
+        definitions,
+        reader.total(period),
+        reader.total(previous_period(period)),
+        reader.total(year_before(period)),
+        notes,
+    )
+    return IndicatorReport(
+        period=period,
+        timezone=moment.tz.key,
+        as_of=moment.now,
+        group_by=query.group_by,
+        group_label=GROUP_LABELS.get(query.group_by or ""),
+        previous_period=previous_period(period),
+        year_before=year_before(period),
+        settlements=_settlements(session, period),
+        definitions=tuple(definitions),
+        total=total,
+        indicator_version=_rules_of(session, query)[0],
+        groups=_groups(reader, query, definitions, notes) if query.group_by else (),
+    )

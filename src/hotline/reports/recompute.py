@@ -27,7 +27,7 @@ from hotline.adapters.db.models import Case, CaseEvent, IndicatorSettledCount
 from hotline.domain.errors import NotFound
 from hotline.domain.indicator_facts import INDICATOR_VERSION, FactRow, valid_at
 from hotline.domain.indicators import Period, month_period
-from hotline.reports.indicator_counts import Clock, python_counts, settlements_for
+from hotline.reports.indicator_counts import ReportMoment, python_counts, settlements_for
 
 # Facts land in a period by their own event's time, except reply deadlines, which follow the
 # round's events by at most the reply limit plus extensions; a year covers that generously.
@@ -35,11 +35,11 @@ LOOKBACK = timedelta(days=366)
 
 
 def _candidates(
-    session: Session, period: Period, clock: Clock, district: str | None = None
+    session: Session, period: Period, moment: ReportMoment, district: str | None = None
 ) -> list[int]:
-    local_start = datetime.combine(period.start, time.min, clock.tz)
+    local_start = datetime.combine(period.start, time.min, moment.tz)
     since = local_start.astimezone(UTC) - LOOKBACK
-    stmt = select(CaseEvent.case_id).where(CaseEvent.at.between(since, clock.now)).distinct()
+    stmt = select(CaseEvent.case_id).where(CaseEvent.at.between(since, moment.now)).distinct()
     if district is not None:  # a sample: the cases now filed under one district
         stmt = stmt.join(Case, Case.id == CaseEvent.case_id).where(Case.district_code == district)
     return sorted(session.scalars(stmt))
@@ -53,23 +53,23 @@ def _as_current(rows: list[FactRow], moment: datetime) -> list[FactRow]:
 def raw_counts(
     session: Session,
     period: Period,
-    clock: Clock,
+    moment: ReportMoment,
     district: str | None = None,
     version: int = INDICATOR_VERSION,
 ) -> Counter[RollupKey]:
-    """The period's counts per (day, kind, dimension, key) from history up to ``clock.now``
+    """The period's counts per (day, kind, dimension, key) from history up to ``moment.now``
     (with ``district``, only of the cases filed under it: a cheaper check at scale), under the
     rules of ``version``. Cases are replayed a batch at a time, so memory stays flat however
     long the history."""
-    ids = _candidates(session, period, clock, district)
-    repeats = queries.repeat_cases(session, ids, clock.now)
+    ids = _candidates(session, period, moment, district)
+    repeats = queries.repeat_cases(session, ids, moment.now)
     units = unit_directory(session)
     counts: Counter[RollupKey] = Counter()
     for part in chunks(ids, 5000):
-        projected = project_cases(session, part, clock.tz, units, clock.now, version)
-        rows = _as_current([r for case_rows in projected.values() for r in case_rows], clock.now)
+        projected = project_cases(session, part, moment.tz, units, moment.now, version)
+        rows = _as_current([r for case_rows in projected.values() for r in case_rows], moment.now)
         for dim in ("total", *DIMENSIONS):
-            for (day, kind, key), n in python_counts(rows, dim, period, clock, repeats).items():
+            for (day, kind, key), n in python_counts(rows, dim, period, moment, repeats).items():
                 counts[(day, kind, dim, key)] += n
     return counts
 
@@ -89,15 +89,15 @@ def _differences(frozen: Counter[RollupKey], raw: Counter[RollupKey]) -> list[di
     ]  # fmt: skip
 
 
-def verify_settlement(db: Database, clock: Clock, month: str) -> dict[str, Any]:
+def verify_settlement(db: Database, moment: ReportMoment, month: str) -> dict[str, Any]:
     """Recompute a settled month from raw history as of its settlement, under the indicator
     rules it was settled with, and compare."""
     period = month_period(month)
-    with db.transaction() as session:
+    with db.snapshot() as session:
         settlement = settlements_for(session, period).get(month)
         if settlement is None:
             raise NotFound(f"{month} 尚未结算")
-        as_of = Clock(clock.tz, settlement.settled_at)
+        as_of = ReportMoment(moment.tz, settlement.settled_at)
         frozen = _settled_counts(session, settlement.id)
         version = settlement.indicator_version
         raw = raw_counts(session, period, as_of, version=version)

@@ -149,7 +149,7 @@ def by_code(results: list[Any]) -> dict[str, Any]:
 def test_every_district_is_scored_ranked_listed_and_funded_by_hand(
     october: October, scheme: str
 ) -> None:
-    results = evaluate_month(october.hotline, "2026-10", scheme)
+    results = evaluate_month(october.hotline, "2026-10", october.hotline.now(), scheme)
     assert len(results) == 15  # 12 districts and counties + 3 functional zones: no blind spot
     got = by_code(results)
     summary = {code: (r.score, r.rank, r.lists, r.amount) for code, r in got.items()}
@@ -166,7 +166,7 @@ def test_every_district_is_scored_ranked_listed_and_funded_by_hand(
 
 
 def test_the_explanation_shows_every_step(october: October, scheme: str) -> None:
-    got = by_code(evaluate_month(october.hotline, "2026-10", scheme))
+    got = by_code(evaluate_month(october.hotline, "2026-10", october.hotline.now(), scheme))
     lines = got[LIXIA].explanation
     assert "结果满意率 = 结果满意与基本满意件数 ÷ 回访接通件数 × 100%：1/2" in lines
     assert ("结果满意率：50.00%（n=2，95% 置信区间 9.45%–90.55%），低于基准线 80.00% "
@@ -191,7 +191,9 @@ def test_the_explanation_shows_every_step(october: October, scheme: str) -> None
 def test_the_document_gives_null_rank_lists_and_amount_to_the_unrated(
     october: October, scheme: str
 ) -> None:
-    document = evaluation_report(october.hotline, "2026-10", scheme)
+    document = evaluation_report(
+        october.hotline, "2026-10", october.hotline.now(), scheme
+    ).as_data()
     rows = {row["entity"]: row for row in document["results"]}
     assert document["rated_count"] == 3
     quiet = rows["370176"]
@@ -212,7 +214,7 @@ def test_a_points_adjustment_does_not_rate_an_entity_without_data(
         "2026-10", "points", "承担全市重大活动保障任务", entity_kind="district",
         entity_code="370176", points=5), now)  # fmt: skip
     decide_adjustment(hotline, october.actors["admin"], points["id"], True, "同意", now)
-    quiet = by_code(evaluate_month(hotline, "2026-10", scheme))["370176"]
+    quiet = by_code(evaluate_month(hotline, "2026-10", hotline.now(), scheme))["370176"]
     assert (quiet.rated, quiet.rank, quiet.amount) == (False, None, None)
     assert any("经批准的调整" in line and "+5 分" in line for line in quiet.explanation)
 
@@ -220,7 +222,9 @@ def test_a_points_adjustment_does_not_rate_an_entity_without_data(
 def test_what_if_under_the_shipped_scheme_lists_the_differences(
     october: October, scheme: str
 ) -> None:
-    document = evaluation_report(october.hotline, "2026-10", scheme, "district", "jinan-2026")
+    document = evaluation_report(
+        october.hotline, "2026-10", october.hotline.now(), scheme, "district", "jinan-2026"
+    ).as_data()
     diff = {d["entity"]: d for d in document["what_if"]["differences"]}
     # jinan-2026: 市中 reply +5 pp → 30+2.5; process and result capped at +3 → 38 + 38; −1;
     # rank 2 of 3 rated: a reward band and (2nd from the bottom) a penalty band, red → rewarded
@@ -237,12 +241,20 @@ def test_what_if_under_the_shipped_scheme_lists_the_differences(
 
 
 def test_units_and_street_offices_get_their_own_tables(october: October, scheme: str) -> None:
-    units = evaluate_month(october.hotline, "2026-10", scheme, entity_kind="unit")
+    units = evaluate_month(
+        october.hotline, "2026-10", october.hotline.now(), scheme, entity_kind="unit"
+    )
     assert units and all(r.explanation[0] == NO_CASES_NOTE for r in units)
-    streets = by_code(evaluate_month(october.hotline, "2026-10", scheme, entity_kind="street"))
+    streets = by_code(
+        evaluate_month(
+            october.hotline, "2026-10", october.hotline.now(), scheme, entity_kind="street"
+        )
+    )
     assert {"LX-JFL", "LX-QCL"} <= streets.keys()
     with pytest.raises(InvalidInput, match="考评对象"):
-        evaluate_month(october.hotline, "2026-10", scheme, entity_kind="community")
+        evaluate_month(
+            october.hotline, "2026-10", october.hotline.now(), scheme, entity_kind="community"
+        )
 
 
 def test_a_scheme_with_an_error_is_refused_before_anything_is_read(
@@ -251,12 +263,12 @@ def test_a_scheme_with_an_error_is_refused_before_anything_is_read(
     bad = tmp_path / "bad.yaml"
     bad.write_text(SCHEME.replace("weight: 60", "weight: 50"), encoding="utf-8")
     with pytest.raises(InvalidInput, match="权重之和须为 100，实为 90"):
-        evaluate_month(hotline, "2026-10", str(bad))
+        evaluate_month(hotline, "2026-10", hotline.now(), str(bad))
     bad.write_text(SCHEME.replace("code: result_satisfaction", "code: happiness"), "utf-8")
     with pytest.raises(InvalidInput, match="未知指标：happiness"):
-        evaluate_month(hotline, "2026-10", str(bad))
+        evaluate_month(hotline, "2026-10", hotline.now(), str(bad))
     with pytest.raises(InvalidInput, match="月份须为 YYYY-MM"):
-        evaluate_month(hotline, "2026-13")
+        evaluate_month(hotline, "2026-13", hotline.now())
 
 
 # -- exclusions and appeals (剔除/申诉) ----------------------------------------------------------
@@ -272,11 +284,18 @@ def _exclude_b(october: October, who: str = "lixia_dispatcher") -> dict[str, Any
 def test_an_exclusion_counts_only_once_approved(october: October, scheme: str) -> None:
     pending = _exclude_b(october)
     assert pending["status"] == "pending"
-    assert by_code(evaluate_month(october.hotline, "2026-10", scheme))[LIXIA].score == 73.0
+    assert (
+        by_code(evaluate_month(october.hotline, "2026-10", october.hotline.now(), scheme))[
+            LIXIA
+        ].score
+        == 73.0
+    )
     decided = decide_adjustment(october.hotline, october.actors["leader"], pending["id"], True,
                                 "核实属实，同意剔除", october.clock())  # fmt: skip
     assert decided["status"] == "approved" and decided["decided_by"] == "lead"
-    lixia = by_code(evaluate_month(october.hotline, "2026-10", scheme))[LIXIA]
+    lixia = by_code(evaluate_month(october.hotline, "2026-10", october.hotline.now(), scheme))[
+        LIXIA
+    ]
     # result 1/1 = 100 % → 65; reply 45; −2 media → 108: third behind 槐荫 and 市中's 109
     assert (lixia.score, lixia.rank) == (108.0, 3)
     assert any("已剔除经批准的 1 件" in line and october.numbers["B"] in line
@@ -291,7 +310,12 @@ def test_a_rejected_adjustment_never_counts_and_is_decided_once(
     pending = _exclude_b(october)
     decide_adjustment(october.hotline, october.actors["admin"], pending["id"], False,
                       "理由不成立", october.clock())  # fmt: skip
-    assert by_code(evaluate_month(october.hotline, "2026-10", scheme))[LIXIA].score == 73.0
+    assert (
+        by_code(evaluate_month(october.hotline, "2026-10", october.hotline.now(), scheme))[
+            LIXIA
+        ].score
+        == 73.0
+    )
     with pytest.raises(Conflict, match="已驳回"):
         decide_adjustment(october.hotline, october.actors["leader"], pending["id"], True,
                           "改为同意", october.clock())  # fmt: skip
@@ -321,7 +345,7 @@ def test_points_and_deduction_exclusions(october: October, scheme: str) -> None:
         target="media_exposure"), now)  # fmt: skip
     for row in (points, media):
         decide_adjustment(hotline, admin, row["id"], True, "同意", now)
-    lixia = by_code(evaluate_month(hotline, "2026-10", scheme))[LIXIA]
+    lixia = by_code(evaluate_month(hotline, "2026-10", hotline.now(), scheme))[LIXIA]
     assert lixia.score == 78.0  # 73 + 3 points, and the media deduction of 2 is gone
     assert not any(line.startswith("媒体曝光") for line in lixia.explanation)
     assert any("经批准的调整" in line and "+3 分" in line for line in lixia.explanation)
@@ -360,13 +384,20 @@ def test_a_settled_month_is_evaluated_on_its_frozen_figures(october: October, sc
     october.do(october.numbers["B"], Action.ACCEPT, "handler")
     october.do(october.numbers["B"], Action.REPLY, "handler", result_type="solved",
                reply_text="已整改")  # fmt: skip
-    lixia = by_code(evaluate_month(october.hotline, "2026-10", scheme))[LIXIA]
+    lixia = by_code(evaluate_month(october.hotline, "2026-10", october.hotline.now(), scheme))[
+        LIXIA
+    ]
     assert lixia.score == 73.0
     assert lixia.explanation[0] == "2026-10 已于 2026-11-02 结算，采用结算时冻结的数据"
     pending = _exclude_b(october)  # an appeal after settlement still counts once approved
     decide_adjustment(october.hotline, october.actors["leader"], pending["id"], True, "同意",
                       october.clock())  # fmt: skip
-    assert by_code(evaluate_month(october.hotline, "2026-10", scheme))[LIXIA].score == 108.0
+    assert (
+        by_code(evaluate_month(october.hotline, "2026-10", october.hotline.now(), scheme))[
+            LIXIA
+        ].score
+        == 108.0
+    )
 
 
 # -- baselines per district (issue 18, item 2) -----------------------------------------------
@@ -406,7 +437,7 @@ def test_per_district_baselines_literal_and_derived_from_last_years_settlement(
     story.build()
     path = tmp_path / "baselines.yaml"
     path.write_text(BASELINES, encoding="utf-8")
-    results = evaluate_month(hotline, "2026-10", str(path))
+    results = evaluate_month(hotline, "2026-10", hotline.now(), str(path))
     got = by_code(results)
     assert (got[LIXIA].score, got[SHIZHONG].score) == (101.0, 106.5)
     assert got[LIXIA].baselines["result_satisfaction"] == 0.52
@@ -416,7 +447,7 @@ def test_per_district_baselines_literal_and_derived_from_last_years_settlement(
     ) in got[LIXIA].explanation
     assert any("基准线 95.00%（本单位基准线）" in line for line in got[SHIZHONG].explanation)
     assert got["370176"].baselines["result_satisfaction"] == 0.80  # no settled year: the scheme's
-    notice = build_notice(hotline, "monthly", "2026-10", ranking=results)
+    notice = build_notice(hotline, "monthly", "2026-10", hotline.now(), ranking=results)
     rows = {row["name"]: row for row in notice.table("baselines").rows}
     assert rows["历下区"]["result_satisfaction"] == 0.52
     assert rows["市中区"]["result_satisfaction"] == 0.95

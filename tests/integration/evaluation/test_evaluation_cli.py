@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,7 @@ def test_request_approve_and_list_adjustments(october: October) -> None:
 def test_editions_list_and_save(hotline: Hotline, clock: FakeClock, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     def producer(
-        _h: Hotline, kind: str, key: str, districts: Sequence[str]
+        _h: Hotline, kind: str, key: str, districts: Sequence[str], _now: datetime
     ) -> dict[str, dict[str, bytes]]:
         page = {fmt: f"{kind} {key} {fmt}".encode() for fmt in ("html", "xlsx")}
         return {scope: page for scope in ("", *districts)}

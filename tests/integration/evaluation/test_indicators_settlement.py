@@ -13,7 +13,7 @@ from hotline.domain.errors import Conflict, Forbidden, IllegalTransition
 from hotline.domain.indicators import Period, definitions_from, month_period
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor, Role
-from hotline.reports.indicator_counts import Clock
+from hotline.reports.indicator_counts import ReportMoment
 from hotline.reports.recompute import verify_settlement
 from hotline.services.context import Hotline
 from hotline.services.evaluation.settlement import (
@@ -45,7 +45,7 @@ def _settle(story: Story, month: str = "2026-10", **kwargs: Any) -> dict[str, An
 
 
 def _verify(story: Story, month: str = "2026-10") -> dict[str, Any]:
-    clock = Clock(story.hotline.settings.tz, story.clock())
+    clock = ReportMoment(story.hotline.settings.tz, story.clock())
     return verify_settlement(story.hotline.db, clock, month)
 
 

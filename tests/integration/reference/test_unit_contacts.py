@@ -104,7 +104,7 @@ def test_the_overdue_list_of_a_notice_names_the_person(
     number = _dispatched(hotline, actors)
     clock.advance(days=10)  # far past the reply deadline
     day = clock().astimezone(hotline.settings.tz).date().isoformat()
-    [row] = build_notice(hotline, "daily", day).table("overdue").rows
+    [row] = build_notice(hotline, "daily", day, hotline.now()).table("overdue").rows
     assert (row["number"], row["head"]) == (number, "局长李建华 0531-80200201")
 
 

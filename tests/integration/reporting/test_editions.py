@@ -72,7 +72,7 @@ class CountingProducer:
     calls: list[tuple[str, str]] = field(default_factory=list)
 
     def __call__(
-        self, _hotline: Hotline, kind: str, key: str, districts: Sequence[str]
+        self, _hotline: Hotline, kind: str, key: str, districts: Sequence[str], _now: datetime
     ) -> dict[str, dict[str, bytes]]:
         self.calls.append((kind, key))
         produced = {}

@@ -18,7 +18,7 @@ from hotline.adapters.db.models import Case, IndicatorSettledCount, IndicatorSet
 from hotline.domain.indicators import DEFAULT_DEFINITIONS, Period, definitions_as_data
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import SYSTEM, Actor
-from hotline.reports.indicator_counts import Clock
+from hotline.reports.indicator_counts import ReportMoment
 from hotline.reports.recompute import raw_counts, verify_settlement
 from hotline.services.context import Hotline
 from hotline.services.evaluation.settlement import refresh_indicator_facts, settle_month
@@ -92,7 +92,7 @@ def settle_as_version_1(story: Story, month: str, period: Period) -> None:
     """A settlement made before the rules changed: the counts version 1 gave (facts as of the
     settlement time replayed under version 1), the definitions then in force."""
     now = story.clock()
-    clock = Clock(story.hotline.settings.tz, now)
+    clock = ReportMoment(story.hotline.settings.tz, now)
     old = [d | {"denominator": ["reply_due"]} if d["key"] in ("reply_rate", "overdue_rate")
            else d for d in definitions_as_data(DEFAULT_DEFINITIONS)]  # fmt: skip
     with story.hotline.db.transaction() as session:
@@ -114,13 +114,13 @@ def test_a_month_settled_under_version_1_verifies_after_the_rules_changed(story:
     resorted_case(story)
     story.at("2026-11-03", "10:00")
     settle_as_version_1(story, "2026-10", OCTOBER)
-    clock = Clock(story.hotline.settings.tz, story.clock())
+    clock = ReportMoment(story.hotline.settings.tz, story.clock())
     check = verify_settlement(story.hotline.db, clock, "2026-10")
     assert (check["matches"], check["indicator_version"]) == (True, 1)
     # replayed under today's rules the same history groups differently: without the stored
     # version, verify would report a settled month as wrong
     with story.hotline.db.transaction() as session:
-        as_of = Clock(clock.tz, story.clock())
+        as_of = ReportMoment(clock.tz, story.clock())
         v1, v2 = (raw_counts(session, OCTOBER, as_of, version=v) for v in (1, 2))
     categories = {v: Counter(k for (_d, _kind, dim, k), n in c.items() if dim == "category" and n)
                   for v, c in ((1, v1), (2, v2))}  # fmt: skip
@@ -142,7 +142,7 @@ def test_a_comparison_across_a_change_of_rules_is_labelled(story: Story) -> None
     assert note is not None and "2026-10（第 1 版）" in note and "第 2 版" in note
     assert november["reply_rate"]["yoy_note"] is None  # November 2025: nothing settled
     # the monthly report says so under its indicator table, the label once
-    notice = build_notice(story.hotline, "monthly", "2026-11", ranking=[])
+    notice = build_notice(story.hotline, "monthly", "2026-11", story.hotline.now(), ranking=[])
     table_note = notice.table("indicators").note or ""
     assert table_note.count("2026-10（第 1 版）") == 1 and "比较仅供参考" in table_note
     story.at("2027-11-03", "10:00")
@@ -155,7 +155,7 @@ def test_a_month_settled_now_is_version_2_and_verifies(story: Story) -> None:
     story.at("2026-11-03", "10:00")
     summary = settle_month(story.hotline, "2026-10", SYSTEM, story.clock())
     assert summary["indicator_version"] == 2
-    clock = Clock(story.hotline.settings.tz, story.clock())
+    clock = ReportMoment(story.hotline.settings.tz, story.clock())
     assert verify_settlement(story.hotline.db, clock, "2026-10")["matches"]
     assert story.report(OCTOBER)["total"]["reply_rate"]["pop_note"] is None
 

@@ -29,7 +29,7 @@ from hotline.domain.indicators import Period
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor, Role
 from hotline.reports.drilldown import DrillQuery, drill_down
-from hotline.reports.indicator_counts import Clock
+from hotline.reports.indicator_counts import ReportMoment
 from hotline.reports.indicators import IndicatorQuery, indicator_report
 from hotline.services.accounts.scope import restrict_to_scope
 from hotline.services.context import Hotline
@@ -87,16 +87,19 @@ class Story:
                 case.problem_id = problem.id
 
     def report(self, period: Period = OCTOBER, group_by: str | None = None) -> dict[str, Any]:
-        clock = Clock(self.hotline.settings.tz, self.clock())
-        return indicator_report(self.hotline.db, clock, IndicatorQuery(period, group_by))
+        clock = ReportMoment(self.hotline.settings.tz, self.clock())
+        with self.hotline.db.snapshot() as session:
+            return indicator_report(session, clock, IndicatorQuery(period, group_by)).as_data()
 
     def drill(self, indicator: str, part: str = "numerator", actor: str = "admin",
               group_by: str | None = None, group: str = "") -> dict[str, Any]:  # fmt: skip
         who = self.actors.get(actor) or Actor(actor, Role.ADMIN)
-        clock = Clock(self.hotline.settings.tz, self.clock())
+        clock = ReportMoment(self.hotline.settings.tz, self.clock())
         query = IndicatorQuery(OCTOBER, group_by)
-        return drill_down(self.hotline.db, clock, query, DrillQuery(indicator, part, group),
-                          lambda s, stmt: restrict_to_scope(s, stmt, who))  # fmt: skip
+        with self.hotline.db.snapshot() as session:
+            found = drill_down(session, clock, query, DrillQuery(indicator, part, group),
+                               lambda s, stmt: restrict_to_scope(s, stmt, who))  # fmt: skip
+        return found.as_data()
 
 
 def totals(report: dict[str, Any]) -> dict[str, tuple[int, int]]:

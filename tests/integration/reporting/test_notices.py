@@ -120,7 +120,7 @@ def cells(rows: Any, keys: list[str]) -> list[list[Any]]:
 
 def test_daily_notice_has_the_hand_computed_numbers(story: Story) -> None:
     cases = november(story)
-    notice = build_notice(story.hotline, "daily", "2026-11-25")
+    notice = build_notice(story.hotline, "daily", "2026-11-25", story.hotline.now())
     districts = notice.table("districts")
     keys = ["district", "intake", "answered", "closed", "overdue", "unsatisfied"]
     assert cells(districts.rows, keys) == DISTRICT_ROWS
@@ -166,25 +166,31 @@ def test_a_notice_made_days_later_counts_what_was_overdue_at_its_moment(story: S
     story.at("2026-11-27", "10:00")
     story.reply(cases["a1"])
     story.at("2026-11-27", "18:00")
-    late = build_notice(story.hotline, "daily", "2026-11-25")
+    late = build_notice(story.hotline, "daily", "2026-11-25", story.hotline.now())
     assert [r["number"] for r in late.table("overdue").rows] == [cases["a1"]]
     assert {f.label: f.value for f in late.figures}["超期未办结"] == 1
     overdue = [r["overdue"] for r in late.table("districts").rows]
     assert overdue == [row[4] for row in DISTRICT_ROWS]
-    today = build_notice(story.hotline, "daily", "2026-11-27")  # others have run out since
+    today = build_notice(
+        story.hotline, "daily", "2026-11-27", story.hotline.now()
+    )  # others have run out since
     assert cases["a1"] not in [r["number"] for r in today.table("overdue").rows]
 
 
 def test_confidential_cases_count_but_are_never_named(story: Story) -> None:
     cases = november(story)
-    html = produce(story.hotline, "daily", "2026-11-25", "html").decode("utf-8")
+    html = produce(story.hotline, "daily", "2026-11-25", "html", story.hotline.now()).decode(
+        "utf-8"
+    )
     assert cases["b4"] not in html  # counted in 市中区's intake of 2, never listed
     assert cases["b5"] not in html  # void: nowhere
 
 
 def test_daily_xlsx_cell_by_cell(story: Story) -> None:
     november(story)
-    book = load_workbook(BytesIO(produce(story.hotline, "daily", "2026-11-25", "xlsx")))
+    book = load_workbook(
+        BytesIO(produce(story.hotline, "daily", "2026-11-25", "xlsx", story.hotline.now()))
+    )
     assert book.sheetnames[:3] == ["概况", "各区县办理情况", "受理渠道分布（按区县）"]
     sheet = book["各区县办理情况"]
     assert sheet["A1"].value == "各区县办理情况"
@@ -264,7 +270,7 @@ def parse(content: bytes) -> Page:
 
 def test_daily_html_is_scriptless_with_inline_svg_and_the_numbers(story: Story) -> None:
     november(story)
-    content = produce(story.hotline, "daily", "2026-11-25", "html")
+    content = produce(story.hotline, "daily", "2026-11-25", "html", story.hotline.now())
     page = parse(content)
     assert "script" not in page.tags and b"<script" not in content.lower()
     assert "svg" in page.tags and "rect" in page.tags
@@ -276,7 +282,7 @@ def test_daily_html_is_scriptless_with_inline_svg_and_the_numbers(story: Story) 
 
 def test_weekly_summary_trend_and_indicators(story: Story) -> None:
     november(story)
-    notice = build_notice(story.hotline, "weekly", "2026-W48")
+    notice = build_notice(story.hotline, "weekly", "2026-W48", story.hotline.now())
     assert (notice.start_on.isoformat(), notice.end_on.isoformat()) == ("2026-11-23", "2026-11-29")
     trend = {r["day"]: (r["intake"], r["answered"]) for r in notice.table("trend").rows}
     # Intake a3 (23rd), a2 (24th), b1–b4 (25th); answered a3 (24th), b2 and a2 (25th).
@@ -286,7 +292,9 @@ def test_weekly_summary_trend_and_indicators(story: Story) -> None:
     indicators = {r["name"]: r for r in notice.table("indicators").rows}
     result = indicators["结果满意率"]
     assert (result["numerator"], result["denominator"], result["value"]) == (0, 1, 0.0)
-    book = load_workbook(BytesIO(produce(story.hotline, "weekly", "2026-W48", "xlsx")))
+    book = load_workbook(
+        BytesIO(produce(story.hotline, "weekly", "2026-W48", "xlsx", story.hotline.now()))
+    )
     sheet = book["本周热线指标"]
     row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "结果满意率")
     assert row[1].value == 0 and row[1].number_format == "0.00%"
@@ -295,8 +303,8 @@ def test_weekly_summary_trend_and_indicators(story: Story) -> None:
 
 def test_monthly_report_shows_indicators_ranking_and_lists(story: Story) -> None:
     november(story)
-    ranking = evaluate_month(story.hotline, "2026-11")
-    content = produce(story.hotline, "monthly", "2026-11", "xlsx")
+    ranking = evaluate_month(story.hotline, "2026-11", story.hotline.now())
+    content = produce(story.hotline, "monthly", "2026-11", "xlsx", story.hotline.now())
     book = load_workbook(BytesIO(content))
     sheet = book["考评排名"]
     assert [c.value for c in sheet[2]] == [
@@ -341,7 +349,7 @@ def test_monthly_report_shows_indicators_ranking_and_lists(story: Story) -> None
     cell = by_district.cell(row=lixia, column=column)
     assert cell.value == 0 and cell.number_format == "0.00%"  # a3's 不满意: 0 of 1
     assert len(book["各区县指标"]._charts) == 1
-    page = parse(produce(story.hotline, "monthly", "2026-11", "html"))
+    page = parse(produce(story.hotline, "monthly", "2026-11", "html", story.hotline.now()))
     assert "script" not in page.tags and page.tags.count("svg") >= 3
     assert [row[1] for row in page.tables["ranking"][1:]] == [r.name for r in ranking]
 
@@ -362,7 +370,7 @@ def test_bad_requests_are_refused_by_name(
     hotline: Hotline, kind: str, key: str, fmt: str, says: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        produce(hotline, kind, key, fmt)
+        produce(hotline, kind, key, fmt, hotline.now())
     assert says in refused.value.detail
 
 
@@ -375,7 +383,7 @@ def test_filenames() -> None:
 
 def test_a_day_without_cases_still_makes_a_notice(hotline: Hotline, clock: FakeClock) -> None:
     clock.current = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-    notice = build_notice(hotline, "daily", "2026-11-25")
+    notice = build_notice(hotline, "daily", "2026-11-25", hotline.now())
     assert notice.table("districts").rows == (
         {
             "district": "合计",
@@ -386,9 +394,9 @@ def test_a_day_without_cases_still_makes_a_notice(hotline: Hotline, clock: FakeC
             "unsatisfied": 0,
         },
     )
-    page = parse(produce(hotline, "daily", "2026-11-25", "html"))
+    page = parse(produce(hotline, "daily", "2026-11-25", "html", hotline.now()))
     assert page.figures["受理"] == "0"
-    load_workbook(BytesIO(produce(hotline, "daily", "2026-11-25", "xlsx")))
+    load_workbook(BytesIO(produce(hotline, "daily", "2026-11-25", "xlsx", hotline.now())))
 
 
 def test_long_lists_are_cut_but_their_counts_stay_whole(
@@ -405,7 +413,7 @@ def test_long_lists_are_cut_but_their_counts_stay_whole(
     link(story, "经十路占道经营", "370102", b6, *more)  # 3 today: listed before the older one
     story.at("2026-11-25", "18:00")
     monkeypatch.setattr(queries, "LIST_LIMIT", 1)
-    notice = build_notice(story.hotline, "daily", "2026-11-25")
+    notice = build_notice(story.hotline, "daily", "2026-11-25", story.hotline.now())
     media = notice.table("media")
     assert [r["number"] for r in media.rows] == [cases["b3"]]  # first received, one listed
     assert "共 2 件" in (media.note or "")
@@ -421,15 +429,17 @@ def test_a_notice_for_any_span_of_days(story: Story) -> None:
     """梳理通报 (e.g. 今年以来): any span of days; over exactly an ISO week it holds what the
     weekly summary holds, under its own title."""
     november(story)
-    week = build_notice(story.hotline, "weekly", "2026-W48")
-    span = build_notice(story.hotline, "period", "2026-11-23--2026-11-29")
+    week = build_notice(story.hotline, "weekly", "2026-W48", story.hotline.now())
+    span = build_notice(story.hotline, "period", "2026-11-23--2026-11-29", story.hotline.now())
     assert span.kind == "period" and "2026年11月23日至2026年11月29日梳理通报" in span.title
     assert span.tables[1:] == week.tables[1:] and span.figures == week.figures
     assert span.table("indicators").rows == week.table("indicators").rows
-    longer = build_notice(story.hotline, "period", "2026-01-01--2026-11-25")
+    longer = build_notice(story.hotline, "period", "2026-01-01--2026-11-25", story.hotline.now())
     # a1 (20 Nov), a3 (23 Nov), a2 (24 Nov) and the 25th's four (b5 voided counts nowhere)
     assert longer.table("districts").rows[-1]["intake"] == 3 + 4
-    content = produce(story.hotline, "period", "2026-01-01--2026-11-25", "xlsx")
+    content = produce(
+        story.hotline, "period", "2026-01-01--2026-11-25", "xlsx", story.hotline.now()
+    )
     assert load_workbook(BytesIO(content))["概况"]["A1"].value == longer.title
 
 
@@ -445,7 +455,7 @@ def test_a_notice_for_any_span_of_days(story: Story) -> None:
 )
 def test_a_bad_span_is_refused_naming_it(hotline: Hotline, key: str, field: str, says: str) -> None:
     with pytest.raises(InvalidInput) as refused:
-        produce(hotline, "period", key, "html")
+        produce(hotline, "period", key, "html", hotline.now())
     assert says in refused.value.detail and field in refused.value.fields
 
 
@@ -453,8 +463,8 @@ def test_a_district_cut_holds_its_own_cases_beside_the_city(story: Story) -> Non
     """区县版 for 市中: its own figures and named lists; every district's counts stay, so it
     sees itself beside the others (DISTRICT_ROWS)."""
     november(story)
-    city = build_notice(story.hotline, "daily", "2026-11-25")
-    cut = build_notice(story.hotline, "daily", "2026-11-25", district="370103")
+    city = build_notice(story.hotline, "daily", "2026-11-25", story.hotline.now())
+    cut = build_notice(story.hotline, "daily", "2026-11-25", story.hotline.now(), district="370103")
     assert cut.title.endswith("当日通报（市中区版）")
     assert cut.table("districts").rows == city.table("districts").rows  # the city beside it
     figures = {f.label: f.value for f in cut.figures}
@@ -463,7 +473,9 @@ def test_a_district_cut_holds_its_own_cases_beside_the_city(story: Story) -> Non
     assert (figures["超期未办结"], figures["不满意回访"], figures["媒体曝光"]) == (0, 0, 0)
     for key in ("overdue", "unsatisfied", "media"):  # 历下's cases are not in 市中's lists
         assert city.table(key).rows and not cut.table(key).rows
-    lixia = build_notice(story.hotline, "daily", "2026-11-25", district="370102")
+    lixia = build_notice(
+        story.hotline, "daily", "2026-11-25", story.hotline.now(), district="370102"
+    )
     assert lixia.table("overdue").rows == city.table("overdue").rows  # a1 is 历下's
     assert {f.label: f.value for f in lixia.figures}["受理"] == 2
 
@@ -474,9 +486,11 @@ def test_a_monthly_cut_holds_the_districts_own_figures_overdue_cases_and_indicat
     """区县版 of the monthly report (issue 18 item 8): 历下's own key figures, indicators and
     overdue list first, then the city's indicators, ranking and lists as in the city edition."""
     cases = november(story)
-    ranking = evaluate_month(story.hotline, "2026-11")
-    city = build_notice(story.hotline, "monthly", "2026-11", ranking)
-    cut = build_notice(story.hotline, "monthly", "2026-11", ranking, district="370102")
+    ranking = evaluate_month(story.hotline, "2026-11", story.hotline.now())
+    city = build_notice(story.hotline, "monthly", "2026-11", story.hotline.now(), ranking)
+    cut = build_notice(
+        story.hotline, "monthly", "2026-11", story.hotline.now(), ranking, district="370102"
+    )
     assert cut.title.endswith("月度报告（历下区版）")
     keys = [t.key for t in cut.tables]
     assert keys[:3] == ["district_indicators", "overdue", "hotspots"]
@@ -489,5 +503,7 @@ def test_a_monthly_cut_holds_the_districts_own_figures_overdue_cases_and_indicat
     assert [row["number"] for row in cut.table("overdue").rows] == [cases["a1"]]
     own = {row["name"]: row for row in cut.table("district_indicators").rows}
     assert (own["结果满意率"]["numerator"], own["结果满意率"]["denominator"]) == (0, 1)
-    shizhong = build_notice(story.hotline, "monthly", "2026-11", ranking, district="370103")
+    shizhong = build_notice(
+        story.hotline, "monthly", "2026-11", story.hotline.now(), ranking, district="370103"
+    )
     assert shizhong.table("overdue").rows == ()

@@ -35,7 +35,7 @@ def test_unsatisfied_callbacks_and_problems_name_the_head(story: Story) -> None:
         lead = session.scalars(select(Unit.id).where(Unit.code == "LX-CGJ")).one()
         for problem in session.scalars(select(Problem)):
             problem.lead_unit_id = lead
-    notice = build_notice(story.hotline, "daily", "2026-11-25")
+    notice = build_notice(story.hotline, "daily", "2026-11-25", story.hotline.now())
     [unhappy] = notice.table("unsatisfied").rows
     assert (unhappy["number"], unhappy["unit"], unhappy["head"]) == (
         cases["a3"], "历下区城市管理局", LIXIA_HEAD
@@ -56,7 +56,9 @@ def test_the_supervision_section_names_whom_each_reaches(story: Story) -> None:
         supervise_case(story.hotline, jfl, "head", "群众反映强烈", story.actors["supervisor"],
                        story.clock())  # fmt: skip
         story.at("2026-11-25", "18:00")
-        table = build_notice(story.hotline, "daily", "2026-11-25").table("supervisions")
+        table = build_notice(story.hotline, "daily", "2026-11-25", story.hotline.now()).table(
+            "supervisions"
+        )
     rows = [(r["level"], r["number"], r["unit"], r["head"]) for r in table.rows]
     assert rows == [
         ("督办", cases["a3"], "历下区城市管理局", LIXIA_HEAD),  # the 不满意 callback's
@@ -64,13 +66,13 @@ def test_the_supervision_section_names_whom_each_reaches(story: Story) -> None:
     ]  # the 催办 is counted, not listed
     assert (table.note or "").startswith("本期发起催办 1 件，督办 1 件，一把手督办 1 件；")
     # a district's cut lists its own supervisions only
-    cut = build_notice(story.hotline, "daily", "2026-11-25", district="370103")
+    cut = build_notice(story.hotline, "daily", "2026-11-25", story.hotline.now(), district="370103")
     assert cut.table("supervisions").rows == ()
 
 
 def test_the_monthly_ranking_names_each_districts_bureau_head(story: Story) -> None:
     november(story)
-    notice = build_notice(story.hotline, "monthly", "2026-11")
+    notice = build_notice(story.hotline, "monthly", "2026-11", story.hotline.now())
     heads = {row["name"]: row["head"] for row in notice.table("ranking").rows}
     assert heads["历下区"] == LIXIA_HEAD and heads["市中区"] == "局长王志刚 0531-80300301"
     assert all(heads.values())  # the demo profile names every bureau's head

@@ -55,17 +55,17 @@ def _cells(sheet: Worksheet) -> list[tuple[object, str]]:
 def test_the_daily_notice_shows_a_moment_past_the_last_local_date(
     hotline: Hotline, odd_media_case: str
 ) -> None:
-    notice = build_notice(hotline, "daily", "2026-11-25")
+    notice = build_notice(hotline, "daily", "2026-11-25", hotline.now())
     [row] = notice.table("media").rows
     assert row["published"] == "9999-12-31 23:59 UTC"
-    html = produce(hotline, "daily", "2026-11-25", "html").decode("utf-8")
+    html = produce(hotline, "daily", "2026-11-25", "html", hotline.now()).decode("utf-8")
     assert "9999-12-31 23:59 UTC" in html and "<script" not in html
 
 
 def test_text_starting_with_equals_stays_text_in_the_notice_xlsx(
     hotline: Hotline, odd_media_case: str
 ) -> None:
-    book = load_workbook(BytesIO(produce(hotline, "daily", "2026-11-25", "xlsx")))
+    book = load_workbook(BytesIO(produce(hotline, "daily", "2026-11-25", "xlsx", hotline.now())))
     cells = [cell for sheet in book.worksheets for cell in _cells(sheet)]
     assert (FORMULA, "s") in cells and ("=1+1", "s") in cells
     assert not [value for value, kind in cells if kind == "f"]  # no formula anywhere
@@ -111,9 +111,9 @@ def test_a_missing_value_is_an_empty_cell_never_a_dash_written_as_text(
 ) -> None:
     """The media case was never registered: no category. The xlsx leaves the cell empty (as
     docs/reports.md says); the HTML shows 「—」."""
-    book = load_workbook(BytesIO(produce(hotline, "daily", "2026-11-25", "xlsx")))
+    book = load_workbook(BytesIO(produce(hotline, "daily", "2026-11-25", "xlsx", hotline.now())))
     assert not [v for sheet in book.worksheets for v, _kind in _cells(sheet) if v == "—"]
-    [row] = build_notice(hotline, "daily", "2026-11-25").table("media").rows
+    [row] = build_notice(hotline, "daily", "2026-11-25", hotline.now()).table("media").rows
     assert row["category"] is None
-    html = produce(hotline, "daily", "2026-11-25", "html").decode("utf-8")
+    html = produce(hotline, "daily", "2026-11-25", "html", hotline.now()).decode("utf-8")
     assert "<td>—</td>" in html or ">—<" in html

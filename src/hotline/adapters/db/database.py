@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+SNAPSHOT_OPTION = "hotline_snapshot"  # execution option marking a read-only snapshot's connection
+
 
 def _configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE so writers queue instead of failing.
@@ -31,7 +33,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # a snapshot only reads: a deferred BEGIN takes no write lock, and in WAL mode its
+        # first read fixes what the whole transaction sees (docs/decisions/0034)
+        read_only = connection.get_execution_options().get(SNAPSHOT_OPTION, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def build_engine(url: str, *, echo: bool = False) -> Engine:
@@ -72,6 +77,23 @@ class Database:
         """Commit on success, roll back on any error: a failing step leaves no trace."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """One read-only transaction that sees one state of the database from its first read
+        to its end, whatever commits meanwhile: REPEATABLE READ, READ ONLY on PostgreSQL; a
+        deferred BEGIN on SQLite (WAL keeps the reader's snapshot and lets writers commit). A
+        notice, report or evaluation reads everything it shows in one (docs/decisions/0034);
+        a write in it fails on PostgreSQL. Nothing is committed."""
+        options: dict[str, Any] = {SNAPSHOT_OPTION: True}
+        if self.dialect == "postgresql":
+            options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        with self._sessions() as session:
+            session.connection(execution_options=options)
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     @contextmanager
     def autocommit(self) -> Iterator[Connection]:

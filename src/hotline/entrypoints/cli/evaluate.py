@@ -8,16 +8,19 @@ their audit trail. Only approved adjustments count.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from hotline.bootstrap import build_hotline
-from hotline.domain.scoring import ENTITY_KINDS
+from hotline.domain.scoring import ENTITY_KINDS, NOT_RATED
 from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
+
+if TYPE_CHECKING:
+    from hotline.services.evaluation.monthly import EvaluationReport, WhatIf
 
 evaluate_app = command_group(no_args_is_help=False)
 
@@ -32,20 +35,20 @@ EntityOpt = Annotated[str, typer.Option("--entity", help=f"考评对象：{'/'.j
 ByOpt = Annotated[str, typer.Option("--by", help="操作人（系统用户名，记入审计）")]
 
 
-def _results_table(document: dict[str, Any]) -> Table:
-    scheme = document["scheme"]
-    table = Table(title=f"{document['month']} {document['entity_label']}考评（{scheme['name']}）")
+def _results_table(report: EvaluationReport) -> Table:
+    title = f"{report.month} {report.entity_label}考评（{report.scheme.name}）"
+    table = Table(title=title)
     for column in ("名次", "对象", "得分", "基准线", "红黑榜", "资金(元)"):
         table.add_column(column)
     lists = {"red": "红榜", "black": "黑榜"}
-    for row in document["results"]:
-        if not row["rated"]:  # 无考核数据: listed, with nothing to rank or pay
-            table.add_row("", row["name"], "", row["status_label"], "", "")
+    for row in report.results:
+        if not row.rated:  # 无考核数据: listed, with nothing to rank or pay
+            table.add_row("", row.name, "", NOT_RATED, "", "")
             continue
-        passed = "达标" if row["baseline_passed_all"] else "未达标"
-        named = "、".join(lists[x] for x in row["lists"])
-        table.add_row(str(row["rank"]), row["name"], f"{row['score']:.2f}", passed, named,
-                      f"{row['amount']:+,.0f}")  # fmt: skip
+        passed = "达标" if all(row.baseline_passed.values()) else "未达标"
+        named = "、".join(lists[x] for x in row.lists)
+        table.add_row(str(row.rank), row.name, f"{row.score:.2f}", passed, named,
+                      f"{row.amount:+,.0f}")  # fmt: skip
     return table
 
 
@@ -53,16 +56,17 @@ def _or_blank(value: Any, spec: str) -> str:
     return "—" if value is None else format(value, spec)
 
 
-def _differences_table(what_if: dict[str, Any]) -> Table:
-    table = Table(title=f"换用「{what_if['scheme']['name']}」的差异")
+def _differences_table(what_if: WhatIf) -> Table:
+    table = Table(title=f"换用「{what_if.scheme.name}」的差异")
     for column in ("对象", "得分", "名次", "资金(元)"):
         table.add_column(column)
-    for d in what_if["differences"]:
+    for change in what_if.changes:
+        d = change.difference
         table.add_row(
-            d["entity"],
-            f"{_or_blank(d['score_before'], '.2f')} → {_or_blank(d['score_after'], '.2f')}",
-            f"{_or_blank(d['rank_before'], 'd')} → {_or_blank(d['rank_after'], 'd')}",
-            f"{_or_blank(d['amount_before'], '+,.0f')} → {_or_blank(d['amount_after'], '+,.0f')}",
+            d.entity,
+            f"{_or_blank(d.score_before, '.2f')} → {_or_blank(d.score_after, '.2f')}",
+            f"{_or_blank(d.rank_before, 'd')} → {_or_blank(d.rank_after, 'd')}",
+            f"{_or_blank(d.amount_before, '+,.0f')} → {_or_blank(d.amount_after, '+,.0f')}",
         )
     return table
 
@@ -73,15 +77,16 @@ def _show(month: str | None, scheme: str | None, compare: str | None, entity: st
 
     if month is None:
         fail("须提供 --month YYYY-MM")
-    document = evaluation_report(build_hotline(), month, scheme, entity, compare)
+    hotline = build_hotline()
+    report = evaluation_report(hotline, month, hotline.now(), scheme, entity, compare)
     if json_output:
-        emit_json(document)
+        emit_json(report.as_data())
         return
     console = Console(width=max(Console().width, 120))
-    console.print(_results_table(document))
-    if "what_if" in document:
-        console.print(_differences_table(document["what_if"]))
-    emit_value(len(document["results"]))
+    console.print(_results_table(report))
+    if report.what_if is not None:
+        console.print(_differences_table(report.what_if))
+    emit_value(len(report.results))
 
 
 @evaluate_app.callback(invoke_without_command=True)

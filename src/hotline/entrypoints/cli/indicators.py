@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -29,7 +29,8 @@ from hotline.entrypoints.cli.groups import command_group
 from hotline.entrypoints.cli.output import JsonOpt, emit_json, emit_value, fail, log
 
 if TYPE_CHECKING:
-    from hotline.reports.indicator_counts import Clock
+    from hotline.reports.indicator_counts import ReportMoment
+    from hotline.reports.indicator_results import IndicatorReport, IndicatorValue
     from hotline.reports.indicators import IndicatorQuery
     from hotline.services.context import Hotline
 
@@ -78,64 +79,55 @@ def _query(
     return IndicatorQuery(period, group_by, _definitions(definitions))
 
 
-def _clock(hotline: Hotline) -> Clock:
-    from hotline.reports.indicator_counts import Clock
+def _moment(hotline: Hotline) -> ReportMoment:
+    from hotline.reports.indicator_counts import ReportMoment
 
-    return Clock(hotline.settings.tz, hotline.now())
+    return ReportMoment(hotline.settings.tz, hotline.now())
 
 
-def _percent(value: dict[str, Any]) -> str:
-    return "—" if value["value"] is None else f"{value['percent']:.2f}%"
+def _percent(value: IndicatorValue) -> str:
+    return "—" if value.value is None else f"{value.percent:.2f}%"
 
 
 def _points(value: float | None) -> str:
     return "—" if value is None else f"{value:+.2f}"
 
 
-def _total_table(report: dict[str, Any]) -> Table:
-    period = report["period"]
-    table = Table(title=f"热线指标 {period['from']} 至 {period['to']}")
+def _total_table(report: IndicatorReport) -> Table:
+    period = report.period
+    table = Table(title=f"热线指标 {period.start.isoformat()} 至 {period.end.isoformat()}")
     for column in ("指标", "数值", "分子/分母", "同比(百分点)", "环比(百分点)", "公式"):
         table.add_column(column)
-    for definition in report["definitions"]:
-        value = report["total"][definition["key"]]
-        fraction = f"{value['numerator']}/{value['denominator']}"
-        if value.get("not_yet_due"):  # rounds still on track count in neither part
-            fraction += f"（另{NOT_YET_DUE_LABEL} {value['not_yet_due']}）"
-        table.add_row(definition["name"], _percent(value), fraction, _points(value["yoy_pp"]),
-                      _points(value["pop_pp"]), definition["formula"])  # fmt: skip
+    for definition in report.definitions:
+        value = report.total[definition.key]
+        fraction = f"{value.numerator}/{value.denominator}"
+        if value.not_yet_due:  # rounds still on track count in neither part
+            fraction += f"（另{NOT_YET_DUE_LABEL} {value.not_yet_due}）"
+        table.add_row(definition.name, _percent(value), fraction, _points(value.yoy_pp),
+                      _points(value.pop_pp), definition.formula)  # fmt: skip
     return table
 
 
-def _group_table(report: dict[str, Any]) -> Table:
-    table = Table(title=f"按{report['group_label']}")
-    table.add_column(report["group_label"])
-    for definition in report["definitions"]:
-        table.add_column(definition["name"], justify="right")
-    for group in report["groups"]:
-        values = group["indicators"]
-        table.add_row(group["label"], *(_percent(values[d["key"]]) for d in report["definitions"]))
+def _group_table(report: IndicatorReport) -> Table:
+    label = report.group_label or ""
+    table = Table(title=f"按{label}")
+    table.add_column(label)
+    for definition in report.definitions:
+        table.add_column(definition.name, justify="right")
+    for group in report.groups:
+        values = group.indicators
+        table.add_row(group.label, *(_percent(values[d.key]) for d in report.definitions))
     return table
 
 
-def _print_tables(report: dict[str, Any]) -> None:
+def _print_tables(report: IndicatorReport) -> None:
     """The human form: the total with its formulas, then one row per group."""
     console = Console(width=max(Console().width, 160))
     console.print(_total_table(report))
-    if report["groups"]:
+    if report.groups:
         console.print(_group_table(report))
-    for note in _comparison_notes(report):  # a 环比/同比 across a change of rules, labelled
+    for note in report.comparison_notes():  # a 环比/同比 across a change of rules, labelled
         console.print(f"注：{note}")
-
-
-def _comparison_notes(report: dict[str, Any]) -> list[str]:
-    notes = (
-        note
-        for value in report["total"].values()
-        for note in (value.get("pop_note"), value.get("yoy_note"))
-        if note
-    )
-    return list(dict.fromkeys(notes))
 
 
 def show_report(
@@ -145,9 +137,10 @@ def show_report(
 
     query = _query(from_, to, group_by, definitions)
     hotline = build_hotline()
-    report = indicator_report(hotline.db, _clock(hotline), query)
+    with hotline.db.snapshot() as session:
+        report = indicator_report(session, _moment(hotline), query)
     if json:
-        emit_json(report)
+        emit_json(report.as_data())
     else:
         _print_tables(report)
 
@@ -198,13 +191,14 @@ def cases(
     hotline = build_hotline()
     drill = DrillQuery(indicator, part, group, limit, offset)
     scope = lambda session, stmt: restrict_to_scope(session, stmt, SYSTEM)  # noqa: E731
-    result = drill_down(hotline.db, _clock(hotline), query, drill, scope)
+    with hotline.db.snapshot() as session:
+        result = drill_down(session, _moment(hotline), query, drill, scope)
     if json_output:
-        emit_json(result)
+        emit_json(result.as_data())
         return
-    for item in result["items"]:
-        log(f"{item['number']}  {item['kind']}  {item['at']}")
-    emit_value(result["count"])
+    for item in result.items:
+        log(f"{item.number}  {item.kind}  {item.at.isoformat()}")
+    emit_value(result.count)
 
 
 @indicators_app.command("settle")
@@ -227,7 +221,7 @@ def verify(month: MonthOpt, json_output: JsonOpt = False) -> None:
     from hotline.reports.recompute import verify_settlement
 
     hotline = build_hotline()
-    result = verify_settlement(hotline.db, _clock(hotline), month)
+    result = verify_settlement(hotline.db, _moment(hotline), month)
     if json_output:
         emit_json(result)
     else:

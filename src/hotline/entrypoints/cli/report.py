@@ -48,7 +48,7 @@ def make_report(kind: str, key: str, fmt: str, out: Path | None, json_output: bo
     path = out or Path(filename(kind, key, fmt))
     hotline = build_hotline()
     with stderr.status(f"正在生成{LABELS[kind]}（{key}）…"):
-        edition = produce_edition(hotline, kind, key, fmt)
+        edition = produce_edition(hotline, kind, key, fmt, hotline.now())
     _write(path, edition.content)
     period = period_of(kind, key)
     summary: dict[str, Any] = {

@@ -60,6 +60,7 @@ def _scheme_name(value: str | None, field: str) -> str | None:
 def get_evaluation(
     hotline: HotlineDep,
     actor: ActorDep,
+    now: NowDep,
     month: Annotated[
         str, Query(description="月份 YYYY-MM（2000–2099 年）", pattern=r"^\d{4}-\d{2}$")
     ],
@@ -71,8 +72,9 @@ def get_evaluation(
     line-by-line explanation; with ``compare``, the same month under that scheme and the
     differences."""
     require(actor.role, Permission.READ_CASE)
-    return json_answer(evaluation_report(hotline, month, _scheme_name(scheme, "scheme"), entity,
-                                         _scheme_name(compare, "compare")))  # fmt: skip
+    report = evaluation_report(hotline, month, now, _scheme_name(scheme, "scheme"), entity,
+                               _scheme_name(compare, "compare"))  # fmt: skip
+    return json_answer(report.as_data())
 
 
 class AdjustmentIn(BaseModel):

@@ -8,7 +8,7 @@ the caller's scope and says how many others there are.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -17,11 +17,11 @@ from fastapi.responses import Response
 from hotline.domain.indicators import Period
 from hotline.domain.roles import Permission, require
 from hotline.entrypoints.web.answers import json_answer
-from hotline.entrypoints.web.auth import ActorDep, HotlineDep
+from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas_reports import DrillDownOut, IndicatorReportOut
 from hotline.reports.drilldown import DrillQuery, drill_down
-from hotline.reports.indicator_counts import Clock
+from hotline.reports.indicator_counts import ReportMoment
 from hotline.reports.indicators import IndicatorQuery, indicator_report
 from hotline.services.accounts.scope import scope_filter
 from hotline.services.context import Hotline
@@ -36,8 +36,8 @@ ToQuery = Annotated[date, Query(description="结束日期（本地日期，含�
 GroupQuery = Annotated[GroupBy | None, Query(description="分组维度；省略则只有合计")]
 
 
-def _clock(hotline: Hotline) -> Clock:
-    return Clock(hotline.settings.tz, hotline.now())
+def _moment(hotline: Hotline, now: datetime) -> ReportMoment:
+    return ReportMoment(hotline.settings.tz, now)
 
 
 @router.get(
@@ -49,6 +49,7 @@ def _clock(hotline: Hotline) -> Clock:
 def get_indicators(
     hotline: HotlineDep,
     actor: ActorDep,
+    now: NowDep,
     from_: FromQuery,
     to: ToQuery,
     group_by: GroupQuery = None,
@@ -57,7 +58,9 @@ def get_indicators(
     a zero denominator gives ``value: null`` with a ``reason``."""
     require(actor.role, Permission.READ_CASE)
     query = IndicatorQuery(Period(from_, to), group_by)
-    return json_answer(indicator_report(hotline.db, _clock(hotline), query))
+    with hotline.db.snapshot() as session:
+        report = indicator_report(session, _moment(hotline, now), query)
+    return json_answer(report.as_data())
 
 
 @router.get(
@@ -69,6 +72,7 @@ def get_indicators(
 def get_indicator_cases(
     hotline: HotlineDep,
     actor: ActorDep,
+    now: NowDep,
     indicator: str,
     from_: FromQuery,
     to: ToQuery,
@@ -86,4 +90,6 @@ def get_indicator_cases(
 
     report = IndicatorQuery(Period(from_, to), group_by)
     drill = DrillQuery(indicator, part, group, limit, offset)
-    return json_answer(drill_down(hotline.db, _clock(hotline), report, drill, scope_filter(actor)))
+    with hotline.db.snapshot() as session:
+        found = drill_down(session, _moment(hotline, now), report, drill, scope_filter(actor))
+    return json_answer(found.as_data())

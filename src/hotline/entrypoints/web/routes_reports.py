@@ -8,14 +8,14 @@ period key or format is a 422 problem naming it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
 from hotline.domain.roles import Permission, require
 from hotline.entrypoints.web.answers import json_answer
-from hotline.entrypoints.web.auth import ActorDep, HotlineDep
+from hotline.entrypoints.web.auth import ActorDep, HotlineDep, NowDep
 from hotline.entrypoints.web.problem_details import problem_responses
 from hotline.entrypoints.web.schemas_reports import HotspotReportOut
 from hotline.reports.hotspots import HotspotParams, hotspot_report
@@ -39,9 +39,11 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _file(hotline: HotlineDep, actor: ActorDep, kind: str, key: str, fmt: str) -> Response:
+def _file(
+    hotline: HotlineDep, actor: ActorDep, now: datetime, kind: str, key: str, fmt: str
+) -> Response:
     require(actor.role, Permission.READ_REPORTS)
-    edition = produce_edition(hotline, kind, key, fmt)
+    edition = produce_edition(hotline, kind, key, fmt, now)
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(
         edition.content,
@@ -54,23 +56,25 @@ def _file(hotline: HotlineDep, actor: ActorDep, kind: str, key: str, fmt: str) -
 def get_daily(
     hotline: HotlineDep,
     actor: ActorDep,
+    now: NowDep,
     day: Annotated[str, Query(alias="date", description="日期 YYYY-MM-DD（本地，2000–2099 年）")],
     fmt: FormatQuery = "html",
 ) -> Response:
     """The day's intake by district and channel, handling, overdue, unsatisfied callbacks,
     media reports, problems at 3+ complaints and hotspots."""
-    return _file(hotline, actor, "daily", day, fmt)
+    return _file(hotline, actor, now, "daily", day, fmt)
 
 
 @router.get("/reports/weekly", summary="周汇报", response_class=Response, responses=FILE_RESPONSES)
 def get_weekly(
     hotline: HotlineDep,
     actor: ActorDep,
+    now: NowDep,
     week: Annotated[str, Query(description="ISO 周 YYYY-Www，如 2026-W48（2000–2099 年）")],
     fmt: FormatQuery = "html",
 ) -> Response:
     """The week's figures, daily trend and indicators (环比, 同比)."""
-    return _file(hotline, actor, "weekly", week, fmt)
+    return _file(hotline, actor, now, "weekly", week, fmt)
 
 
 @router.get(
@@ -79,12 +83,13 @@ def get_weekly(
 def get_monthly(
     hotline: HotlineDep,
     actor: ActorDep,
+    now: NowDep,
     month: Annotated[str, Query(description="月份 YYYY-MM（2000–2099 年）")],
     fmt: FormatQuery = "html",
 ) -> Response:
     """Indicators by district with 同比 in percentage points, the evaluation ranking with red and
     black lists, the problems with most complaints, with charts."""
-    return _file(hotline, actor, "monthly", month, fmt)
+    return _file(hotline, actor, now, "monthly", month, fmt)
 
 
 @router.get(
@@ -93,13 +98,14 @@ def get_monthly(
 def get_period(
     hotline: HotlineDep,
     actor: ActorDep,
+    now: NowDep,
     start: Annotated[str, Query(alias="from", description="开始日期 YYYY-MM-DD（本地，含）")],
     end: Annotated[str, Query(alias="to", description="结束日期 YYYY-MM-DD（本地，含）")],
     fmt: FormatQuery = "html",
 ) -> Response:
     """梳理通报 of any span of days (e.g. 今年以来: 1 January to today, at most 3 years): the
     figures, daily trend and indicators (环比, 同比) of the weekly summary, for that span."""
-    return _file(hotline, actor, "period", span_key(start, end), fmt)
+    return _file(hotline, actor, now, "period", span_key(start, end), fmt)
 
 
 @router.get(

@@ -9,16 +9,17 @@ hotspots. Weekly: the same over an ISO week, with the daily trend and the week's
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.database import Database
-from hotline.domain.indicators import Period
+from hotline.domain.indicators import IndicatorDef, Period
 from hotline.reports.hotspots import Hotspot, HotspotParams, detect_in
-from hotline.reports.indicator_counts import Clock
+from hotline.reports.indicator_counts import ReportMoment
+from hotline.reports.indicator_results import IndicatorReport, Values
 from hotline.reports.indicators import IndicatorQuery, indicator_report
 from hotline.reports.notices import queries as q
 from hotline.reports.notices import sections
@@ -132,27 +133,26 @@ def _cut_label(session: Session, district: str | None) -> str:
 
 
 def daily_notice(
-    db: Database,
-    clock: Clock,
+    session: Session,
+    moment: ReportMoment,
     key: str,
     settings: NoticeSettings | None = None,
     district: str | None = None,
 ) -> Notice:
     """The day's notice; with ``district``, that district's cut (区县版): its own figures and
-    named lists, beside every district's counts."""
+    named lists, beside every district's counts. Read in ``session``, one snapshot."""
     settings = settings or NoticeSettings()
     period = day_period(key)
-    window = q.Window(period, clock.tz, clock.now, district)
-    with db.transaction() as session:
-        parts = _common(session, window, settings)
-        title = _title(settings, "当日通报", _cut_label(session, district))
+    window = q.Window(period, moment.tz, moment.now, district)
+    parts = _common(session, window, settings)
+    title = _title(settings, "当日通报", _cut_label(session, district))
     return Notice(
         "daily",
         key,
         title,
         period.start,
         period.end,
-        clock.now.astimezone(clock.tz),
+        moment.now.astimezone(moment.tz),
         settings.issuer,
         parts.figures,
         parts.tables,
@@ -166,19 +166,21 @@ def _remarks(window: q.Window) -> tuple[str, ...]:
     return (f"超期统计时点：{moment}（本地时间）。", "保密件计入数字，不列入明细。")
 
 
-def indicator_table(report: dict[str, Any], key: str, title: str) -> Table:
-    """The indicator totals of a report: value, numerator, denominator, 环比, 同比, formula."""
+def indicator_table(
+    definitions: Sequence[IndicatorDef], values: Values, key: str, title: str, notes: str = ""
+) -> Table:
+    """Indicator totals: value, numerator, denominator, 环比, 同比, formula."""
     rows = tuple(
         {
-            "name": definition["name"],
-            "value": report["total"][definition["key"]]["value"],
-            "numerator": report["total"][definition["key"]]["numerator"],
-            "denominator": report["total"][definition["key"]]["denominator"],
-            "pop_pp": report["total"][definition["key"]]["pop_pp"],
-            "yoy_pp": report["total"][definition["key"]]["yoy_pp"],
-            "formula": definition["formula"],
+            "name": definition.name,
+            "value": values[definition.key].value,
+            "numerator": values[definition.key].numerator,
+            "denominator": values[definition.key].denominator,
+            "pop_pp": values[definition.key].pop_pp,
+            "yoy_pp": values[definition.key].yoy_pp,
+            "formula": definition.formula,
         }
-        for definition in report["definitions"]
+        for definition in definitions
     )
     columns = (
         Column("name", "指标"),
@@ -189,36 +191,38 @@ def indicator_table(report: dict[str, Any], key: str, title: str) -> Table:
         Column("yoy_pp", "同比（百分点）", "pp"),
         Column("formula", "计算公式"),
     )
-    note = "分母为 0 时无值（—）；环比、同比为百分点差。" + comparison_notes(report)
+    note = "分母为 0 时无值（—）；环比、同比为百分点差。" + notes
     return Table(key, title, columns, rows, note)
 
 
-def comparison_notes(report: dict[str, Any]) -> str:
+def report_table(report: IndicatorReport, key: str, title: str) -> Table:
+    """The report's totals as :func:`indicator_table`, with its notes on comparisons."""
+    return indicator_table(report.definitions, report.total, key, title,
+                           comparison_notes(report))  # fmt: skip
+
+
+def comparison_notes(report: IndicatorReport) -> str:
     """The labels of a 环比 or 同比 across a change of indicator rules or definitions (a month
     settled under another version), once each: the change is shown, and said to be so."""
-    notes = [
-        note
-        for values in report["total"].values()
-        for note in (values.get("pop_note"), values.get("yoy_note"))
-        if note
-    ]
-    return "".join(f"{note}。" for note in dict.fromkeys(notes))
+    return "".join(f"{note}。" for note in report.comparison_notes())
 
 
 def weekly_notice(
-    db: Database,
-    clock: Clock,
+    session: Session,
+    moment: ReportMoment,
     key: str,
     settings: NoticeSettings | None = None,
     district: str | None = None,
 ) -> Notice:
     period = week_period(key)
-    return _summary(db, clock, "weekly", key, period, settings, "周汇报", "本周热线指标", district)
+    return _summary(
+        session, moment, "weekly", key, period, settings, "周汇报", "本周热线指标", district
+    )
 
 
 def span_notice(
-    db: Database,
-    clock: Clock,
+    session: Session,
+    moment: ReportMoment,
     key: str,
     settings: NoticeSettings | None = None,
     district: str | None = None,
@@ -228,7 +232,9 @@ def span_notice(
     earlier), for the dates asked."""
     period = span_period(key)
     label = f"{_cn(period.start)}至{_cn(period.end)}梳理通报"
-    return _summary(db, clock, "period", key, period, settings, label, "本期热线指标", district)
+    return _summary(
+        session, moment, "period", key, period, settings, label, "本期热线指标", district
+    )
 
 
 def _cn(day: date) -> str:
@@ -236,8 +242,8 @@ def _cn(day: date) -> str:
 
 
 def _summary(
-    db: Database,
-    clock: Clock,
+    session: Session,
+    moment: ReportMoment,
     kind: Literal["weekly", "period"],
     key: str,
     period: Period,
@@ -247,13 +253,12 @@ def _summary(
     district: str | None = None,
 ) -> Notice:
     settings = settings or NoticeSettings()
-    window = q.Window(period, clock.tz, clock.now, district)
-    with db.transaction() as session:
-        parts = _common(session, window, settings)
-        trend = sections.trend_table(session, window)
-        title += _cut_label(session, district)
-    report = indicator_report(db, clock, IndicatorQuery(period))
-    indicators = indicator_table(report, "indicators", indicator_title)
+    window = q.Window(period, moment.tz, moment.now, district)
+    parts = _common(session, window, settings)
+    trend = sections.trend_table(session, window)
+    title += _cut_label(session, district)
+    report = indicator_report(session, moment, IndicatorQuery(period))
+    indicators = report_table(report, "indicators", indicator_title)
     charts = (
         *COMMON_CHARTS,
         Chart("trend_line", "每日受理与办结", "line", "trend", "day", ("intake", "answered")),
@@ -264,7 +269,7 @@ def _summary(
         _title(settings, title),
         period.start,
         period.end,
-        clock.now.astimezone(clock.tz),
+        moment.now.astimezone(moment.tz),
         settings.issuer,
         parts.figures,
         (indicators, trend, *parts.tables),

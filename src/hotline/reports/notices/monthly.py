@@ -5,14 +5,13 @@ with most complaints, the district handling table and the daily trend, with thei
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
-from hotline.adapters.db.database import Database
 from hotline.domain.scoring import INDICATOR_NAMES, NOT_RATED, EntityResult, ListRule
-from hotline.reports.indicator_counts import Clock
+from hotline.reports.indicator_counts import ReportMoment
+from hotline.reports.indicator_results import IndicatorReport, IndicatorValue, Values
 from hotline.reports.indicators import IndicatorQuery, indicator_report
 from hotline.reports.notices import queries as q
 from hotline.reports.notices import sections
@@ -22,32 +21,45 @@ from hotline.reports.notices.daily import (
     hotspots_of,
     indicator_table,
     own_row,
+    report_table,
 )
-from hotline.reports.notices.model import Chart, Column, Figure, Notice, Row, Table, Value
+from hotline.reports.notices.model import (
+    Chart,
+    Column,
+    ColumnKind,
+    Figure,
+    Notice,
+    Row,
+    Table,
+    Value,
+)
 from hotline.reports.notices.periods import month_of
 
 TOP_PROBLEMS = 10
 LIST_LABELS = {ListRule.RED.value: "红榜", ListRule.BLACK.value: "黑榜"}
 
 
-def _by_district(report: dict[str, Any], field: str, key: str, title: str, kind: str) -> Table:
-    definitions = report["definitions"]
+def _by_district(
+    report: IndicatorReport, figure: Callable[[IndicatorValue], Value], key: str, title: str,
+    kind: ColumnKind,
+) -> Table:  # fmt: skip
+    """One figure of each indicator (its value, or its 同比 in points) per district."""
+    definitions = report.definitions
     rows = tuple(
-        {
-            "district": group["label"],
-            **{d["key"]: group["indicators"][d["key"]][field] for d in definitions},
-        }
-        for group in report["groups"]
+        {"district": group.label, **{d.key: figure(group.indicators[d.key]) for d in definitions}}
+        for group in report.groups
     )
-    columns = (
-        Column("district", "区县"),
-        *(
-            Column(d["key"], d["name"], "percent" if kind == "percent" else "pp")
-            for d in definitions
-        ),
-    )
-    note = comparison_notes(report) if field == "yoy_pp" else None
+    columns = (Column("district", "区县"), *(Column(d.key, d.name, kind) for d in definitions))
+    note = comparison_notes(report) if kind == "pp" else None
     return Table(key, title, columns, rows, note or None)
+
+
+def _value(value: IndicatorValue) -> Value:
+    return value.value
+
+
+def _yoy(value: IndicatorValue) -> Value:
+    return value.yoy_pp
 
 
 def _baseline(result: EntityResult) -> str:
@@ -121,13 +133,11 @@ def list_table(ranking: Sequence[EntityResult], which: str) -> Table:
     return Table(which, label, columns, rows)
 
 
-def _figures(
-    values: dict[str, Any], total: Row, ranking: Sequence[EntityResult]
-) -> tuple[Figure, ...]:
+def _figures(values: Values, total: Row, ranking: Sequence[EntityResult]) -> tuple[Figure, ...]:
     """The key figures: the city's, or in a district's cut the district's own."""
 
     def value(key: str) -> Value:
-        return values[key]["value"] if key in values else None
+        return values[key].value if key in values else None
 
     return (
         Figure("受理", total.get("intake")),
@@ -139,10 +149,10 @@ def _figures(
     )
 
 
-def _own_group(report: dict[str, Any], district: str) -> dict[str, Any]:
+def _own_group(report: IndicatorReport, district: str) -> Values:
     """The district's own indicators from the report by district (none: no facts at all)."""
-    group = next((g for g in report["groups"] if g["key"] == district), None)
-    return group["indicators"] if group else {}
+    group = report.group(district)
+    return group.indicators if group else {}
 
 
 def _cut_tables(
@@ -150,14 +160,16 @@ def _cut_tables(
     window: q.Window,
     settings: NoticeSettings,
     late: q.Overdue,
-    report: dict[str, Any],
+    report: IndicatorReport,
 ) -> tuple[Table, ...]:
     """What only a district's cut holds, first: its own indicators, its overdue cases and its
     hotspots (its problems are the problems table, narrowed by the window)."""
     assert window.district is not None
-    own = {"definitions": report["definitions"], "total": _own_group(report, window.district)}
+    own = _own_group(report, window.district)
     own_indicators = (
-        indicator_table(own, "district_indicators", "本区县热线指标") if own["total"] else None
+        indicator_table(report.definitions, own, "district_indicators", "本区县热线指标")
+        if own
+        else None
     )
     found = hotspots_of(session, window, settings.hotspots)
     tables = (
@@ -186,44 +198,44 @@ CHARTS = (
 
 
 def monthly_report(
-    db: Database,
-    clock: Clock,
+    session: Session,
+    moment: ReportMoment,
     key: str,
     ranking: Sequence[EntityResult],
     settings: NoticeSettings | None = None,
     district: str | None = None,
 ) -> Notice:
     """The monthly report; with ``district``, its cut: the district's own problems, with the
-    city's indicators by district, ranking and lists beside them."""
+    city's indicators by district, ranking and lists beside them. Read in ``session``, the
+    snapshot the ranking was evaluated in (docs/decisions/0034)."""
     settings = settings or NoticeSettings()
     period = month_of(key)
-    window = q.Window(period, clock.tz, clock.now, district)
-    report = indicator_report(db, clock, IndicatorQuery(period, "district"))
-    with db.transaction() as session:
-        late = q.overdue(session, window, named=district is not None)
-        districts = sections.district_table(
-            session,
-            window,
-            intake=q.intake(session, window),
-            unhappy=q.unsatisfied_counts(session, window),
-            overdue=late.counts,
-        )
-        problems, _ = sections.problems_table(
-            session, window, 2, "本月突出问题（投诉最多）", TOP_PROBLEMS
-        )
-        trend = sections.trend_table(session, window)
-        names = q.district_names(session)
-        heads = q.district_heads(session)
-        cut = _cut_tables(session, window, settings, late, report) if district else ()
-    values, total = report["total"], districts.rows[-1]
+    window = q.Window(period, moment.tz, moment.now, district)
+    report = indicator_report(session, moment, IndicatorQuery(period, "district"))
+    late = q.overdue(session, window, named=district is not None)
+    districts = sections.district_table(
+        session,
+        window,
+        intake=q.intake(session, window),
+        unhappy=q.unsatisfied_counts(session, window),
+        overdue=late.counts,
+    )
+    problems, _ = sections.problems_table(
+        session, window, 2, "本月突出问题（投诉最多）", TOP_PROBLEMS
+    )
+    trend = sections.trend_table(session, window)
+    names = q.district_names(session)
+    heads = q.district_heads(session)
+    cut = _cut_tables(session, window, settings, late, report) if district else ()
+    values, total = report.total, districts.rows[-1]
     if district is not None:
         values = _own_group(report, district)
         total = own_row(districts, window, names)
     tables = (
         *cut,
-        indicator_table(report, "indicators", "全市热线指标"),
-        _by_district(report, "value", "indicators_district", "各区县指标", "percent"),
-        _by_district(report, "yoy_pp", "yoy_district", "各区县指标同比（百分点）", "pp"),
+        report_table(report, "indicators", "全市热线指标"),
+        _by_district(report, _value, "indicators_district", "各区县指标", "percent"),
+        _by_district(report, _yoy, "yoy_district", "各区县指标同比（百分点）", "pp"),
         ranking_table(ranking, heads),
         baseline_table(ranking),
         list_table(ranking, ListRule.RED.value),
@@ -245,7 +257,7 @@ def monthly_report(
         title,
         period.start,
         period.end,
-        clock.now.astimezone(clock.tz),
+        moment.now.astimezone(moment.tz),
         settings.issuer,
         _figures(values, total, ranking),
         tables,

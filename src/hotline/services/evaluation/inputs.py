@@ -38,7 +38,7 @@ from hotline.domain.indicators import (
 )
 from hotline.domain.scoring import ENTITY_KINDS
 from hotline.reports.indicator_counts import (
-    Clock,
+    ReportMoment,
     by_group,
     load_tail,
     period_counts,
@@ -129,25 +129,25 @@ def _case_numbers(session: Session, case_ids: Iterable[int]) -> dict[int, str]:
 @dataclass
 class _Reader:
     session: Session
-    clock: Clock
+    moment: ReportMoment
     period: Period
     dim: str
     settlement: IndicatorSettlement | None
 
     def counts(self, settled: dict[str, IndicatorSettlement]) -> dict[str, Counter[str]]:
-        tail = load_tail(self.session, self.clock)
-        raw = period_counts(self.session, self.period, self.dim, self.clock, tail, settled)
+        tail = load_tail(self.session, self.moment)
+        raw = period_counts(self.session, self.period, self.dim, self.moment, tail, settled)
         return by_group(raw)
 
     def case_counts(self, case_ids: Sequence[int]) -> dict[str, Counter[str]]:
         """What these cases contribute, as of the settlement if the month is settled."""
         until = self.settlement.settled_at if self.settlement else None
         version = self.settlement.indicator_version if self.settlement else INDICATOR_VERSION
-        facts = project_cases(self.session, case_ids, self.clock.tz,
+        facts = project_cases(self.session, case_ids, self.moment.tz,
                               unit_directory(self.session), until, version)  # fmt: skip
         rows = [row for rows in facts.values() for row in rows if row.valid_to_at is None]
         repeats = queries.repeat_cases(self.session, case_ids, until)
-        return by_group(python_counts(rows, self.dim, self.period, self.clock, repeats))
+        return by_group(python_counts(rows, self.dim, self.period, self.moment, repeats))
 
 
 def _exclusions(
@@ -206,14 +206,14 @@ def _media_cases(session: Session, entity_kind: str, period: Period) -> list[Ded
 
 
 def _overdue_supervisions(
-    session: Session, entity_kind: str, period: Period, clock: Clock
+    session: Session, entity_kind: str, period: Period, moment: ReportMoment
 ) -> list[Deduction]:
     """督办超期: supervisions due this month answered late, or not answered and past due."""
-    start, end = local_bounds(period, clock.tz)
+    start, end = local_bounds(period, moment.tz)
     owner = _owner_column(entity_kind, Supervision.district_code, Supervision.target_unit_id)
     late = or_(
         Supervision.responded_at > Supervision.due_at,
-        and_(Supervision.responded_at.is_(None), Supervision.due_at < clock.now),
+        and_(Supervision.responded_at.is_(None), Supervision.due_at < moment.now),
     )
     # the case number in the same read (a month at city scale has tens of thousands)
     stmt = (
@@ -231,7 +231,7 @@ def _deductions(
     found = {
         "media_exposure": _media_cases(reader.session, entity_kind, reader.period),
         "overdue_supervision": _overdue_supervisions(
-            reader.session, entity_kind, reader.period, reader.clock
+            reader.session, entity_kind, reader.period, reader.moment
         ),
     }
     result: dict[str, dict[str, list[str]]] = {}
@@ -283,12 +283,12 @@ def _last_year(session: Session, month: str, dim: str) -> dict[str, dict[str, fl
 
 
 def read_month(
-    session: Session, clock: Clock, month: str, period: Period, entity_kind: str
+    session: Session, moment: ReportMoment, month: str, period: Period, entity_kind: str
 ) -> MonthInputs:
     """All inputs of one month's evaluation, in the caller's read transaction."""
     settlements = settlements_for(session, period)
     settled = settlements.get(month)
-    reader = _Reader(session, clock, period, _dim(entity_kind), settled)
+    reader = _Reader(session, moment, period, _dim(entity_kind), settled)
     definitions = {d.key: d for d in report_definitions(session, IndicatorQuery(period))}
     entities = entities_of(session, entity_kind)
     counts = reader.counts(settlements)
@@ -300,6 +300,6 @@ def read_month(
                          settled is not None)  # fmt: skip
     inputs.last_year = _last_year(session, month, reader.dim)
     if settled is not None:
-        on = settled.settled_at.astimezone(clock.tz)
+        on = settled.settled_at.astimezone(moment.tz)
         inputs.notes.append(f"{month} 已于 {on:%Y-%m-%d} 结算，采用结算时冻结的数据")
     return inputs

@@ -43,9 +43,10 @@ CONTENT_TYPES = {"html": "text/html; charset=utf-8", "xlsx": XLSX_TYPE}
 JOB_KIND = "deliver_report"
 NOT_CONFIGURED = "未配置 SMTP 服务器（HOTLINE_SMTP_HOST），未发送"
 
-# (hotline, kind, period key, districts) → the bytes per format of the city edition (scope '')
-# and of each district's cut, each from one build of its notice: production.produce_formats.
-Producer = Callable[[Hotline, str, str, Sequence[str]], dict[str, dict[str, bytes]]]
+# (hotline, kind, period key, districts, now) → the bytes per format of the city edition (scope
+# '') and of each district's cut, each from one build of its notice, all read in one snapshot
+# as of now: production.produce_formats.
+Producer = Callable[[Hotline, str, str, Sequence[str], datetime], dict[str, dict[str, bytes]]]
 
 
 class Mailer(Protocol):
@@ -172,7 +173,7 @@ def produce_edition(
         if _produced(session, kind, key):
             return None
     districts = cut_districts(hotline, kind)
-    contents = producer(hotline, kind, key, districts)
+    contents = producer(hotline, kind, key, districts, now)
     try:
         with hotline.db.transaction() as session:
             if _produced(session, kind, key):
@@ -211,7 +212,7 @@ class _Outgoing:
     sent: bool
 
 
-def _outgoing(hotline: Hotline, delivery_id: int) -> _Outgoing:
+def _outgoing(hotline: Hotline, delivery_id: int, now: datetime) -> _Outgoing:
     """The mail of one delivery: the stored edition its recipient receives, exactly as
     produced (a district leader's is the district's cut, 区县版)."""
     with hotline.db.transaction() as session:
@@ -231,7 +232,7 @@ def _outgoing(hotline: Hotline, delivery_id: int) -> _Outgoing:
         # queued before cuts were stored (migration 0021): it points at the city edition, so
         # the cut is built now, as it was then
         assert district is not None
-        cut = produce_formats(hotline, kind, key, [district])[district]
+        cut = produce_formats(hotline, kind, key, [district], now)[district]
         html, xlsx = cut["html"], cut["xlsx"] if xlsx is not None else None
     if district:
         title += f"（{region.name if region else district}版）"
@@ -262,7 +263,7 @@ def deliver(hotline: Hotline, delivery_id: int, now: datetime, mailer: Mailer) -
     """Mail one delivery (the ``deliver_report`` job). Already sent: nothing to do (a job run
     twice after a lost lease never mails twice once recorded). A failure is recorded, then
     raised again so that the outbox retries with backoff."""
-    outgoing = _outgoing(hotline, delivery_id)
+    outgoing = _outgoing(hotline, delivery_id, now)
     if outgoing.sent:
         return False
     try:
