@@ -1,5 +1,9 @@
 """The deadline sweep: warnings and breaches raised exactly once (docs/calendar.md).
 
+Which line is due at ``now`` and what raising it changes are the rules of
+:mod:`hotline.domain.sweep` (``RULES``, ``is_due``, ``raise_line``); the claim below is their
+predicate in SQL, and this module applies their decisions set-based.
+
 Each stage has its warning line and deadline stored on the case, and a marker column the sweep
 stamps in the same transaction that writes the history event, opens the supervision (催办 at
 warning, 督办 at breach) and queues the notification.
@@ -23,46 +27,61 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from hotline.adapters.db.models import SWEPT_STATUSES, Case, sweep_pending
+from hotline.adapters.db.models import Case, sweep_pending
+from hotline.domain.supervision import SupervisionLevel
+from hotline.domain.sweep import RULES, SweepRule, raise_line
 from hotline.services.cases.history import BatchHistory, last_links
 from hotline.services.context import Hotline
-from hotline.services.ledger.supervision import Level, Target, case_changes, escalate_many
+from hotline.services.ledger.supervision import Target, case_changes, escalate_many
 
 DEFAULT_BATCH = 2000
 
 
 @dataclass(frozen=True)
 class Sweep:
-    stage: str
-    kind: str  # warning | breach
-    line: InstrumentedAttribute[Any]
-    marker: str
-    level: Level
-    label: str
+    """A rule of :mod:`hotline.domain.sweep` with its columns, for the set-based claim."""
+
+    rule: SweepRule
+
+    @property
+    def line(self) -> InstrumentedAttribute[Any]:
+        column: InstrumentedAttribute[Any] = getattr(Case, self.rule.line)
+        return column
+
+    @property
+    def stage(self) -> str:
+        return self.rule.stage
+
+    @property
+    def kind(self) -> str:
+        return self.rule.kind
+
+    @property
+    def marker(self) -> str:
+        return self.rule.marker
+
+    @property
+    def level(self) -> SupervisionLevel:
+        return self.rule.level
+
+    @property
+    def label(self) -> str:
+        return self.rule.label
 
     @property
     def key(self) -> str:
-        return f"{self.stage}_{self.kind}"
+        return self.rule.key
 
     @property
     def statuses(self) -> tuple[str, ...]:
-        """The states in which this stage's clock runs."""
-        return SWEPT_STATUSES[self.stage]
+        return self.rule.statuses
 
     @property
     def source(self) -> str:
-        """The supervision source: one open supervision per stage and line."""
-        return f"sla_{self.key}"
+        return self.rule.source
 
 
-SWEEPS = (
-    Sweep("accept", "warning", Case.accept_warn_at, "accept_warned_at", Level.URGE, "签收即将超时"),
-    Sweep(
-        "accept", "breach", Case.accept_due_at, "accept_breached_at", Level.SUPERVISE, "签收超时"
-    ),
-    Sweep("reply", "warning", Case.reply_warn_at, "reply_warned_at", Level.URGE, "办结即将超期"),
-    Sweep("reply", "breach", Case.reply_due_at, "reply_breached_at", Level.SUPERVISE, "办结超期"),
-)
+SWEEPS = tuple(Sweep(rule) for rule in RULES)
 
 
 @dataclass
@@ -112,27 +131,27 @@ def _stamp(
     ]
     for group, changes in groups:
         if group:
-            values = {sweep.marker: now, "version": Case.version + 1, **changes}
+            values: dict[str, Any] = {name: value for name, value in sweep.rule.stamp(now).items()}
+            values.update(changes)
+            values["version"] = Case.version + 1
             stmt = update(Case).where(Case.id.in_(group)).values(values)
             session.execute(stmt, execution_options={"synchronize_session": False})
 
 
 def _record_lines(history: BatchHistory, sweep: Sweep, rows: list[Row[Any]], now: datetime) -> None:
-    """The ``sla_warning``/``sla_breach`` event of each case, as the per-case path wrote it."""
+    """The ``sla_warning``/``sla_breach`` event of each case, as the domain rule raises it."""
     for row in rows:
+        event = raise_line(sweep.rule, row.status, row.due_at, now).event
         history.append(
             row.id,
             row.number,
-            action=f"sla_{sweep.kind}",
-            actor="system",
-            at=now,
-            from_status=row.status,
-            to_status=row.status,
-            reason=sweep.label,
-            details={
-                "stage": sweep.stage,
-                "due_at": row.due_at.isoformat() if row.due_at else None,
-            },
+            action=event.action,
+            actor=event.actor,
+            at=event.at,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            reason=event.reason,
+            details=dict(event.details),
         )
 
 
@@ -146,9 +165,7 @@ def _run_batch(hotline: Hotline, sweep: Sweep, now: datetime, size: int) -> int:
         history = BatchHistory(last_links(session, ids))
         _record_lines(history, sweep, rows, now)
         targets = [Target(r.id, r.number, r.status, r.lead_unit_id, r.district_code) for r in rows]
-        supervised = escalate_many(
-            hotline, session, targets, sweep.level, sweep.label, sweep.source, now, history
-        )
+        supervised = escalate_many(hotline, session, targets, sweep.rule.escalation(), now, history)
         history.write(session)
         _stamp(session, sweep, now, ids, supervised)
         return len(rows)

@@ -1,17 +1,19 @@
 """Candidate search: earlier cases on the ledger about the same problem as a new complaint,
 each with its problem, score and reasons (hotline.repeats), within the complaint's channel's
-time window. Read-only; the decision to link is problem_ledger's, under the ledger lock."""
+time window. Read-only: the facts :func:`hotline.domain.ledger.decide_link` decides on (a
+``ProblemCandidate`` is a ``LinkCandidate``), under the ledger lock."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.models import Case, Problem
+from hotline.domain.ledger import within_window
 from hotline.repeats import Candidate, RepeatDocument
 from hotline.services.context import Hotline
 from hotline.services.ledger.repeat_index import current_index, on_ledger
@@ -53,13 +55,15 @@ def find_candidates(
         case.number: case
         for case in session.scalars(select(Case).where(Case.number.in_([c.doc_id for c in found])))
     }
-    window = timedelta(days=hotline.profile.ledger.window_for(channel))
+    window_days = hotline.profile.ledger.window_for(channel)
     centre = doc.at or now
     statuses = _problem_statuses(session, {c.problem_id for c in cases.values() if c.problem_id})
     result = []
     for candidate in found:
         case = cases.get(candidate.doc_id)
-        if case is None or not on_ledger(case) or abs(case.created_at - centre) > window:
+        if case is None or not on_ledger(case):
+            continue
+        if not within_window(case.created_at, centre, window_days):
             continue
         assert case.problem_id is not None
         result.append(

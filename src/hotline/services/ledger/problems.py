@@ -14,37 +14,65 @@ problem rows in ascending id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from hotline.adapters.db.models import Case, CaseEvent, Problem, ProblemLink, Unit
+from hotline.domain.changes import Value
 from hotline.domain.ledger import (
     BACK_TO_HANDLING,
+    RECURRENCE_OUTCOME,
+    UNSEARCHED,
+    WRITTEN_OFF_OUTCOME,
     CaseState,
+    LedgerStep,
+    LinkNote,
     ProblemStatus,
+    ReviewFacts,
     TrailEvent,
     confirmed_at,
-    is_recurrence,
-    priority_supervision_due,
-    write_off_at,
+    decide_link,
+    joining,
+    left_behind,
+    needs_intake_link,
+    registration,
+    review,
+    step_after_action,
+    system_note,
+    tally,
 )
-from hotline.domain.lifecycle import Status
-from hotline.domain.supervision import SupervisionLevel
 from hotline.services.context import Hotline
-from hotline.services.ledger.candidates import ProblemCandidate, find_candidates
+from hotline.services.ledger.candidates import find_candidates
 from hotline.services.ledger.repeat_index import document_of
-from hotline.services.ledger.supervision import close_problem_supervisions, escalate
+from hotline.services.ledger.supervision import (
+    close_problem_supervisions,
+    escalate,
+    target_unit,
+)
 
-WRITTEN_OFF_OUTCOME = "问题已销账，本轮督办随之办结"
-RECURRENCE_OUTCOME = "问题复发，上一轮督办办结，另开新一轮"
+__all__ = [
+    "RECURRENCE_OUTCOME",
+    "UNSEARCHED",
+    "WRITTEN_OFF_OUTCOME",
+    "LinkNote",
+    "attach",
+    "case_states",
+    "detach",
+    "link_at_intake",
+    "lock_ledger",
+    "lock_problems",
+    "new_problem",
+    "recount",
+    "register_alone",
+    "review_problem",
+    "sync_case_problem",
+]
 
 LEDGER_LOCK_KEY = 0x686F746C_6C656467  # "hotlledg": one advisory lock for every link decision
-TITLE_CHARS = 60
 SHOWN_CANDIDATES = 5
 
 
@@ -65,34 +93,20 @@ def lock_problems(session: Session, ids: Iterable[int | None]) -> dict[int, Prob
     return locked
 
 
+Column = TypeVar("Column", bound=str)  # the problem columns a domain rule names
+
+
+def _apply(problem: Problem, changes: Mapping[Column, Value]) -> None:
+    for name, value in changes.items():
+        setattr(problem, name, value)
+
+
 def new_problem(session: Session, case: Case, now: datetime) -> Problem:
     """挂号: a new ledger entry, described by its first case."""
-    problem = Problem(
-        status=ProblemStatus.OPEN.value,
-        title=(case.title or case.content)[:TITLE_CHARS],
-        category_code=case.category_code,
-        district_code=case.district_code,
-        street_code=case.street_code,
-        lead_unit_id=case.lead_unit_id,
-        lon=case.lon,
-        lat=case.lat,
-        case_count=0,
-        recurrence_count=0,
-        first_case_at=case.created_at,
-        last_case_at=case.created_at,
-    )
+    problem = Problem(**registration(case))
     session.add(problem)
     session.flush()
     return problem
-
-
-@dataclass(frozen=True, slots=True)
-class LinkNote:
-    """Who or what linked, and on what evidence (kept in problem_links)."""
-
-    by: str
-    score: float | None = None
-    reasons: tuple[dict[str, Any], ...] = ()
 
 
 def attach(session: Session, case: Case, problem: Problem, note: LinkNote, now: datetime) -> bool:
@@ -100,15 +114,11 @@ def attach(session: Session, case: Case, problem: Problem, note: LinkNote, now: 
     still in handling that joins a written-off problem reopens it as a recurrence. Returns
     whether it was a recurrence."""
     previous = case.problem_id
-    recurrence = is_recurrence(problem.status, case.status)
-    if recurrence:
+    change = joining(problem, case.status, now)
+    if change.close_supervisions:
         # a round left open by a write-off made before rounds were closed: end it here
-        close_problem_supervisions(session, problem.id, RECURRENCE_OUTCOME, now)
-        problem.supervision_level = None  # the recurrence starts a new round
-        problem.status = ProblemStatus.OPEN.value
-        problem.recurrence_count += 1
-        problem.reopened_at = now
-        problem.written_off_at = problem.written_off_by = None
+        close_problem_supervisions(session, problem.id, change.close_supervisions, now)
+    _apply(problem, change.changes)
     case.problem_id = problem.id
     if previous is not None and previous != problem.id:
         _audit(session, case, previous, "unlink", note, now)
@@ -117,7 +127,7 @@ def attach(session: Session, case: Case, problem: Problem, note: LinkNote, now: 
     recount(session, problem)
     if previous is not None and previous != problem.id:
         _leave(session, previous, merged_into=problem.id)
-    return recurrence
+    return bool(change.changes)
 
 
 def detach(session: Session, case: Case, note: LinkNote, now: datetime) -> int | None:
@@ -137,9 +147,7 @@ def _leave(session: Session, problem_id: int, merged_into: int | None) -> None:
     if left is None:
         return
     recount(session, left)
-    if left.case_count == 0:
-        left.status = (ProblemStatus.MERGED if merged_into else ProblemStatus.VOID).value
-        left.merged_into_id = merged_into
+    _apply(left, left_behind(left.case_count, merged_into))
 
 
 def _audit(
@@ -165,12 +173,7 @@ def recount(session: Session, problem: Problem) -> None:
             Case.problem_id == problem.id
         )
     ).one()
-    problem.case_count = count
-    if first is not None:
-        problem.first_case_at, problem.last_case_at = first, last
-
-
-UNSEARCHED = "unsearched"
+    _apply(problem, tally(count, first, last))
 
 
 def register_alone(session: Session, case: Case, now: datetime) -> dict[str, Any]:
@@ -178,65 +181,45 @@ def register_alone(session: Session, case: Case, now: datetime) -> dict[str, Any
     registered case is on the ledger), marked so that the search, when it runs, may still move
     it onto the problem it repeats."""
     problem = new_problem(session, case, now)
-    note = LinkNote("system", None, ({"code": UNSEARCHED, "text": "立案时尚未比对，先单独挂号"},))
-    attach(session, case, problem, note, now)
+    attach(session, case, problem, system_note(UNSEARCHED, "立案时尚未比对，先单独挂号"), now)
     return {"problem": problem.id, "decision": "registered_unsearched"}
 
 
-def _searched(session: Session, case: Case) -> bool:
-    """Whether the case's place on the ledger was decided by a search (or by a person)."""
+def _last_link_reasons(session: Session, case: Case) -> list[Any] | None:
+    """The reasons of the case's newest link to its current problem (None: no such link)."""
     if case.problem_id is None:
-        return False
-    reasons = session.scalars(
+        return None
+    return session.scalars(
         select(ProblemLink.reasons)
         .where(ProblemLink.case_id == case.id, ProblemLink.problem_id == case.problem_id,
                ProblemLink.action == "link")
         .order_by(ProblemLink.id.desc())
         .limit(1)
     ).first()  # fmt: skip
-    return not (reasons and reasons[0].get("code") == UNSEARCHED)
 
 
 def link_at_intake(hotline: Hotline, session: Session, case: Case, now: datetime) -> dict[str, Any]:
-    """Link a new complaint to the problem it repeats, or register a new problem for it."""
-    if case.status == Status.VOID or _searched(session, case):
+    """Link a new complaint to the problem it repeats, or register a new problem for it (the
+    decision is :func:`hotline.domain.ledger.decide_link`'s, taken under the ledger lock)."""
+    if not needs_intake_link(case.status, case.problem_id, _last_link_reasons(session, case)):
         return {}
     lock_ledger(session)
     candidates = find_candidates(hotline, session, document_of(case), case.channel_code, now)
-    best = next((c for c in candidates if c.decision == "link"), None)
-    if best is not None:
-        problem = lock_problems(session, [best.problem_id, case.problem_id])[best.problem_id]
-        note = LinkNote("system", best.score, tuple(best.reasons))
-        decision = "linked"
-    elif case.problem_id is not None:  # registered alone before the search: it stays so
-        problem = lock_problems(session, [case.problem_id])[case.problem_id]
-        note = LinkNote("system", None, ({"code": "new", "text": "未找到同一问题，单独挂号"},))
-        decision = "registered"
-    else:
+    decision = decide_link(candidates, case.problem_id)
+    if decision.problem_id is None:
         problem = new_problem(session, case, now)
-        note = LinkNote("system", None, ({"code": "new", "text": "未找到同一问题，新挂号"},))
-        decision = "registered"
-    recurrence = attach(session, case, problem, note, now)
-    _record_suggestions(session, case, problem, candidates, now)
+    else:
+        locked = lock_problems(session, [decision.problem_id, case.problem_id])
+        problem = locked[decision.problem_id]
+    recurrence = attach(session, case, problem, decision.note, now)
+    for problem_id, note in decision.suggestions:
+        _audit(session, case, problem_id, "suggest", note, now)
     review_problem(hotline, session, problem, case, now)
     return {
         "problem": problem.id,
-        "decision": "recurrence" if recurrence else decision,
+        "decision": "recurrence" if recurrence else decision.decision,
         "candidates": [c.as_dict() for c in candidates[:SHOWN_CANDIDATES]],
     }
-
-
-def _record_suggestions(
-    session: Session, case: Case, chosen: Problem, candidates: list[ProblemCandidate], now: datetime
-) -> None:
-    """Candidates between the thresholds, one per other problem, for the operator to decide."""
-    seen = {chosen.id}
-    for candidate in candidates:
-        if candidate.decision != "suggest" or candidate.problem_id in seen:
-            continue
-        seen.add(candidate.problem_id)
-        note = LinkNote("system", candidate.score, tuple(candidate.reasons))
-        _audit(session, case, candidate.problem_id, "suggest", note, now)
 
 
 def review_problem(
@@ -248,33 +231,50 @@ def review_problem(
     pending: TrailEvent | None = None,
 ) -> dict[str, Any]:
     """After a change to one of its cases (``pending``: the case's event about to be written):
-    lead unit, write-off or reopening, supervision."""
+    the review of :func:`hotline.domain.ledger.review` — lead unit, write-off or reopening,
+    重点督办 — applied. Returns the details for the case's history event."""
     if problem.status not in (ProblemStatus.OPEN, ProblemStatus.WRITTEN_OFF):
         return {}
-    _refresh_place_and_unit(session, problem)
-    changed = _settle(session, problem, now, (case.id, pending) if pending else None)
-    _escalate_if_due(hotline, session, problem, case, now)
-    return changed
+    facts = ReviewFacts(
+        case_states(session, problem.id, (case.id, pending) if pending else None),
+        _latest_lead_unit(session, problem.id),
+        _first_case(session, problem),
+    )
+    threshold = hotline.profile.ledger.priority_supervision_at
+    decided = review(
+        problem, facts, threshold, lambda unit_id: target_unit(session.get(Unit, unit_id)), now
+    )
+    change = decided.change
+    _apply(problem, change.changes)
+    closed: list[int] = []
+    if change.close_supervisions:
+        closed = close_problem_supervisions(session, problem.id, change.close_supervisions, now)
+    if (priority := decided.priority) is not None:
+        escalate(
+            hotline, session, case, priority.level, priority.reason, priority.source,
+            priority.actor, now, problem=problem,
+        )  # fmt: skip
+        _apply(problem, decided.level_changes)
+    return change.event_details(closed)
 
 
-def _refresh_place_and_unit(session: Session, problem: Problem) -> None:
-    """The lead unit answering for the problem: that of its latest dispatched case."""
-    lead = session.scalar(
+def _latest_lead_unit(session: Session, problem_id: int) -> int | None:
+    """The lead unit of the problem's latest dispatched case."""
+    return session.scalar(
         select(Case.lead_unit_id)
-        .where(Case.problem_id == problem.id, Case.lead_unit_id.is_not(None))
+        .where(Case.problem_id == problem_id, Case.lead_unit_id.is_not(None))
         .order_by(Case.created_at.desc(), Case.id.desc())
         .limit(1)
     )
-    if lead is not None and lead != problem.lead_unit_id:
-        problem.lead_unit_id = lead
-    if problem.district_code is None or problem.category_code is None:
-        first = session.scalars(
-            select(Case).where(Case.problem_id == problem.id).order_by(Case.created_at).limit(1)
-        ).first()
-        if first is not None:
-            problem.district_code = problem.district_code or first.district_code
-            problem.street_code = problem.street_code or first.street_code
-            problem.category_code = problem.category_code or first.category_code
+
+
+def _first_case(session: Session, problem: Problem) -> Case | None:
+    """The problem's first case, read only while its place or category is missing."""
+    if problem.district_code is not None and problem.category_code is not None:
+        return None
+    return session.scalars(
+        select(Case).where(Case.problem_id == problem.id).order_by(Case.created_at).limit(1)
+    ).first()
 
 
 def case_states(
@@ -312,70 +312,25 @@ def case_states(
     ]
 
 
-def _settle(
-    session: Session, problem: Problem, now: datetime, pending: tuple[int, TrailEvent] | None
-) -> dict[str, Any]:
-    """销账 when the rules allow it; back on the ledger when a case of it was reopened."""
-    confirmation = write_off_at(case_states(session, problem.id, pending))
-    if confirmation is not None and problem.status == ProblemStatus.OPEN:
-        problem.status = ProblemStatus.WRITTEN_OFF.value
-        problem.written_off_at, problem.written_off_by = now, "system"
-        problem.supervision_level = None  # a recurrence starts a new round of supervision
-        closed = close_problem_supervisions(session, problem.id, WRITTEN_OFF_OUTCOME, now)
-        changed: dict[str, Any] = {"problem_written_off": problem.id,
-                                   "confirmed_at": confirmation.isoformat()}  # fmt: skip
-        if closed:
-            changed["supervisions_closed"] = closed
-        return changed
-    if confirmation is None and problem.status == ProblemStatus.WRITTEN_OFF:
-        problem.status = ProblemStatus.OPEN.value
-        problem.written_off_at = problem.written_off_by = None
-        return {"problem_reopened": problem.id}
-    return {}
-
-
-def _escalate_if_due(
-    hotline: Hotline, session: Session, problem: Problem, case: Case, now: datetime
-) -> None:
-    """重点督办 at N complaints, once per round on the ledger, once a lead unit answers for it."""
-    threshold = hotline.profile.ledger.priority_supervision_at
-    if problem.status != ProblemStatus.OPEN or problem.lead_unit_id is None:
-        return
-    if not priority_supervision_due(problem.case_count, threshold, problem.supervision_level):
-        return
-    unit = session.get(Unit, problem.lead_unit_id)
-    head = f"{unit.head_title or '负责人'}{unit.head_name or ''}" if unit else "负责人"
-    reason = (
-        f"同一问题已被投诉 {problem.case_count} 次（问题 {problem.id}：{problem.title}），"
-        f"责任单位{unit.name if unit else ''}，由{head}负责督办落实"
-    )
-    level = SupervisionLevel.PRIORITY
-    escalate(
-        hotline, session, case, level, reason, "repeat_complaints", "system", now, problem=problem
-    )
-    problem.supervision_level = level.value
-
-
 def sync_case_problem(
     hotline: Hotline, session: Session, case: Case, now: datetime, pending: TrailEvent
 ) -> dict[str, Any]:
     """After a lifecycle action (``pending``: its event, written next): a registered case must be
-    on the ledger, a voided one leaves it, and its problem is reviewed. Returns what changed,
-    for the action's history event."""
-    if case.status == Status.VOID:
-        if case.problem_id is None:
-            return {}
+    on the ledger, a voided one leaves it, and its problem is reviewed
+    (:func:`hotline.domain.ledger.step_after_action`). Returns what changed, for the action's
+    history event."""
+    step = step_after_action(case.status, case.problem_id)
+    if step is LedgerStep.LEAVE:
         lock_ledger(session)
         problem_id = case.problem_id
         lock_problems(session, [problem_id])
-        detach(
-            session, case, LinkNote("system", None, ({"code": "void", "text": "工单作废"},)), now
-        )
+        detach(session, case, system_note("void", "工单作废"), now)
         return {"problem_left": problem_id}
-    if case.problem_id is None:
-        if case.status != Status.REGISTERED:
-            return {}
+    if step is LedgerStep.REGISTER_ALONE:
         lock_ledger(session)
         return {"problem": register_alone(session, case, now)}
-    problem = lock_problems(session, [case.problem_id]).get(case.problem_id)
-    return review_problem(hotline, session, problem, case, now, pending) if problem else {}
+    if step is LedgerStep.REVIEW:
+        assert case.problem_id is not None
+        problem = lock_problems(session, [case.problem_id]).get(case.problem_id)
+        return review_problem(hotline, session, problem, case, now, pending) if problem else {}
+    return {}

@@ -2,10 +2,11 @@
 
 ``escalate`` is the one way to open a supervision, of a case or (given ``problem``) of a ledger
 problem, called inside the caller's transaction by callbacks, by the problem ledger and by
-supervisors; ``escalate_many`` is the same for a batch of cases (the deadline sweep), built from
-the same ``Opening``. Opening one writes a case history event and queues a notification to the
-target unit; the same level and source is never opened twice while one is open. The levels, their
-answer times and the head warning are domain rules (:mod:`hotline.domain.supervision`).
+supervisors; ``escalate_many`` is the same for a batch of cases (the deadline sweep). What opens —
+the record, the event's details, the notification, the case's mark, the due time, once per level
+and source while one is open — is decided in :mod:`hotline.domain.supervision`
+(``open_supervision``, ``NewSupervision``), so this online path and a bulk sink cannot drift
+apart; here the rows are loaded, locked and written.
 """
 
 from __future__ import annotations
@@ -25,10 +26,19 @@ from hotline.domain.supervision import LEVEL_LABELS as LEVEL_LABELS
 from hotline.domain.supervision import MARKS_CASE_SUPERVISED as MARKS_CASE_SUPERVISED
 from hotline.domain.supervision import NO_HEAD_WARNING as NO_HEAD_WARNING
 from hotline.domain.supervision import RESPONSE_WORKING_DAYS as RESPONSE_WORKING_DAYS
-from hotline.domain.supervision import SupervisionLevel, SupervisionStatus
+from hotline.domain.supervision import (
+    Escalation,
+    NewSupervision,
+    Subject,
+    SupervisionLevel,
+    SupervisionStatus,
+    TargetUnit,
+    open_supervision,
+    response_due,
+)
+from hotline.domain.supervision import case_changes as case_changes
 from hotline.domain.supervision import head_warning as _named_head_warning
 from hotline.services.accounts.scope import load_case_in_scope
-from hotline.services.actions.deadlines import add_working_days
 from hotline.services.cases.history import BatchHistory, append_event
 from hotline.services.context import Hotline
 from hotline.services.outbox import enqueue, enqueue_many
@@ -47,17 +57,17 @@ def _level(value: str) -> Level:
         raise InvalidInput(f"督办级别须为 {allowed}", fields=("level",)) from exc
 
 
-def _already_open(
+def _open_ones(
     session: Session, owner: ColumnElement[bool], level: Level, source: str
-) -> Supervision | None:
-    """The open supervision of this level and source for ``owner`` (a case or a problem)."""
+) -> list[Supervision]:
+    """The open supervisions of this level and source for ``owner`` (a case or a problem)."""
     stmt = select(Supervision).where(
         owner,
         Supervision.level == level,
         Supervision.source == source,
         Supervision.status != SupervisionStatus.CLOSED,
     )
-    return session.scalars(stmt).first()
+    return list(session.scalars(stmt))
 
 
 def _head_label(unit: Unit | None) -> str | None:
@@ -69,72 +79,13 @@ def head_warning(level: str, unit: Unit | None) -> str | None:
     return _named_head_warning(level, unit.head_name if unit else None)
 
 
-@dataclass(frozen=True)
-class Opening:
-    """What one new supervision is made of; ``escalate`` and ``escalate_many`` both build their
-    rows, events and notifications from it, so the two paths cannot drift apart."""
-
-    case_id: int
-    case_number: str
-    district_code: str | None
-    unit: Unit | None
-    level: Level
-    reason: str
-    source: str
-    actor: str
-    now: datetime
-    due_at: datetime
-    problem_id: int | None = None  # a ledger problem's supervision (重点督办 at N complaints)
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "case_id": self.case_id,
-            "problem_id": self.problem_id,
-            "level": self.level.value,
-            "source": self.source,
-            "reason": self.reason,
-            "target_unit_id": self.unit.id if self.unit else None,
-            "head_name": self.unit.head_name if self.unit else None,
-            "head_title": self.unit.head_title if self.unit else None,
-            "district_code": self.district_code,
-            "status": SupervisionStatus.OPEN.value,
-            "created_at": self.now,
-            "created_by": self.actor,
-            "due_at": self.due_at,
-        }
-
-    def event_details(self, supervision_id: int) -> dict[str, Any]:
-        details = {
-            "supervision": supervision_id,
-            "level": self.level.value,
-            "source": self.source,
-            "unit": self.unit.code if self.unit else None,
-            "head": _head_label(self.unit),
-        }
-        if warning := head_warning(self.level.value, self.unit):
-            details["warning"] = warning
-        if self.problem_id is not None:
-            details["problem"] = self.problem_id
-        return details
-
-    def notice(self, supervision_id: int) -> dict[str, Any]:
-        return {
-            "template": "supervision",
-            "supervision": supervision_id,
-            "case": self.case_number,
-            "level": self.level.value,
-            "unit": self.unit.code if self.unit else None,
-            "head": _head_label(self.unit),
-        }
-
-
-def case_changes(level: Level, now: datetime) -> dict[str, Any]:
-    """What opening a supervision changes on the case row (``escalate_many`` callers apply it
-    together with their own changes, in one UPDATE)."""
-    changes: dict[str, Any] = {"updated_at": now}
-    if level in MARKS_CASE_SUPERVISED:
-        changes["supervised"] = True
-    return changes
+def target_unit(unit: Unit | None) -> TargetUnit | None:
+    """The unit row as a supervision names it."""
+    if unit is None:
+        return None
+    return TargetUnit(
+        unit.id, unit.code, unit.name, unit.head_name, unit.head_title, contact_label(unit)
+    )
 
 
 def escalate(
@@ -153,16 +104,23 @@ def escalate(
 
     Of ``case``, addressed to its lead unit; or, given ``problem``, of that ledger problem,
     addressed to the problem's lead unit and its head, with ``case`` the complaint that
-    triggered it (its history records the supervision)."""
+    triggered it (its history records the supervision). What opens is decided by
+    :func:`hotline.domain.supervision.open_supervision`; here it is loaded and written."""
     if problem is not None:
         owner, lead_unit_id = Supervision.problem_id == problem.id, problem.lead_unit_id
+        subject = Subject.of_problem(
+            problem.id, problem.district_code, case.id, case.number, case.district_code
+        )
     else:
         owner, lead_unit_id = Supervision.case_id == case.id, case.lead_unit_id
-    existing = _already_open(session, owner, level, source)
-    if existing is not None:
-        return existing
-    unit = session.get(Unit, lead_unit_id) if lead_unit_id else None
-    return _open(hotline, session, case, problem, unit, level, reason, source, actor, now)
+        subject = Subject(case.id, case.number, case.district_code)
+    existing = _open_ones(session, owner, level, source)
+    unit = target_unit(session.get(Unit, lead_unit_id) if lead_unit_id else None)
+    escalation = Escalation(level, reason, source, actor)
+    opening = open_supervision(subject, escalation, unit, hotline.clock, now, existing)
+    if opening is None:
+        return existing[0]
+    return _write(session, case, opening)
 
 
 def close_problem_supervisions(
@@ -180,50 +138,25 @@ def close_problem_supervisions(
     return [record.id for record in records]
 
 
-def _open(
-    hotline: Hotline,
-    session: Session,
-    case: Case,
-    problem: Problem | None,
-    unit: Unit | None,
-    level: Level,
-    reason: str,
-    source: str,
-    actor: str,
-    now: datetime,
-) -> Supervision:
-    due_at = add_working_days(hotline, now, RESPONSE_WORKING_DAYS[level])
-    district = (problem.district_code if problem else None) or case.district_code
-    opening = Opening(
-        case.id,
-        case.number,
-        district,
-        unit,
-        level,
-        reason,
-        source,
-        actor,
-        now,
-        due_at,
-        problem.id if problem else None,
-    )
+def _write(session: Session, case: Case, opening: NewSupervision) -> Supervision:
+    """The record, the case's mark, its ``supervise`` event and the notification."""
     record = Supervision(**opening.record())
     session.add(record)
     session.flush()
-    for name, value in case_changes(level, now).items():
+    for name, value in opening.case_changes().items():
         setattr(case, name, value)
     append_event(
         session,
         case,
         action="supervise",
-        actor=actor,
-        at=now,
+        actor=opening.escalation.actor,
+        at=opening.now,
         from_status=case.status,
         to_status=case.status,
-        reason=reason,
+        reason=opening.escalation.reason,
         details=opening.event_details(record.id),
     )
-    enqueue(session, "notify", opening.notice(record.id), now)
+    enqueue(session, "notify", opening.notice(record.id), opening.now)
     return record
 
 
@@ -259,12 +192,9 @@ def escalate_many(
     hotline: Hotline,
     session: Session,
     targets: list[Target],
-    level: Level,
-    reason: str,
-    source: str,
+    escalation: Escalation,
     now: datetime,
     history: BatchHistory,
-    actor: str = "system",
 ) -> set[int]:
     """``escalate`` for many cases at once, with the same rules: a case that has this level and
     source open gets nothing new; every other gets the supervision, its ``supervise`` event
@@ -272,47 +202,39 @@ def escalate_many(
     the cases supervised now; the caller applies ``case_changes`` to them."""
     if not targets:
         return set()
+    level, source = escalation.level, escalation.source
     already = _open_among(session, [target.case_id for target in targets], level, source)
     targets = [target for target in targets if target.case_id not in already]
     if not targets:
         return set()
-    units = _units(session, {t.lead_unit_id for t in targets if t.lead_unit_id is not None})
-    due_at = add_working_days(hotline, now, RESPONSE_WORKING_DAYS[level])
+    rows = _units(session, {t.lead_unit_id for t in targets if t.lead_unit_id is not None})
+    units = {unit_id: target_unit(row) for unit_id, row in rows.items()}
+    due_at = response_due(hotline.clock, level, now)  # one opening time: one due time
     openings = [
-        Opening(
-            target.case_id,
-            target.number,
-            target.district_code,
+        NewSupervision(
+            Subject(target.case_id, target.number, target.district_code),
+            escalation,
             units.get(target.lead_unit_id) if target.lead_unit_id is not None else None,
-            level,
-            reason,
-            source,
-            actor,
             now,
             due_at,
         )
         for target in targets
     ]
-    ids = _insert_records(session, openings)
+    ids = insert_rows_returning_ids(session, Supervision, [o.record() for o in openings])
     for target, opening, record_id in zip(targets, openings, ids, strict=True):
         history.append(
             target.case_id,
             target.number,
             action="supervise",
-            actor=actor,
+            actor=escalation.actor,
             at=now,
             from_status=target.status,
             to_status=target.status,
-            reason=reason,
+            reason=escalation.reason,
             details=opening.event_details(record_id),
         )
     enqueue_many(session, "notify", [o.notice(i) for o, i in zip(openings, ids, strict=True)], now)
     return {target.case_id for target in targets}
-
-
-def _insert_records(session: Session, openings: list[Opening]) -> list[int]:
-    """Insert the supervisions; their ids in the order given."""
-    return insert_rows_returning_ids(session, Supervision, [o.record() for o in openings])
 
 
 def supervise_case(
