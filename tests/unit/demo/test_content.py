@@ -244,3 +244,21 @@ def test_the_realism_script_refuses_bad_arguments(capsys: pytest.CaptureFixture[
         main(["--days", "3"])
     assert exit_info.value.code == 2
     assert "--days must be at least 28" in capsys.readouterr().err
+
+
+def test_the_ledger_comparison_counts_intended_problems_the_ledger_kept_together(
+    year: Year,
+) -> None:
+    from hotline.demo.content.report import compare_with_ledger
+
+    draws = year.draws
+    intended = intended_problems(draws)
+    ids = {key: n for n, key in enumerate(sorted({d.problem_key for d in draws}))}
+    perfect = compare_with_ledger(draws, [ids[d.problem_key] for d in draws])
+    assert perfect.found == perfect.intended == len(intended) > 0
+    assert perfect.ledger_three_plus == len(intended)
+    nothing = compare_with_ledger(draws, [None] * len(draws))
+    assert (nothing.found, nothing.ledger_three_plus) == (0, 0)
+    assert "found by the ledger 0 (0%)" in nothing.line()
+    with pytest.raises(ValueError, match="ledger entries"):
+        compare_with_ledger(draws, [])

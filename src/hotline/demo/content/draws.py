@@ -91,6 +91,10 @@ class DemoContent(Protocol):
         """The quality profile of a region code."""
         ...
 
+    def shape(self, day: date) -> DayShape:
+        """Why ``day`` has the volume it has."""
+        ...
+
 
 @dataclass(frozen=True)
 class DayShape:

@@ -202,6 +202,39 @@ def intended_problems(draws: Iterable[CaseDraw], at_least: int = 3) -> dict[str,
     return {key: n for key, n in counts.items() if n >= at_least}
 
 
+@dataclass(frozen=True)
+class LedgerComparison:
+    """Intended 3+ problems against what the ledger linked (for the report after a full demo)."""
+
+    intended: int  # problems the content meant to reach 3+ complaints
+    found: int  # of those, how many have 3+ of their complaints in one ledger problem
+    ledger_three_plus: int  # ledger problems with 3+ cases, intended or not
+
+    def line(self) -> str:
+        share = self.found / self.intended if self.intended else 0.0
+        return (
+            f"intended 3+ problems {self.intended}; found by the ledger {self.found} "
+            f"({share:.0%}); ledger problems with 3+ cases {self.ledger_three_plus}"
+        )
+
+
+def compare_with_ledger(
+    draws: Sequence[CaseDraw], ledger_problem: Sequence[int | None]
+) -> LedgerComparison:
+    """``ledger_problem[i]`` is the ledger's problem id of the case made from ``draws[i]`` (None
+    when it is linked to none)."""
+    if len(draws) != len(ledger_problem):
+        raise ValueError(f"{len(draws)} draws but {len(ledger_problem)} ledger entries")
+    intended = intended_problems(draws)
+    together: dict[str, Counter[int]] = defaultdict(Counter)
+    for draw, problem in zip(draws, ledger_problem, strict=True):
+        if draw.problem_key in intended and problem is not None:
+            together[draw.problem_key][problem] += 1
+    found = sum(1 for counts in together.values() if counts.most_common(1)[0][1] >= 3)
+    sizes = Counter(problem for problem in ledger_problem if problem is not None)
+    return LedgerComparison(len(intended), found, sum(1 for n in sizes.values() if n >= 3))
+
+
 def repeat_figures(draws: Sequence[CaseDraw]) -> list[Figure]:
     three = intended_problems(draws)
     recurring = sum(1 for d in draws if d.recurrence)
