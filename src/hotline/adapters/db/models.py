@@ -999,3 +999,18 @@ class CockpitFigures(Base):
     as_of: Mapped[datetime]  # the moment the figures speak for: the day's end, or computed_at
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # tile → district → n
     hotspots: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class DemoRun(Base):
+    """One `hotline demo` build or catch-up (migration 0024): what tells a demo database from a
+    real centre's, so that `make run` catches a demo up and never adds generated cases to real
+    ones (docs/decisions/0033)."""
+
+    __tablename__ = "demo_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    seed: Mapped[int] = mapped_column(Integer)
+    per_day: Mapped[float] = mapped_column(Float)
+    cases: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]

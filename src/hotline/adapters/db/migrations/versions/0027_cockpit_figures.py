@@ -9,7 +9,7 @@ the moment it speaks for, so every screen reads one row and shows its age
 (docs/decisions/0037-cockpit-figures-cached-by-the-worker.md).
 
 Revision ID: 0027
-Revises: 0019
+Revises: 0024
 Create Date: 2026-12-08 04:10:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 import hotline.adapters.db.types
 
 revision = "0027"
-down_revision = "0019"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
