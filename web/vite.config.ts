@@ -28,6 +28,9 @@ export default defineConfig({
           if (id.includes('node_modules/element-plus') || id.includes('node_modules/@element-plus')) {
             return 'element-plus'
           }
+          // ECharts (and its renderer) only for the cockpit: a chunk of its own, loaded by the
+          // cockpit's pages, never by the login or intake pages that load `vendor`.
+          if (id.includes('node_modules/echarts/') || id.includes('node_modules/zrender/')) return 'echarts'
           if (id.includes('node_modules/')) return 'vendor'
           return undefined
         },

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping
+from shapely.geometry import MultiPolygon, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
 from hotline.geo.boundaries import Area, BoundaryIndex
@@ -21,8 +21,20 @@ DRAW_TOLERANCE_DEGREES = 0.001  # ≈ 100 m at Jinan's latitude
 DECIMALS = 5
 
 
+def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
+    """Only the areas: repairing a self-touching outline (``make_valid``) leaves a collection of
+    polygons and stray lines, and a map draws Polygon and MultiPolygon only."""
+    polygons: list[Polygon] = []
+    for part in shapely.get_parts(geometry):
+        if isinstance(part, Polygon) and not part.is_empty:
+            polygons.append(part)
+        elif isinstance(part, MultiPolygon):
+            polygons.extend(part.geoms)
+    return polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
+
+
 def _rounded(geometry: BaseGeometry) -> dict[str, Any]:
-    drawn = shapely.set_precision(geometry, 10**-DECIMALS)
+    drawn = _polygonal(shapely.set_precision(geometry, 10**-DECIMALS))
     shape: dict[str, Any] = mapping(drawn)
     return shape
 

@@ -28,6 +28,7 @@ from hotline.services.cockpit.map import city_map
 from hotline.services.cockpit.tiles import TileQuery
 from hotline.services.cockpit.trend import monthly_trend
 from hotline.services.context import Hotline
+from hotline.services.reference.routing import locator_for
 from tests.conftest import FakeClock
 from tests.integration.reporting.test_indicators import Story
 from tests.integration.reporting.test_notices import november
@@ -147,6 +148,13 @@ def test_the_map_draws_the_locators_districts_and_marks_the_zones(hotline: Hotli
     names = {f["properties"]["name"] for f in features}
     assert len(features) == 12 and {"历下区", "莱芜区", "钢城区", "济阳区"} <= names
     assert all(f["properties"]["level"] == "district" for f in features)
+    assert {f["geometry"]["type"] for f in features} <= {"Polygon", "MultiPolygon"}
+    # map and routing agree: where the map labels a district, locate puts a point in it
+    locator = locator_for(hotline)
+    for label in document["labels"]:
+        lon, lat = label["point"]
+        found = locator.locate(lon=lon, lat=lat, crs="gcj02").district
+        assert found is not None and found.code == label["code"], label
     assert {m["name"] for m in document["markers"]} == {
         "济南高新技术产业开发区",
         "南部山区",
@@ -162,7 +170,7 @@ def test_the_map_draws_the_locators_districts_and_marks_the_zones(hotline: Hotli
 @pytest.fixture
 def api(hotline: Hotline) -> Iterator[Api]:
     with TestClient(create_app(hotline)) as client:
-        yield Api(client, hotline)  # type: ignore[arg-type]  # a TestClient suffices
+        yield Api(client, hotline)  # a TestClient is an httpx.Client
 
 
 def test_the_routes_answer_leaders_and_refuse_operators(story: Story, api: Api) -> None:

@@ -14,6 +14,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@/stores/session'
 import LoginView from '@/views/LoginView.vue'
+import { cockpitRoutes, cockpitWallRoutes } from './cockpit'
 import { deskRoutes } from './desks'
 import { homeFor, safeRedirect } from './home'
 import { phoneRoutes, unitRoutes } from './unit'
@@ -34,6 +35,7 @@ const APP_NAME = '城管热线工作台'
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { title: '登录', public: true } },
   ...phoneRoutes, // before the shell: its catch-all would take /m/...
+  ...cockpitWallRoutes, // likewise /cockpit/wall, which has no shell
   {
     path: '/',
     component: () => import('@/layouts/ShellLayout.vue'),
@@ -54,6 +56,7 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '工单详情' },
       },
       ...deskRoutes,
+      ...cockpitRoutes,
       ...unitRoutes,
       {
         path: ':pathMatch(.*)*',
