@@ -48,10 +48,19 @@ $(WORKBENCH): $(NPM_STAMP) $(WEB_SOURCES) package-lock.json
 	npm run --silent web:build
 	test -f $(WORKBENCH)
 
+# The demo city (docs/decisions/0033): migrate, seed, build the demo on an empty database or
+# catch it up to today (a real centre's database is left alone), store the latest editions, then
+# the server and the worker together; Ctrl-C stops both. HOTLINE_ENV=demo unless set (production
+# refuses). DEMO_ARGS go to `hotline demo` (e.g. "--months 2 --per-day 10"), RUN_ARGS to
+# `hotline run` (e.g. "--live").
+DEMO_ARGS ?=
+RUN_ARGS  ?=
+run: export HOTLINE_ENV ?= demo
 run: install
 	$(BIN)/hotline db upgrade
-	$(BIN)/hotline seed --demo-users  # one account per desk, password on stderr
-	$(BIN)/hotline serve --host $(HOST) --port $(PORT)
+	$(BIN)/hotline seed --demo-users
+	$(BIN)/hotline demo --skip-real $(DEMO_ARGS)
+	$(BIN)/hotline run --host $(HOST) --port $(PORT) $(RUN_ARGS)
 
 lint: install lint-web check-api-types
 	$(BIN)/ruff check src tests bench

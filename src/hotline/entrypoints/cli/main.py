@@ -13,6 +13,8 @@ COMMANDS = tuple(
         ("serve", "server", "serve_command", "启动服务：JSON API、Open311 与工作台"),
         ("worker", "server", "worker_command", "后台任务：受理后处理、通知投递、时限预警"),
         ("run", "server", "run_command", "同时启动服务与后台任务（worker），Ctrl-C 一并停止"),
+        ("demo", "demo", "demo_command",
+         "演示数据：生成济南十三个月的工单（空库），或补齐到今天；生产环境拒绝"),
         ("sweep", "server", "sweep_command", "立即产生到期的时限预警与超期（worker 也会做）"),
         ("db", "db", "db_app", "数据库迁移"),
         ("seed", "db", "seed_command", "载入城市配置：渠道、区划、单位、类别（可重复执行）"),
