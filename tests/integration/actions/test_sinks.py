@@ -23,6 +23,7 @@ from sqlalchemy import select
 from hotline.adapters.db.bulk import (
     move_sequences_past_ids,
     next_ids,
+    prepared,
     raise_case_counters,
     write_tables,
 )
@@ -34,7 +35,7 @@ from hotline.domain.commands import command_for
 from hotline.domain.handlers.facts import Context
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor, Role
-from hotline.services.actions.bulk_sink import BulkSink, IdBlock, MemCase, iter_rows
+from hotline.services.actions.bulk_sink import BulkSink, IdBlock, MemCase
 from hotline.services.actions.perform import perform_action
 from hotline.services.actions.reference import MemoryReference, handler_rules
 from hotline.services.cases.intake import NewCase, create_case, new_case_values
@@ -315,7 +316,9 @@ def run_bulk(hotline: Hotline) -> None:
     for case in cases.values():
         sink.finish_case(case)
     with hotline.db.transaction() as session:
-        write_tables(session, iter_rows(sink.take_tables()))
+        # as the engine's workers hand them over: search terms, COPY text on PostgreSQL
+        ready = prepared(hotline.db.dialect, sink.take_tables().rows)
+        write_tables(session, ready.items())
         move_sequences_past_ids(session)
         raise_case_counters(session, seqs)
 

@@ -10,8 +10,10 @@ rows still get them in the order given, as ``INSERT … RETURNING`` would hand t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Column, Date, Table, bindparam, insert, text
@@ -64,8 +66,9 @@ def _searchable(
     session: Session, model: type[Base], rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Cases loaded in bulk carry their search terms, as on every other write path
-    (adapters/db/case_search.py)."""
-    if model is not Case:
+    (adapters/db/case_search.py); rows that come with them (computed by the bulk loader's
+    workers, :func:`searchable_cases`) keep them."""
+    if model is not Case or "search_terms" in rows[0]:
         return rows
     dialect = session.connection().dialect.name
     return [with_terms(dialect, row) for row in rows]
@@ -117,11 +120,88 @@ def _model_for(name: str) -> type[Base]:
     raise KeyError(name)
 
 
-def write_tables(session: Session, tables: Iterable[tuple[str, list[dict[str, Any]]]]) -> None:
+@dataclass(frozen=True)
+class CopyText:
+    """A table's rows already in PostgreSQL's COPY text format (made where the rows are made,
+    so the one writing process only streams bytes)."""
+
+    columns: tuple[str, ...]
+    payload: bytes
+    count: int
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+def _copy_field(column: Column[Any], value: Any) -> str:
+    """One value as COPY text reads it for ``column`` (what its type would bind)."""
+    if value is None:
+        return "\\N"
+    if isinstance(column.type, PortableJSON):
+        return _JSON.encode(value).translate(_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime refused in {column.table.name}.{column.name}")
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).translate(_ESCAPES)
+
+
+def copy_text(name: str, rows: list[dict[str, Any]]) -> CopyText:
+    """``rows`` of table ``name`` (the same columns in every row) as COPY text."""
+    table = _table(_model_for(name))
+    columns = [table.c[column] for column in rows[0]]
+    lines = [
+        "\t".join([_copy_field(column, row[column.name]) for column in columns]) for row in rows
+    ]
+    payload = ("\n".join(lines) + "\n").encode()
+    return CopyText(tuple(c.name for c in columns), payload, len(rows))
+
+
+def searchable_cases(dialect: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Case rows with their search terms, for a writer that loads them as they are."""
+    return [with_terms(dialect, row) for row in rows]
+
+
+def prepared(
+    dialect: str, tables: Mapping[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]] | CopyText]:
+    """Tables of rows made ready for :func:`write_tables` where they are made (a worker
+    process): the cases' search terms, and on PostgreSQL every table as COPY text."""
+    ready: dict[str, list[dict[str, Any]] | CopyText] = {}
+    for name, rows in tables.items():
+        if not rows:
+            continue
+        if name == "cases":
+            rows = searchable_cases(dialect, rows)
+        ready[name] = copy_text(name, rows) if dialect == "postgresql" else rows
+    return ready
+
+
+def write_tables(
+    session: Session, tables: Iterable[tuple[str, list[dict[str, Any]] | CopyText]]
+) -> None:
     """Insert each table's rows, in the order given (parents before children), in the session's
-    transaction: COPY on PostgreSQL, executemany elsewhere."""
+    transaction: COPY on PostgreSQL, executemany elsewhere; :class:`CopyText` (PostgreSQL only)
+    is streamed as it is."""
     for name, rows in tables:
-        insert_rows(session, _model_for(name), rows)
+        if isinstance(rows, CopyText):
+            _copy_prepared(session, name, rows)
+        elif rows:
+            insert_rows(session, _model_for(name), rows)
+
+
+def _copy_prepared(session: Session, name: str, prepared: CopyText) -> None:
+    if not prepared.count:
+        return
+    names = ", ".join(f'"{column}"' for column in prepared.columns)
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
+        copy.write(prepared.payload)
 
 
 def move_sequences_past_ids(session: Session) -> None:

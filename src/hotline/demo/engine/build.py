@@ -17,6 +17,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from sqlalchemy.engine import make_url
+
+from hotline.adapters.db.bulk import CopyText, prepared
 from hotline.adapters.db.database import Database
 from hotline.adapters.db.models import Category
 from hotline.bootstrap import build_calendar
@@ -70,7 +73,7 @@ class Params:
 class ChunkResult:
     index: int
     cases: int
-    data: dict[str, list[dict[str, Any]]]  # table → rows, parents first
+    data: dict[str, list[dict[str, Any]] | CopyText]  # table → rows, parents first
     rows: dict[str, int]
     statuses: Counter[str] = field(default_factory=Counter)
     pending: Counter[str] = field(default_factory=Counter)
@@ -132,6 +135,7 @@ class Builder:
         self.sink = BulkSink(world.hotline, world.memory.units, IdBlock(**ids))
         self.result = ChunkResult(spec.index, spec.size, {}, {})
         self.drawn: CaseDraw | None = None  # the demo content's case being lived, if any
+        self.dialect = make_url(params.url).get_backend_name()
 
     def run(self) -> ChunkResult:
         position = 0
@@ -457,9 +461,11 @@ class Builder:
         self.result.pending.update(life.pending())
 
     def finish(self) -> ChunkResult:
+        """The chunk's rows, made ready here so the one writing process only writes them: the
+        cases' search terms, and on PostgreSQL the COPY text of every table."""
         tables = self.sink.take_tables()
         self.result.rows = tables.counts()
-        self.result.data = tables.rows
+        self.result.data = prepared(self.dialect, tables.rows)
         return self.result
 
 
