@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import ColumnElement, create_engine, or_, select, text  # noqa: E402
+from sqlalchemy import ColumnElement, create_engine, event, or_, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.common import machine_info, print_json, redact, stderr, write_result  # noqa: E402
@@ -202,12 +202,70 @@ def timed(client: TestClient, token: str, params: dict[str, Any], repeat: int) -
     }
 
 
+SQL_SAMPLES = 3
+
+
+def _statements_of_one_call(
+    hotline: Hotline, client: TestClient, token: str, params: dict[str, Any]
+) -> list[tuple[str, Any]]:
+    """The statements (with their parameters) one call sends to PostgreSQL."""
+    sent: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(hotline.db.engine, "before_cursor_execute", note)
+    try:
+        client.get("/api/v1/cases", params=params, headers={"Authorization": f"Bearer {token}"})
+    finally:
+        event.remove(hotline.db.engine, "before_cursor_execute", note)
+    return sent
+
+
+def _server_ms(raw: Any, statement: str, parameters: Any) -> float:
+    """PostgreSQL's own time for one statement: planning and execution of a SELECT (EXPLAIN
+    ANALYZE), planning alone of the list's estimate (an EXPLAIN itself)."""
+    if statement.startswith("EXPLAIN"):
+        inner = statement.removeprefix("EXPLAIN (FORMAT JSON) ")
+        plan = raw.execute("EXPLAIN (SUMMARY, FORMAT JSON) " + inner, parameters).fetchone()[0]
+        return float(plan[0]["Planning Time"])
+    plan = raw.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).fetchone()[0]
+    return float(plan[0]["Planning Time"]) + float(plan[0]["Execution Time"])
+
+
+def server_time(hotline: Hotline, client: TestClient, token: str, params: dict[str, Any]) -> float:
+    """The median over :data:`SQL_SAMPLES` calls of the time PostgreSQL itself spends on a
+    call's statements (their EXPLAIN ANALYZE, run again in one transaction with the call's
+    settings): what the wall time would be without the application's Python and the waits
+    for a core on a loaded machine."""
+    samples = []
+    for _ in range(SQL_SAMPLES):
+        sent = _statements_of_one_call(hotline, client, token, params)
+        with hotline.db.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            total = 0.0
+            for statement, parameters in sent:
+                if statement.startswith("SET"):
+                    raw.execute(statement, parameters)
+                elif statement.startswith(("SELECT", "EXPLAIN")):
+                    total += _server_ms(raw, statement, parameters)
+            raw.rollback()
+        samples.append(total)
+    return round(statistics.median(samples), 1)
+
+
 def run_all(
-    client: TestClient, tokens: dict[str, str], chosen: dict[str, Any], repeat: int
+    hotline: Hotline,
+    client: TestClient,
+    tokens: dict[str, str],
+    chosen: dict[str, Any],
+    repeat: int,
 ) -> dict[str, Any]:
     results = {}
     for name, (user, params) in chosen.items():
         results[name] = timed(client, tokens[user], params, repeat)
+        results[name]["sql_ms"] = server_time(hotline, client, tokens[user], params)
         stderr.print(f"  {name}: {results[name]}")
     return results
 
@@ -285,16 +343,18 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     }
     with TestClient(create_app(hotline)) as client:
         stderr.print("with the indexes:")
-        result["indexed"] = run_all(client, tokens, chosen, args.repeat)
+        result["indexed"] = run_all(hotline, client, tokens, chosen, args.repeat)
         text_calls = {k: v for k, v in chosen.items() if k.startswith("text")}
         stderr.print("baseline, text by ILIKE:")
         with text_by_ilike():
-            result["baseline_ilike"] = run_all(client, tokens, text_calls, args.repeat)
+            result["baseline_ilike"] = run_all(hotline, client, tokens, text_calls, args.repeat)
         if not args.skip_index_baseline:
             other = {k: v for k, v in chosen.items() if not k.startswith("text")}
             stderr.print("baseline, without the list indexes:")
             with without_list_indexes(hotline):
-                result["baseline_no_list_indexes"] = run_all(client, tokens, other, args.repeat)
+                result["baseline_no_list_indexes"] = run_all(
+                    hotline, client, tokens, other, args.repeat
+                )
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     result["over_target"] = sorted(
         name for name, r in result["indexed"].items() if r["p95_ms"] > TARGET_P95_MS
