@@ -14,7 +14,10 @@ cases, about 30,000 of them open. ``--drop`` removes both databases afterwards.
 Each call goes through the real application (FastAPI's TestClient: authentication, parameter
 checks, the service, JSON), with the clock at the data's ``now``; a call is timed from request
 to response ("server time" without a network), once to warm up and then ``--repeat`` times,
-reported as p50 / p95 / max in milliseconds with the ``total`` it answered. The baselines:
+reported as p50 / p95 / max in milliseconds with the ``total`` it answered, and ``sql_ms``: the
+median over three calls of PostgreSQL's own time for the call's statements (replayed under
+``EXPLAIN ANALYZE`` in one transaction with the call's settings), what is left of the wall time
+without the application's Python and the waits for a core on a loaded machine. The baselines:
 
 * ``no_list_indexes``: the same calls after dropping migration 0017's B-tree indexes (open
   cases by deadline, current assignments by unit, pending requests, own cases), recreated
