@@ -155,10 +155,15 @@ def _summary_data(summary: DemoSummary) -> dict[str, Any]:
 def _retrain(hotline: Hotline, moment: datetime) -> dict[str, Any]:
     """What `hotline classifier train --from-db --deploy` does, on every closed case: the report
     says what the model was trained on and whether it was deployed."""
+    from hotline.domain.errors import InvalidInput
     from hotline.services.classifier.training import RetrainRequest, retrain_from_cases
 
-    with stderr.status("用已结案工单的最终类别训练分类模型…"):
-        result = retrain_from_cases(hotline, RetrainRequest(deploy=True), moment, progress=log)
+    try:
+        with stderr.status("用已结案工单的最终类别训练分类模型…"):
+            result = retrain_from_cases(hotline, RetrainRequest(deploy=True), moment, log)
+    except InvalidInput as refusal:  # a tiny demo: too few closed cases; the cases stay
+        log(f"[yellow]未训练分类模型：[/]{refusal.detail}")
+        return {"trained_on": None, "deployed": None, "decision": refusal.detail}
     deployed = result["deployed"]
     return {
         "trained_on": {
@@ -226,7 +231,7 @@ def _print(document: dict[str, Any]) -> None:
         log(f"演示数据 {demo['first_day']} 至 {demo['last_day']}：{demo['cases']} 件，"
             f"{demo['seconds']} 秒（{demo['cases_per_second']} 件/秒）")  # fmt: skip
     classifier = document["classifier"]
-    if classifier:
+    if classifier and classifier["trained_on"]:
         trained = classifier["trained_on"]
         log(f"分类模型：用 {trained['closed_cases']} 件已结案工单的最终类别训练"
             f"（{trained['classes']} 类），宏平均 F1 {classifier['macro_f1']}，"
