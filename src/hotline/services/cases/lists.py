@@ -38,6 +38,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from hotline.adapters.db.case_search import (
     custom_plans,
@@ -66,7 +67,6 @@ from hotline.domain.sla import SlaState
 from hotline.services.accounts.scope import restrict_to_scope
 from hotline.services.cases.views import sla_view, summary_view
 from hotline.services.context import Hotline
-from hotline.services.reference.units import unit_codes
 
 EXACT_TOTAL_LIMIT = 10_000
 # The planner's estimate is trusted to say "far more than the limit" from this factor up: a
@@ -341,12 +341,20 @@ def _ordered(stmt: Select[Any], sort: str) -> Select[Any]:
 
 
 class _Explain(Executable, ClauseElement):
-    """``EXPLAIN (FORMAT JSON)`` of a statement, its parameters bound as usual."""
+    """``EXPLAIN (FORMAT JSON)`` of a statement, its parameters bound as usual. Cached like the
+    statement itself (its cache key is the statement's): compiling a list's statement anew on
+    every call cost 20 ms of Python on the loaded machine (docs/benchmarks.md)."""
 
-    inherit_cache = False
+    _traverse_internals = [("statement", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
+
+    @property
+    def _all_selected_columns(self) -> Any:
+        """What a cached run maps its result row by: the statement's one column (the plan
+        comes back as one column too)."""
+        return self.statement._all_selected_columns
 
 
 @compiles(_Explain, "postgresql")
@@ -456,6 +464,16 @@ def _cases_by_id(session: Session, ids: list[int]) -> list[Case]:
     return [found[case_id] for case_id in ids]
 
 
+def _lead_unit_codes(session: Session, rows: Sequence[Case]) -> dict[int, str]:
+    """The codes of the page's lead units (what ``summary_view`` labels), not every unit's: a
+    city has over a thousand, and reading them all cost more than the page's own query."""
+    ids = {case.lead_unit_id for case in rows if case.lead_unit_id is not None}
+    if not ids:
+        return {}
+    found = session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(ids)))
+    return {unit_id: code for unit_id, code in found}
+
+
 def _mine_within_scope(query: CaseListQuery, actor: Actor) -> bool:
     """``mine=unit``/``co`` of a handler asks for assignments of the very unit its scope starts
     from, so the scope's own test (an assignment anywhere in the unit's subtree) adds nothing
@@ -503,7 +521,7 @@ def list_cases(
             rows = session.scalars(
                 _ordered(stmt, query.sort).offset(offset).limit(query.page_size)
             ).all()
-        codes = unit_codes(session)
+        codes = _lead_unit_codes(session, rows)
         return {
             "total": counted.total,
             "total_is_estimate": counted.is_estimate,
