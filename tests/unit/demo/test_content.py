@@ -262,3 +262,18 @@ def test_the_ledger_comparison_counts_intended_problems_the_ledger_kept_together
     assert "found by the ledger 0 (0%)" in nothing.line()
     with pytest.raises(ValueError, match="ledger entries"):
         compare_with_ledger(draws, [])
+
+
+def test_no_sentence_of_the_texts_reads_as_a_place_to_the_repeat_finder() -> None:
+    """A phrase like 「…工地」 or 「…路」 inside a category's sentence would be taken for a place
+    shared by every case that uses it, and the ledger would link unrelated complaints."""
+    from hotline.repeats.places import extract_places
+
+    parts = data.generic()
+    generic_parts = (*parts.openings, *parts.written_openings, *parts.callers, *parts.since)
+    generic_parts += (*parts.effects, *parts.wants, *parts.closings)
+    texts = [
+        s for t in data.categories().values() for s in (*t.what, *t.effects, *t.wants, *t.short)
+    ]
+    placed = [s for s in (*texts, *generic_parts) if extract_places(s).names]
+    assert placed == []

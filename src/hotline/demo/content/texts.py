@@ -113,13 +113,14 @@ def content_text(
 
 def subject_text(rng: random.Random, text: CategoryText, spot: Spot) -> str:
     short = rng.choice(text.short)
+    # Titles name the place, as operators write them: two complaints of one kind at two places
+    # must not look alike to the ledger (it reads titles first).
     forms = (
-        short,
         f"{spot.place}{short}",
-        f"反映{spot.road}{short}",
+        f"反映{spot.road}{spot.place}{short}",
         f"{spot.district.short}{spot.place}{short}",
         f"关于{spot.place}{short}的问题",
-        f"{spot.road}{short}",
+        f"{spot.place}附近{short}",
     )
     return rng.choice(forms)
 
