@@ -48,6 +48,7 @@ def _rows(hotline: Hotline) -> dict[str, list[dict[str, Any]]]:
         }
 
 
+@pytest.mark.timeout(480)  # two builds on a busy 2-core machine
 def test_the_same_seed_and_end_give_the_same_rows(template_url: str, tmp_path: Path) -> None:
     found = []
     for name in ("first", "second"):
@@ -62,6 +63,7 @@ def test_the_same_seed_and_end_give_the_same_rows(template_url: str, tmp_path: P
     assert found[0] == found[1]
 
 
+@pytest.mark.timeout(480)
 def test_a_catch_up_continues_and_every_chain_verifies(template_url: str, tmp_path: Path) -> None:
     hotline = _hotline(template_url, tmp_path / "demo")
     try:

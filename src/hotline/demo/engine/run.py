@@ -210,7 +210,9 @@ def load(
     cpu_before = cpu_seconds()
     specs = timeline.chunks(the_plan, options.chunk, params.first_ids["cases"], draws)
     loading = time.perf_counter()
-    for result in results(params, specs, options.workers):
+    # Starting a worker process costs seconds (imports, the clock's check): one chunk is built here.
+    workers = options.workers if total > options.chunk else 1
+    for result in results(params, specs, workers):
         with db.transaction() as session:
             write_tables(session, result.data.items())
         rows.update(result.rows)
@@ -238,7 +240,7 @@ def load(
         "now": params.now.isoformat(),
         "sweep_stopped_at": params.sweep_stop.isoformat(),
         "open_fraction": options.open_fraction,
-        "workers": options.workers,
+        "workers": workers,
         "chunk": options.chunk,
         "rows": dict(rows),
         "statuses": dict(statuses.most_common()),

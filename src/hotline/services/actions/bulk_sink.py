@@ -30,17 +30,20 @@ from hotline.domain.handlers.facts import Context
 from hotline.domain.ledger import (
     BACK_TO_HANDLING,
     CaseState,
-    ProblemStatus,
+    LedgerStep,
+    ReviewFacts,
     TrailEvent,
     confirmed_at,
-    priority_supervision_due,
-    write_off_at,
+    left_behind,
+    registration,
+    review,
+    step_after_action,
+    tally,
 )
 from hotline.domain.lifecycle import Status
 from hotline.domain.supervision import (
     Escalation,
     Subject,
-    SupervisionLevel,
     SupervisionStatus,
     open_supervision,
 )
@@ -54,8 +57,6 @@ Column = TypeVar("Column", bound=str)  # a change set's column names (Literal pe
 # The ledger's texts, as services/ledger/problems.py writes them.
 UNSEARCHED_REASON = {"code": "unsearched", "text": "立案时尚未比对，先单独挂号"}
 VOID_REASON = {"code": "void", "text": "工单作废"}
-WRITTEN_OFF_OUTCOME = "问题已销账，本轮督办随之办结"
-TITLE_CHARS = 60
 LEDGER_ACTIONS = frozenset({"verify", "record_callback", "answer_directly"})
 
 # Tables in the order they are written: parents before children.
@@ -199,6 +200,11 @@ class MemCase:
     problem_id: int | None
     promised_on: date | None
     callback_next_at: datetime | None
+    title: str | None
+    content: str
+    street_code: str | None
+    lon: float | None
+    lat: float | None
     created_at: datetime
     updated_at: datetime
     version: int
@@ -390,41 +396,30 @@ class BulkSink:
         case.rows.add("outbox", job_values("notify", opening.notice(record.id), now))
         return record
 
-    # --- the problem ledger (services/ledger/problems.py's sync_case_problem) -------------
+    # --- the problem ledger: services/ledger/problems.py's sync_case_problem, decided by the
+    # same domain functions (hotline.domain.ledger) over the cases held here ------------------
 
     def sync_ledger(self, case: MemCase, now: datetime, pending: TrailEvent) -> dict[str, Any]:
+        step = step_after_action(case.status, case.problem_id)
         problem = case.problem
-        if case.status == Status.VOID:
-            if problem is None:
-                return {}
+        if step is LedgerStep.LEAVE and problem is not None:
             self._detach(case, problem, now)
             return {"problem_left": problem.id}
-        if problem is None:
-            if case.status != Status.REGISTERED:
-                return {}
+        if step is LedgerStep.REGISTER_ALONE:
             return {"problem": self._register_alone(case, now)}
-        return self._review(problem, case, now, pending)
+        if step is LedgerStep.REVIEW and problem is not None:
+            return self._review(problem, case, now, pending)
+        return {}
 
     def _register_alone(self, case: MemCase, now: datetime) -> dict[str, Any]:
-        problem = MemProblem(
-            id=self.ids.take("problems"),
-            status=ProblemStatus.OPEN.value,
-            title=(case.__dict__["title"] or case.__dict__["content"])[:TITLE_CHARS],
-            category_code=case.category_code,
-            district_code=case.district_code,
-            street_code=case.__dict__["street_code"],
-            lead_unit_id=case.lead_unit_id,
-            lon=case.__dict__["lon"],
-            lat=case.__dict__["lat"],
-            first_case_at=case.created_at,
-            last_case_at=case.created_at,
-        )
+        """立案 before the repeat search: a problem of its own (every registered case is on the
+        ledger), marked unsearched."""
+        problem = MemProblem(id=self.ids.take("problems"), **registration(case))  # type: ignore[arg-type]
         case.problem = case.registered = problem
         self._set_problem_id(case, problem.id)
         problem.cases.append(case)
         self._link(case, problem.id, "link", UNSEARCHED_REASON, now)
-        self._recount(problem)
-        problem.version += 1  # the ORM's flush of the recount
+        self._tally(problem)
         return {"problem": problem.id, "decision": "registered_unsearched"}
 
     def _detach(self, case: MemCase, problem: MemProblem, now: datetime) -> None:
@@ -432,10 +427,8 @@ class BulkSink:
         self._set_problem_id(case, None)
         problem.cases.remove(case)
         self._link(case, problem.id, "unlink", VOID_REASON, now)
-        self._recount(problem)
-        if problem.case_count == 0:
-            problem.status = ProblemStatus.VOID.value
-        problem.version += 1
+        self._tally(problem)
+        _set(problem, left_behind(problem.case_count, None))
 
     @staticmethod
     def _set_problem_id(case: MemCase, problem_id: int | None) -> None:
@@ -444,8 +437,9 @@ class BulkSink:
         case.problem_id = problem_id
         case.version += 1
 
+    @staticmethod
     def _link(
-        self, case: MemCase, problem_id: int, action: str, reason: dict[str, str], now: datetime
+        case: MemCase, problem_id: int, action: str, reason: dict[str, str], now: datetime
     ) -> None:
         case.rows.add("problem_links", {
             "case_id": case.id, "problem_id": problem_id, "action": action, "score": None,
@@ -453,88 +447,47 @@ class BulkSink:
         })  # fmt: skip
 
     @staticmethod
-    def _recount(problem: MemProblem) -> None:
-        problem.case_count = len(problem.cases)
-        if problem.cases:
-            times = [c.created_at for c in problem.cases]
-            problem.first_case_at, problem.last_case_at = min(times), max(times)
+    def _tally(problem: MemProblem) -> None:
+        times = [c.created_at for c in problem.cases]
+        _set(problem, tally(len(times), min(times, default=None), max(times, default=None)))
 
     def _review(
         self, problem: MemProblem, case: MemCase, now: datetime, pending: TrailEvent
     ) -> dict[str, Any]:
-        if problem.status not in (ProblemStatus.OPEN, ProblemStatus.WRITTEN_OFF):
-            return {}
-        before = (problem.lead_unit_id, problem.status)
-        leads = [c for c in problem.cases if c.lead_unit_id is not None]
-        if leads:
-            latest = max(leads, key=lambda c: (c.created_at, c.id))
-            problem.lead_unit_id = latest.lead_unit_id
-        if (problem.district_code is None or problem.category_code is None) and problem.cases:
-            first = min(problem.cases, key=lambda c: c.created_at)
-            problem.district_code = problem.district_code or first.district_code
-            problem.street_code = problem.street_code or first.__dict__["street_code"]
-            problem.category_code = problem.category_code or first.category_code
-        changed = self._settle(problem, case, now, pending)
-        self._escalate_if_due(problem, case, now)
-        if (problem.lead_unit_id, problem.status) != before:
-            problem.version += 1
-        return changed
-
-    def _settle(
-        self, problem: MemProblem, case: MemCase, now: datetime, pending: TrailEvent
-    ) -> dict[str, Any]:
+        """Lead unit, place, write-off or reopening, 重点督办 (domain.ledger.review)."""
+        cases = problem.cases
         states = [
             CaseState(c.status, c.created_at,
                       confirmed_at([*c.trail, pending] if c is case else c.trail))
-            for c in problem.cases
+            for c in cases
         ]  # fmt: skip
-        confirmation = write_off_at(states)
-        if confirmation is not None and problem.status == ProblemStatus.OPEN:
-            problem.status = ProblemStatus.WRITTEN_OFF.value
-            problem.written_off_at, problem.written_off_by = now, "system"
-            problem.supervision_level = None
-            closed = self._close_problem_supervisions(problem, now)
-            changed: dict[str, Any] = {"problem_written_off": problem.id,
-                                       "confirmed_at": confirmation.isoformat()}  # fmt: skip
-            if closed:
-                changed["supervisions_closed"] = closed
-            return changed
-        if confirmation is None and problem.status == ProblemStatus.WRITTEN_OFF:
-            problem.status = ProblemStatus.OPEN.value
-            problem.written_off_at = problem.written_off_by = None
-            return {"problem_reopened": problem.id}
-        return {}
+        dispatched = [c for c in cases if c.lead_unit_id is not None]
+        latest = max(dispatched, key=lambda c: (c.created_at, c.id)) if dispatched else None
+        first = min(cases, key=lambda c: c.created_at) if cases else None
+        facts = ReviewFacts(states, latest.lead_unit_id if latest else None, first)
+        decided = review(problem, facts, self.priority_at, self.targets.get, now)
+        _set(problem, decided.change.changes)
+        closed: list[int] = []
+        if decided.change.close_supervisions is not None:
+            closed = self._close_problem_supervisions(
+                problem, now, decided.change.close_supervisions
+            )
+        if decided.priority is not None:
+            unit = decided.priority_unit
+            self.open_supervision(case, decided.priority, now, unit.id if unit else None, problem)
+            _set(problem, decided.level_changes)
+        return decided.change.event_details(closed)
 
     @staticmethod
-    def _close_problem_supervisions(problem: MemProblem, now: datetime) -> list[int]:
+    def _close_problem_supervisions(problem: MemProblem, now: datetime, outcome: str) -> list[int]:
         closed = []
         for case in problem.cases:
             for record in case.supervisions:
                 if record.problem_id == problem.id and record.status != SupervisionStatus.CLOSED:
-                    record.status, record.outcome = (
-                        SupervisionStatus.CLOSED.value,
-                        (WRITTEN_OFF_OUTCOME),
-                    )
+                    record.status, record.outcome = SupervisionStatus.CLOSED.value, outcome
                     record.closed_at, record.closed_by = now, "system"
                     closed.append(record.id)
         return sorted(closed)
-
-    def _escalate_if_due(self, problem: MemProblem, case: MemCase, now: datetime) -> None:
-        if problem.status != ProblemStatus.OPEN or problem.lead_unit_id is None:
-            return
-        if not priority_supervision_due(
-            problem.case_count, self.priority_at, problem.supervision_level
-        ):
-            return
-        unit: Any = self.units.get(problem.lead_unit_id)
-        head = f"{unit.head_title or '负责人'}{unit.head_name or ''}" if unit else "负责人"
-        reason = (
-            f"同一问题已被投诉 {problem.case_count} 次（问题 {problem.id}：{problem.title}），"
-            f"责任单位{unit.name if unit else ''}，由{head}负责督办落实"
-        )
-        escalation = Escalation(SupervisionLevel.PRIORITY, reason, "repeat_complaints")
-        self.open_supervision(case, escalation, now, problem.lead_unit_id, problem)
-        problem.supervision_level = SupervisionLevel.PRIORITY.value
 
     # --- rows ------------------------------------------------------------------------------
 
