@@ -38,11 +38,12 @@ def _what(rng: random.Random, text: CategoryText, core: int) -> str:
     sentences = [text.what[core]]
     if rng.random() < 0.4 and len(text.what) > 1:
         other = rng.choice([s for i, s in enumerate(text.what) if i != core])
-        sentences.append(rng.choice(("，而且", "，还有", "，", "，另外")) + other)
+        sentences.append(rng.choice(("，而且", "，还有就是，", "，", "，另外，")) + other)
     if text.mix and rng.random() < MIX_RATE:
         neighbour = categories()[rng.choice(text.mix)]
         sentences.append(
-            rng.choice(("，同时", "，旁边还", "，顺便说一下")) + rng.choice(neighbour.what)
+            rng.choice(("，同时，", "，旁边还有个事，", "，顺便说一下，"))
+            + rng.choice(neighbour.what)
         )
     return "".join(sentences) + "，"
 
