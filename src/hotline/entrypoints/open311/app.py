@@ -9,7 +9,9 @@ layer would only add work to every request.
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
+from hotline.entrypoints.open311.cors import Open311Cors
 from hotline.entrypoints.open311.errors import EXCEPTION_HANDLERS
 from hotline.entrypoints.open311.guard import KeyCache, TokenBuckets
 from hotline.entrypoints.open311.routes import ROUTES, Runtime
@@ -23,7 +25,8 @@ def create_open311_app(hotline: Hotline, settings: Open311Settings | None = None
     """``app.mount(MOUNT_PATH, create_open311_app(hotline))``; settings default to the
     ``HOTLINE_OPEN311_*`` environment."""
     cfg = settings or Open311Settings()
-    app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS)
+    cors = Middleware(Open311Cors, origins=cfg.cors_allowed_origins, allow_post=cfg.cors_allow_post)
+    app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS, middleware=[cors])
     app.state.open311 = Runtime(
         hotline=hotline,
         cfg=cfg,

@@ -58,6 +58,13 @@ class Open311Settings(BaseSettings):
     auth_cache_seconds: float = Field(
         default=10.0, ge=0, description="how long a checked api_key is trusted without the DB"
     )
+    cors_allowed_origins: tuple[str, ...] = Field(
+        default=(),
+        description="browser origins allowed to read the GETs ('*': any); none: no CORS",
+    )
+    cors_allow_post: bool = Field(
+        default=False, description="also let those origins POST (a partner's web form)"
+    )
     partners_file: Path | None = Field(
         default=None, description="partner registry (JSON); unset: <var_dir>/open311_partners.json"
     )
