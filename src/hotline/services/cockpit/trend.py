@@ -17,6 +17,7 @@ from hotline.domain.indicators import (
     IndicatorDef,
     Period,
     asked_month,
+    month_period,
     months_touching,
     ratio,
 )
@@ -44,40 +45,39 @@ def _definitions() -> list[IndicatorDef]:
     return [d for d in DEFAULT_DEFINITIONS if d.key in TREND_INDICATORS]
 
 
-def _series(days: dict[str, Counter[str]], months: list[str]) -> list[dict[str, Any]]:
-    per_month: dict[str, Counter[str]] = {month: Counter() for month in months}
-    for day, counts in days.items():
-        per_month[day[:7]].update(counts)
-    series = []
-    for month in months:
-        counts = per_month[month]
-        values = {d.key: ratio(d, counts).percent for d in _definitions()}
-        series.append({"month": month, "intake": counts.get(INTAKE, 0), **values})
-    return series
+def _point(month: str, counts: Counter[str]) -> dict[str, Any]:
+    values = {d.key: ratio(d, counts).percent for d in _definitions()}
+    return {"month": month, "intake": counts.get(INTAKE, 0), **values}
 
 
 def monthly_trend(
     hotline: Hotline, now: datetime, month: str, district: str | None = None
 ) -> dict[str, Any]:
     """Per month of the 13 ending with ``month``: intake and the trend indicators (percent), for
-    the city and, when asked, one district."""
-    period = _months_ending(month)
-    months = months_touching(period)
+    the city and, when asked, one district. Each month is read by district with its past days
+    summed in SQL (a few hundred rows), and the city is the sum of its districts (every fact
+    lands in exactly one group)."""
+    months = months_touching(_months_ending(month))
     moment = ReportMoment(hotline.settings.tz, now)
+    city, own = [], []
     with hotline.db.transaction() as session:
         tail = load_tail(session, moment)
-        settled = settlements_for(session, period)
-        city = by_group(period_counts(session, period, "total", moment, tail, settled), True)
-        own: dict[str, Counter[str]] = {}
-        if district:
-            counts = period_counts(session, period, "district", moment, tail, settled)
-            own = by_group(Counter({k: n for k, n in counts.items() if k[2] == district}), True)
+        for key in months:
+            period = month_period(key)
+            settled = settlements_for(session, period)
+            counts = period_counts(session, period, "district", moment, tail, settled, False)
+            groups = by_group(counts)
+            total: Counter[str] = Counter()
+            for group in groups.values():
+                total.update(group)
+            city.append(_point(key, total))
+            own.append(_point(key, groups.get(district or "", Counter())))
     return {
         "months": months,
         "indicators": [
             {"key": d.key, "name": d.name, "formula": d.formula} for d in _definitions()
         ],
-        "city": _series(city, months),
+        "city": city,
         "district": district,
-        "district_series": _series(own, months) if district else None,
+        "district_series": own if district else None,
     }
