@@ -4,6 +4,8 @@ the order of the results."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from hotline.domain.errors import InvalidInput
@@ -177,3 +179,70 @@ def test_a_scheme_validates_itself() -> None:
     ONE.validate()
     with pytest.raises(InvalidInput, match="指标权重之和须为 100"):
         Scheme("t", "测试", (IndicatorRule("result_satisfaction", 90, 0.85),)).validate()
+
+
+def _scheme(rules: tuple[IndicatorRule, ...], **settings: Any) -> Scheme:
+    return Scheme("t", "测试", rules, **settings)
+
+
+def _rules(*rules: IndicatorRule) -> tuple[IndicatorRule, ...]:
+    return rules
+
+
+@pytest.mark.parametrize(
+    ("scheme", "message", "fields"),
+    [
+        (_scheme(_rules(IndicatorRule("a_rate", 50, 0.5), IndicatorRule("b_rate", 50, 0.5))),
+         "考评方案含未知指标：a_rate、b_rate", ("indicators",)),
+        (_scheme(_rules(SATISFACTION, SATISFACTION)), "考评方案中指标重复", ("indicators",)),
+        (_scheme((SATISFACTION,), deductions=(Deduction("x", "甲", 1), Deduction("y", "乙", 1))),
+         "考评方案含无法从记录计算的扣分项：x、y（可用：media_exposure、overdue_supervision）",
+         ("deductions",)),
+        (_scheme((IndicatorRule("result_satisfaction", 100.5, 0.85),)),
+         "指标权重之和须为 100，实为 100.5", ("indicators",)),
+        (_scheme((IndicatorRule("result_satisfaction", 100, 1.01),)),
+         "指标 result_satisfaction 的基准线须在 0–1 之间", ("baseline",)),
+        (_scheme((IndicatorRule("result_satisfaction", 100, 0.85, min_sample=0),)),
+         "指标 result_satisfaction 的最少样本须至少为 1", ("min_sample",)),
+        (_scheme((IndicatorRule("result_satisfaction", 100, 0.85,
+                                            baselines={"b": 1.5, "a": -0.1}),)),
+         "指标 result_satisfaction 的基准线须在 0–1 之间：a、b", ("baselines",)),
+        (_scheme((IndicatorRule("result_satisfaction", 100, 0.85,
+                                            derived_baseline=DerivedBaseline(1, cap=1.2)),)),
+         "指标 result_satisfaction 的基准线须在 0–1 之间：derived_baseline.cap", ("baselines",)),
+        (_scheme((IndicatorRule("reply_rate", 100, 0.85),)),
+         "黑榜规则引用了方案外的指标：result_satisfaction", ("black_if_failing",)),
+        (_scheme((SATISFACTION,), funding=(FundingBand(1, 1, 5, "middle"),)),
+         "资金档次的 count_from 须为 top 或 bottom", ("funding",)),
+        (_scheme((SATISFACTION,), funding=(FundingBand(1, 1, -5),)),
+         "扣减资金的档次须从末位数起（count_from: bottom，first_rank: 1 即倒数第 1 名）",
+         ("funding",)),
+        (_scheme((SATISFACTION,), funding=(FundingBand(1, 1, 5, "bottom"),)),
+         "奖励资金的档次须从首位数起（count_from: top）", ("funding",)),
+        (_scheme((SATISFACTION,), funding=(FundingBand(0, 1, 5),)),
+         "资金档次的名次区间须从 1 起且互不重叠", ("funding",)),
+        (_scheme((SATISFACTION,), funding=(FundingBand(1, 2, 5), FundingBand(2, 3, 1))),
+         "资金档次的名次区间须从 1 起且互不重叠", ("funding",)),
+    ],
+)  # fmt: skip
+def test_each_refusal_of_a_scheme_names_its_field(
+    scheme: Scheme, message: str, fields: tuple[str, ...]
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        scheme.validate()
+    assert str(refused.value) == message and tuple(refused.value.fields) == fields
+
+
+@pytest.mark.parametrize(
+    "scheme",
+    [
+        _scheme((IndicatorRule("result_satisfaction", 100, 0.0),)),  # bounds allowed
+        _scheme((IndicatorRule("result_satisfaction", 100, 1.0, baselines={"a": 0.0, "b": 1.0},
+                                          derived_baseline=DerivedBaseline(1, cap=1.0)),)),
+        _scheme((IndicatorRule("result_satisfaction", 99.9999999999, 0.5),)),
+        _scheme((SATISFACTION,), funding=(FundingBand(1, 1, 5), FundingBand(1, 1, -5, "bottom"),
+                                                     FundingBand(2, 2, 0, "bottom"))),
+    ],
+)  # fmt: skip
+def test_schemes_at_the_limits_are_accepted(scheme: Scheme) -> None:
+    scheme.validate()
