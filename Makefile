@@ -94,9 +94,15 @@ test-web: install
 
 test: lint pytest test-web
 
-# Long suites, kept out of `make test`. Exit status 5 is pytest's "nothing selected".
+# Long suites, kept out of `make test`. Exit status 5 is pytest's "nothing selected". Then
+# mutation testing of src/hotline/domain/ (docs/testing.md): MUTANTS='hotline.domain.sla.*' runs
+# one module; the core rule modules must keep MUTATION_FLOOR of their mutants killed.
+MUTANTS        ?=
+MUTATION_FLOOR ?= 0.80
 test-slow: install
 	$(BIN)/pytest -m slow -p no:cacheprovider || [ $$? -eq 5 ]
+	$(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/python -m tests.mutation_score --floor $(MUTATION_FLOOR)
 
 # Only the browser tests (Debian's chromium at /usr/bin/chromium); screenshots in var/screenshots/.
 e2e: install
