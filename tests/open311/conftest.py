@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from hotline.entrypoints.open311 import MOUNT_PATH, create_open311_app
 from hotline.services.context import Hotline
 from hotline.services.open311 import Open311Settings, create_key
+from tests.integration.helpers import new_case
 
 BASE = MOUNT_PATH
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -202,3 +203,9 @@ def o311(make_client: ClientFactory) -> Open311Client:
 @pytest.fixture
 def partner_key(o311: Open311Client) -> str:
     return o311.key()
+
+
+def web_case(hotline: Hotline, actor: Any, **overrides: Any) -> str:
+    """A case a citizen filed on the website (a public channel): Open311 publishes it. Phone
+    cases are published only with the caller's consent (tests/open311/test_publication.py)."""
+    return new_case(hotline, actor, **{"channel": "web", **overrides})

@@ -13,7 +13,7 @@ from hotline.domain.roles import Actor
 from hotline.geo.crs import gcj02_to_wgs84
 from hotline.services.open311 import Open311Settings
 from tests.conftest import FakeClock
-from tests.integration.helpers import act, new_case, to_accepted
+from tests.integration.helpers import act, to_accepted
 from tests.open311.conftest import (
     EXTENDED_FIELDS,
     NOTE_FIELDS,
@@ -25,6 +25,7 @@ from tests.open311.conftest import (
     parse_json,
     parse_xml,
     text_of,
+    web_case,
 )
 
 Actors = dict[str, Actor]
@@ -41,7 +42,7 @@ def _w3c(moment: datetime) -> str:
 
 
 def test_get_requests_xml_has_every_spec_field(o311: Open311Client, actors: Actors) -> None:
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     root = parse_xml(o311.get("requests.xml"), "service_requests")
     (request,) = list(root)
     assert request.tag == "request" and child_tags(request) == REQUEST_FIELDS
@@ -52,7 +53,7 @@ def test_get_requests_xml_has_every_spec_field(o311: Open311Client, actors: Acto
 
 
 def test_single_request_xml_and_json(o311: Open311Client, actors: Actors) -> None:
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     root = parse_xml(o311.get(f"requests/{number}.xml"), "service_requests")
     assert child_tags(root) == ["request"] and child_tags(root[0]) == REQUEST_FIELDS
     (found,) = parse_json(o311.get(f"requests/{number}.json"))
@@ -67,7 +68,7 @@ def test_unknown_request_is_404(o311: Open311Client, fmt: str) -> None:
 
 def test_mapping_through_the_lifecycle(o311: Open311Client, actors: Actors) -> None:
     hotline = o311.hotline
-    number = new_case(hotline, actors["operator"])
+    number = web_case(hotline, actors["operator"])
     to_accepted(hotline, actors, number)
     (found,) = parse_json(o311.get(f"requests/{number}.json"))
     with hotline.db.transaction() as session:
@@ -86,7 +87,7 @@ def test_a_promise_is_the_notice_and_the_deadline(
     o311: Open311Client, actors: Actors, clock: FakeClock
 ) -> None:
     hotline = o311.hotline
-    number = new_case(hotline, actors["operator"])
+    number = web_case(hotline, actors["operator"])
     to_accepted(hotline, actors, number)
     act(
         hotline,
@@ -107,7 +108,7 @@ def test_closed_cases_say_closed_with_their_closing_time(
     o311: Open311Client, actors: Actors, clock: FakeClock
 ) -> None:
     hotline = o311.hotline
-    number = new_case(hotline, actors["operator"])
+    number = web_case(hotline, actors["operator"])
     clock.advance(minutes=5)
     act(hotline, number, Action.ANSWER_DIRECTLY, actors["operator"], reply_text="已解释政策")
     (found,) = parse_json(o311.get(f"requests/{number}.json"))
@@ -118,8 +119,8 @@ def test_closed_cases_say_closed_with_their_closing_time(
 
 def test_status_is_strictly_open_or_closed(o311: Open311Client, actors: Actors) -> None:
     hotline = o311.hotline
-    open_one = new_case(hotline, actors["operator"])
-    voided = new_case(hotline, actors["operator"])
+    open_one = web_case(hotline, actors["operator"])
+    voided = web_case(hotline, actors["operator"])
     act(hotline, voided, Action.VOID, actors["operator"], reason="重复来电")
     statuses = {r["service_request_id"]: r["status"] for r in parse_json(o311.get("requests.json"))}
     assert statuses == {open_one: "open", voided: "closed"}
@@ -133,8 +134,8 @@ def test_service_code_filter_and_ids_override_everything(
     o311: Open311Client, actors: Actors
 ) -> None:
     hotline = o311.hotline
-    noise = new_case(hotline, actors["operator"], category_code="E0301")
-    rubbish = new_case(hotline, actors["operator"], category_code="E0101")
+    noise = web_case(hotline, actors["operator"], category_code="E0301")
+    rubbish = web_case(hotline, actors["operator"], category_code="E0101")
     assert _numbers(o311, service_code="E0301") == [noise]
     assert set(_numbers(o311, service_code="E0301,E0101")) == {noise, rubbish}
     assert _numbers(o311, service_code="X9") == []
@@ -152,7 +153,7 @@ def test_newest_first_and_paging(
     o311 = make_client(max_requests=3)
     made = []
     for _ in range(5):
-        made.append(new_case(o311.hotline, actors["operator"]))
+        made.append(web_case(o311.hotline, actors["operator"]))
         clock.advance(seconds=1)
     newest_first = made[::-1]
     assert _numbers(o311) == newest_first[:3]  # the default limit (here 3, normally 1000)
@@ -173,7 +174,7 @@ def test_the_spec_defaults_are_90_days_and_1000_requests() -> None:
 def test_default_window_is_the_last_90_days(
     o311: Open311Client, actors: Actors, clock: FakeClock
 ) -> None:
-    old = new_case(o311.hotline, actors["operator"])
+    old = web_case(o311.hotline, actors["operator"])
     clock.advance(days=90)
     assert _numbers(o311) == [old]  # exactly 90 days old: still inside
     clock.advance(seconds=1)
@@ -184,7 +185,7 @@ def test_date_window_edges_are_inclusive(
     o311: Open311Client, actors: Actors, clock: FakeClock
 ) -> None:
     at = clock.current
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     second = timedelta(seconds=1)
     assert _numbers(o311, start_date=_w3c(at), end_date=_w3c(at)) == [number]
     assert _numbers(o311, start_date=_w3c(at + second)) == []
@@ -228,15 +229,15 @@ def test_dates_need_a_w3c_form_with_time_zone(o311: Open311Client, value: str) -
 def test_a_plus_sign_lost_in_the_query_string_is_forgiven(
     o311: Open311Client, actors: Actors
 ) -> None:
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     url = "/open311/v2/requests.json?start_date=2026-11-24T10:00:00+08:00"  # '+' → ' '
     assert [r["service_request_id"] for r in o311.http.get(url).json()] == [number]
 
 
 def test_updated_window(o311: Open311Client, actors: Actors, clock: FakeClock) -> None:
     hotline = o311.hotline
-    quiet = new_case(hotline, actors["operator"])
-    busy = new_case(hotline, actors["operator"])
+    quiet = web_case(hotline, actors["operator"])
+    busy = web_case(hotline, actors["operator"])
     clock.advance(hours=1)
     act(hotline, busy, Action.REGISTER, actors["operator"], category_code="E0301")
     changed_at = clock.current
@@ -247,7 +248,7 @@ def test_updated_window(o311: Open311Client, actors: Actors, clock: FakeClock) -
 
 
 def test_empty_parameters_change_nothing(o311: Open311Client, actors: Actors) -> None:
-    new_case(o311.hotline, actors["operator"])
+    web_case(o311.hotline, actors["operator"])
     plain = o311.get("requests.json").json()
     empties = {
         name: ""
@@ -269,7 +270,7 @@ def test_empty_parameters_change_nothing(o311: Open311Client, actors: Actors) ->
 
 def test_extensions(o311: Open311Client, actors: Actors, clock: FakeClock) -> None:
     hotline = o311.hotline
-    number = new_case(hotline, actors["operator"], district_code="370102")
+    number = web_case(hotline, actors["operator"], district_code="370102")
     clock.advance(minutes=1)
     act(hotline, number, Action.REGISTER, actors["operator"], category_code="E0301")
     (plain,) = parse_json(o311.get(f"requests/{number}.json"))
@@ -278,7 +279,7 @@ def test_extensions(o311: Open311Client, actors: Actors, clock: FakeClock) -> No
     assert list(found) == [*REQUEST_FIELDS, "extended_attributes", "notes"]
     extended = found["extended_attributes"]
     assert list(extended) == EXTENDED_FIELDS
-    assert extended["channel"] == "12345" and extended["detailed_status"] == "registered"
+    assert extended["channel"] == "web" and extended["detailed_status"] == "registered"
     assert extended["detailed_status_name"] == "已立案"
     assert extended["district"] == "历下区" and extended["district_code"] == "370102"
     assert extended["duplicate"] is False and extended["parent_service_request_id"] is None
@@ -292,7 +293,7 @@ def test_extensions(o311: Open311Client, actors: Actors, clock: FakeClock) -> No
 
 
 def test_extensions_in_xml(o311: Open311Client, actors: Actors) -> None:
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     root = parse_xml(o311.get(f"requests/{number}.xml", extensions="true"), "service_requests")
     request = root[0]
     assert child_tags(request) == [*REQUEST_FIELDS, "extended_attributes", "notes"]
@@ -306,7 +307,7 @@ def test_extensions_in_xml(o311: Open311Client, actors: Actors) -> None:
 
 def test_public_steps_are_configuration(make_client: ClientFactory, actors: Actors) -> None:
     default = make_client()
-    number = new_case(default.hotline, actors["operator"])
+    number = web_case(default.hotline, actors["operator"])
     to_accepted(default.hotline, actors, number)
     notes = parse_json(default.get(f"requests/{number}.json", extensions="true"))[0]["notes"]
     assert [note["type"] for note in notes] == ["receive", "register", "dispatch", "accept"]
@@ -323,7 +324,7 @@ def test_an_internal_step_that_closes_still_says_closed(
     make_client: ClientFactory, actors: Actors
 ) -> None:
     o311 = make_client(public_steps=("receive",))
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     act(o311.hotline, number, Action.VOID, actors["operator"], reason="恶意来电")
     (found,) = parse_json(o311.get(f"requests/{number}.json"))
     assert found["status"] == "closed" and found["status_notes"] == "已办结，工单已结案"
@@ -331,7 +332,7 @@ def test_an_internal_step_that_closes_still_says_closed(
 
 
 def test_gcj02_coordinates_are_published_in_wgs84(o311: Open311Client, actors: Actors) -> None:
-    number = new_case(
+    number = web_case(
         o311.hotline, actors["operator"], lon=117.1261, lat=36.6570, coord_system="gcj02"
     )
     (found,) = parse_json(o311.get(f"requests/{number}.json"))

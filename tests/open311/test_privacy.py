@@ -13,8 +13,8 @@ from hotline.domain.roles import Actor
 from hotline.services.cases.intake import NewCase, create_case
 from hotline.services.open311 import authenticate_partner
 from tests.conftest import FakeClock
-from tests.integration.helpers import act, new_case, to_accepted
-from tests.open311.conftest import Open311Client, assert_errors, parse_json
+from tests.integration.helpers import act, to_accepted
+from tests.open311.conftest import Open311Client, assert_errors, parse_json, web_case
 
 Actors = dict[str, Actor]
 CALLER_NAME, CALLER_PHONE, EMAIL = "张三丰", "13812345678", "zhang@example.com"
@@ -63,7 +63,7 @@ def test_numbers_in_descriptions_and_notes_are_redacted(
     o311: Open311Client, actors: Actors
 ) -> None:
     hotline = o311.hotline
-    number = new_case(
+    number = web_case(
         hotline,
         actors["operator"],
         content="噪音扰民，请回电13912345678，身份证370102199001011234",
@@ -91,7 +91,7 @@ def test_numbers_in_descriptions_and_notes_are_redacted(
 
 def test_reply_text_can_be_kept_private(make_client, actors: Actors) -> None:  # type: ignore[no-untyped-def]
     o311 = make_client(public_reply_text=False)
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     to_accepted(o311.hotline, actors, number)
     act(
         o311.hotline,
@@ -108,9 +108,9 @@ def test_a_confidential_case_never_appears(
     o311: Open311Client, partner_key: str, actors: Actors
 ) -> None:
     hotline = o311.hotline
-    secret = new_case(hotline, actors["operator"], confidential=True, content="保密诉求内容")
+    secret = web_case(hotline, actors["operator"], confidential=True, content="保密诉求内容")
     to_accepted(hotline, actors, secret)
-    public = new_case(hotline, actors["operator"])
+    public = web_case(hotline, actors["operator"])
     for path, params in EVERY_READ:
         assert "保密诉求内容" not in o311.get(path, **params).text
         assert secret not in o311.get(path, **params).text
@@ -165,11 +165,11 @@ def test_duplicates_point_to_the_first_public_case_of_the_problem(
     o311: Open311Client, actors: Actors, clock: FakeClock, first_is_confidential: bool
 ) -> None:
     hotline = o311.hotline
-    first = new_case(hotline, actors["operator"], confidential=first_is_confidential)
+    first = web_case(hotline, actors["operator"], confidential=first_is_confidential)
     clock.advance(minutes=1)
-    second = new_case(hotline, actors["operator"])
+    second = web_case(hotline, actors["operator"])
     clock.advance(minutes=1)
-    third = new_case(hotline, actors["operator"])
+    third = web_case(hotline, actors["operator"])
     _problem(o311, [first, second, third], clock)
     found = {
         r["service_request_id"]: r["extended_attributes"]
@@ -183,7 +183,7 @@ def test_duplicates_point_to_the_first_public_case_of_the_problem(
 
 
 def test_tokens_resolve_case_numbers(o311: Open311Client, actors: Actors) -> None:
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     assert parse_json(o311.get(f"tokens/{number}.json")) == [
         {"service_request_id": number, "token": number}
     ]
@@ -193,7 +193,7 @@ def test_tokens_resolve_case_numbers(o311: Open311Client, actors: Actors) -> Non
 def test_old_confidential_changes_are_not_leaked_through_the_update_window(
     o311: Open311Client, actors: Actors, clock: FakeClock
 ) -> None:
-    secret = new_case(o311.hotline, actors["operator"], confidential=True)
+    secret = web_case(o311.hotline, actors["operator"], confidential=True)
     clock.advance(days=1)
     start = (clock.current - timedelta(days=2)).isoformat()
     assert secret not in o311.get("servicerequestupdates.json", start_date=start).text

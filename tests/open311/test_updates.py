@@ -12,7 +12,7 @@ from hotline.adapters.db.models import Case, CaseEvent
 from hotline.domain.lifecycle import Action
 from hotline.domain.roles import Actor
 from tests.conftest import FakeClock
-from tests.integration.helpers import act, new_case, to_accepted
+from tests.integration.helpers import act, to_accepted
 from tests.open311.conftest import (
     UPDATE_FIELDS,
     Open311Client,
@@ -21,6 +21,7 @@ from tests.open311.conftest import (
     parse_json,
     parse_xml,
     text_of,
+    web_case,
 )
 
 Actors = dict[str, Actor]
@@ -42,7 +43,7 @@ def _update(key: str, number: str, **fields: Any) -> dict[str, Any]:
 def test_get_updates_xml_lists_public_steps_oldest_first(
     o311: Open311Client, actors: Actors, clock: FakeClock
 ) -> None:
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     clock.advance(minutes=10)
     to_accepted(o311.hotline, actors, number)
     root = parse_xml(o311.get("servicerequestupdates.xml"), "service_request_updates")
@@ -59,7 +60,7 @@ def test_get_updates_xml_lists_public_steps_oldest_first(
 
 
 def test_get_updates_json_and_window(o311: Open311Client, actors: Actors, clock: FakeClock) -> None:
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     at = clock.current
     clock.advance(hours=1)
     act(o311.hotline, number, Action.VOID, actors["operator"], reason="重复")
@@ -81,7 +82,7 @@ def test_get_updates_json_and_window(o311: Open311Client, actors: Actors, clock:
 
 
 def test_get_updates_paging(o311: Open311Client, actors: Actors) -> None:
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     to_accepted(o311.hotline, actors, number)
     ids = [u["update_id"] for u in parse_json(o311.get("servicerequestupdates.json"))]
     assert len(ids) == 4
@@ -91,7 +92,7 @@ def test_get_updates_paging(o311: Open311Client, actors: Actors) -> None:
 
 
 def test_internal_steps_are_not_updates(o311: Open311Client, actors: Actors) -> None:
-    number = new_case(o311.hotline, actors["operator"])
+    number = web_case(o311.hotline, actors["operator"])
     to_accepted(o311.hotline, actors, number)
     act(
         o311.hotline,
@@ -143,7 +144,7 @@ def test_a_repeated_update_is_recorded_once(o311: Open311Client, partner_key: st
 def test_a_partner_may_only_update_its_own_cases(
     o311: Open311Client, partner_key: str, actors: Actors
 ) -> None:
-    staff_case = new_case(o311.hotline, actors["operator"])
+    staff_case = web_case(o311.hotline, actors["operator"])
     theirs = o311.filed_number(o311.key("city-app"))
     for number in (staff_case, theirs):
         response = o311.post("servicerequestupdates.json", _update(partner_key, number))

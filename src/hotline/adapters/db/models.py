@@ -187,6 +187,11 @@ class Case(Base):
     caller_phone: Mapped[str | None] = mapped_column(String(40))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The caller agreed that the case may be published (Open311 GET); a phone case is published
+    # only with it (docs/decisions/0039-open311-publishes-what-citizens-published.md).
+    publication_consent: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
     district_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     street_code: Mapped[str | None] = mapped_column(String(16))
     community_code: Mapped[str | None] = mapped_column(String(16))

@@ -17,7 +17,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ExceptionHandler
 
-from hotline.domain.errors import DomainError, Forbidden, NotFound
+from hotline.domain.errors import (
+    ConcurrentChange,
+    Conflict,
+    DomainError,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+)
 from hotline.entrypoints.open311.wire import errors_document, format_of_path, render
 
 log = logging.getLogger(__name__)
@@ -49,9 +57,43 @@ async def _open311(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status, exc.description, **exc.headers)
 
 
+# The shared services speak Chinese (their messages are for the workbench); an integrator's
+# developer reads English. A Chinese-only message gets an English lead naming the kind of refusal
+# and the field by its Open311 name, the Chinese kept beside it for the citizen's screen.
+ENGLISH: list[tuple[type[DomainError], str]] = [
+    (IllegalTransition, "the request's current status does not allow this"),
+    (ConcurrentChange, "the request was changed at the same moment, try again"),
+    (InvalidInput, "invalid value"),
+    (NotFound, "not found"),
+    (Forbidden, "not allowed"),
+    (Conflict, "conflicts with the current state"),
+    (DomainError, "refused"),
+]
+OPEN311_FIELD = {
+    "content": "description",
+    "caller_phone": "phone",
+    "caller_name": "first_name/last_name",
+    "lon": "long",
+    "category_code": "service_code",
+    "coord_system": "lat/long",
+    "address": "address_string",
+}
+
+
+def bilingual(error: DomainError) -> str:
+    """``error.detail`` as it is when it is already English, else English（中文）."""
+    detail = error.detail
+    if detail[:1].isascii():
+        return detail
+    lead = next(text for kind, text in ENGLISH if isinstance(error, kind))
+    fields = [OPEN311_FIELD.get(name, name) for name in error.fields]
+    named = f" for {', '.join(dict.fromkeys(fields))}" if fields else ""
+    return f"{lead}{named}（{detail}）"
+
+
 async def _domain(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return error_response(request, _status_of(exc), exc.detail)
+    return error_response(request, _status_of(exc), bilingual(exc))
 
 
 async def _http(request: Request, exc: Exception) -> Response:

@@ -222,7 +222,7 @@ def token(request: Request) -> Response:
     rt = runtime(request)
     fmt = _format(request)
     _query(request, rt)
-    found = service.resolve_token(rt.hotline, request.path_params["token"])
+    found = service.resolve_token(rt.hotline, rt.cfg, request.path_params["token"])
     return render(fmt, "service_requests", found)
 
 

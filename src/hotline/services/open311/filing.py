@@ -19,12 +19,17 @@ from urllib.parse import urlsplit
 
 from hotline.adapters.db.models import Category
 from hotline.domain.errors import InvalidInput, NotFound
+from hotline.geo.crs import to_gcj02
 from hotline.services.cases.intake import MAX_CONTENT, IntakeEvent, NewCase, create_case
 from hotline.services.context import Hotline
 from hotline.services.open311.catalog import Attribute, attributes_of, promised_limit
 from hotline.services.open311.partners import Partner
 from hotline.services.open311.views import SUBMISSION
+from hotline.services.reference.routing import locator_for
 
+# A point this close outside every district is still taken: boundary files are simplified and a
+# report from the far side of a boundary road is a report about the city.
+BOUNDS_MARGIN_METRES = 2000
 MAX_DESCRIPTION = 4000  # the spec's limit, in characters
 MAX_ANSWER = 1000
 LENGTHS = {
@@ -61,7 +66,10 @@ def _check_lengths(sub: Submission) -> None:
     for name, limit in LENGTHS.items():
         value = getattr(sub, name)
         if value is not None and len(value) > limit:
-            raise InvalidInput(f"{name} may not be longer than {limit} characters", fields=(name,))
+            raise InvalidInput(
+                f"{name} may not be longer than {limit} characters（{name} 超过 {limit} 字）",
+                fields=(name,),
+            )
     if sub.description is not None and len(sub.description) > MAX_DESCRIPTION:
         raise InvalidInput(
             f"description may not be longer than {MAX_DESCRIPTION} characters（描述超过 4000 字）",
@@ -71,41 +79,91 @@ def _check_lengths(sub: Submission) -> None:
 
 def _check_location(sub: Submission) -> None:
     if (sub.lat is None) != (sub.long is None):
-        raise InvalidInput("lat and long must be sent together", fields=("lat", "long"))
+        raise InvalidInput(
+            "lat and long must be sent together（经度和纬度须同时提供）", fields=("lat", "long")
+        )
     if sub.lat is None and not sub.address_string and not sub.address_id:
         raise InvalidInput(
-            "a location is required: lat & long, address_string or address_id", fields=("lat",)
+            "a location is required: lat & long, address_string or address_id（请提供位置或地址）",
+            fields=("lat",),
         )
+
+
+def _check_coordinates(sub: Submission) -> None:
+    if sub.lat is not None and not -90 <= sub.lat <= 90:
+        raise InvalidInput("lat must be between -90 and 90（纬度无效）", fields=("lat",))
+    if sub.long is not None and not -180 <= sub.long <= 180:
+        raise InvalidInput("long must be between -180 and 180（经度无效）", fields=("long",))
+
+
+def check_in_city(hotline: Hotline, sub: Submission) -> None:
+    """A point outside the city (beyond a small margin) is refused: filed, it would be a case no
+    district can take. Without boundary files nothing can be said, and the point is taken."""
+    if sub.lat is None or sub.long is None:
+        return
+    boundaries = locator_for(hotline).boundaries
+    if not boundaries.districts:
+        return
+    lon, lat = to_gcj02(sub.long, sub.lat, "wgs84")
+    if boundaries.district_at(lon, lat) is not None:
+        return
+    nearest = boundaries.nearest_districts(lon, lat, limit=1)
+    if nearest and nearest[0][1] <= BOUNDS_MARGIN_METRES:
+        return
+    city = hotline.profile.name
+    raise InvalidInput(
+        f"lat/long ({sub.lat}, {sub.long}) is outside the service area of {city}"
+        f"（该位置不在{city}服务范围内）",
+        fields=("lat", "long"),
+    )
 
 
 def check_media_url(url: str | None) -> None:
     if url is not None and (
         urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc
     ):
-        raise InvalidInput("media_url must be an http or https URL", fields=("media_url",))
+        raise InvalidInput(
+            "media_url must be an http or https URL（图片链接须为 http 或 https 地址）",
+            fields=("media_url",),
+        )
 
 
 def validate(sub: Submission) -> None:
     if not sub.service_code:
-        raise InvalidInput("service_code was not provided", fields=("service_code",))
+        raise InvalidInput(
+            "service_code was not provided（请选择诉求类别）", fields=("service_code",)
+        )
     _check_lengths(sub)
     _check_location(sub)
+    _check_coordinates(sub)
     check_media_url(sub.media_url)
 
 
 def _checked_values(attribute: Attribute, values: tuple[str, ...]) -> tuple[str, ...]:
     if len(values) > 1 and attribute.datatype != "multivaluelist":
-        raise InvalidInput(f"attribute[{attribute.code}] takes one value", fields=(attribute.code,))
+        raise InvalidInput(
+            f"attribute[{attribute.code}] takes one value（「{attribute.description}」只能选一项）",
+            fields=(attribute.code,),
+        )
     if any(len(value) > MAX_ANSWER for value in values):
-        raise InvalidInput(f"attribute[{attribute.code}] is too long", fields=(attribute.code,))
+        raise InvalidInput(
+            f"attribute[{attribute.code}] is too long（「{attribute.description}」过长）",
+            fields=(attribute.code,),
+        )
     keys = {key for key, _ in attribute.values}
     if keys and not set(values) <= keys:
-        raise InvalidInput(f"attribute[{attribute.code}]: unknown value", fields=(attribute.code,))
+        raise InvalidInput(
+            f"attribute[{attribute.code}]: unknown value（「{attribute.description}」的选项无效）",
+            fields=(attribute.code,),
+        )
     if attribute.datatype == "number":
         try:
             [float(value) for value in values]
         except ValueError as exc:
-            raise InvalidInput(f"attribute[{attribute.code}] must be a number") from exc
+            raise InvalidInput(
+                f"attribute[{attribute.code}] must be a number"
+                f"（「{attribute.description}」须为数字）"
+            ) from exc
     return values
 
 
@@ -116,7 +174,10 @@ def answers(attributes: list[Attribute], given: dict[str, tuple[str, ...]]) -> l
     for attribute in attributes:
         values = _checked_values(attribute, given.get(attribute.code, ()))
         if attribute.required and not values:
-            raise InvalidInput(f"attribute[{attribute.code}] is required", fields=(attribute.code,))
+            raise InvalidInput(
+                f"attribute[{attribute.code}] is required（请填写「{attribute.description}」）",
+                fields=(attribute.code,),
+            )
         if values:
             lines.append(f"【{attribute.description}】{'、'.join(values)}")
     return lines
@@ -127,7 +188,8 @@ def compose_content(sub: Submission, service_name: str, attributes: list[Attribu
     content = "\n".join([body, *answers(attributes, sub.attributes)])
     if len(content) > MAX_CONTENT:
         raise InvalidInput(
-            f"description and attribute answers together exceed {MAX_CONTENT} characters",
+            f"description and attribute answers together exceed {MAX_CONTENT} characters"
+            f"（描述与补充信息合计超过 {MAX_CONTENT} 字）",
             fields=("description",),
         )
     return content
@@ -197,6 +259,7 @@ def file_request(
 ) -> list[dict[str, Any]]:
     """Create the case; the answer is the spec's POST response (one request)."""
     validate(sub)
+    check_in_city(hotline, sub)
     code = sub.service_code or ""
     service = _service(hotline, code)
     content = compose_content(sub, service.name, service.attributes)

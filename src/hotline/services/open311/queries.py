@@ -20,6 +20,7 @@ from hotline.domain.errors import InvalidInput, NotFound
 from hotline.domain.numbering import looks_like_case_number
 from hotline.services.context import Hotline
 from hotline.services.open311.catalog import load_categories
+from hotline.services.open311.publication import published
 from hotline.services.open311.settings import Open311Settings
 from hotline.services.open311.views import (
     CLOSED_STATUSES,
@@ -96,7 +97,7 @@ def _in_window(stmt: Select[Case], column: Any, window: Window | None) -> Select
 
 
 def _filtered(q: RequestQuery, now: datetime, cfg: Open311Settings) -> Select[Case]:
-    stmt = select(Case).where(Case.confidential.is_(False))
+    stmt = select(Case).where(published(cfg))
     if q.service_request_ids:  # the spec: ids override every other argument
         return stmt.where(Case.number.in_(q.service_request_ids))
     requested, updated = windows(q, now, cfg.window_days)
@@ -141,8 +142,19 @@ def list_requests(
         return [request_view(hotline, case, lookups, cfg, q.extensions) for case in cases]
 
 
-def public_case(session: Session, number: str) -> Case:
-    """A non-confidential case by number; anything else is 404."""
+def public_case(session: Session, number: str, cfg: Open311Settings) -> Case:
+    """A published case by number; anything else is 404."""
+    if looks_like_case_number(number):
+        stmt = select(Case).where(Case.number == number, published(cfg))
+        case = session.scalars(stmt).first()
+        if case is not None:
+            return case
+    raise NotFound(f"service_request_id {number} not found（未找到该诉求）")
+
+
+def filed_case(session: Session, number: str) -> Case:
+    """A non-confidential case by number, published or not: a partner updating a case it filed
+    (the caller of the check that it did) may reach it; anything else is 404."""
     if looks_like_case_number(number):
         stmt = select(Case).where(Case.number == number, Case.confidential.is_(False))
         case = session.scalars(stmt).first()
@@ -155,16 +167,16 @@ def get_request(
     hotline: Hotline, cfg: Open311Settings, number: str, extensions: bool = False
 ) -> list[dict[str, Any]]:
     with hotline.db.transaction() as session:
-        case = public_case(session, number)
+        case = public_case(session, number, cfg)
         lookups = load_lookups(session, [case], cfg)
         return [request_view(hotline, case, lookups, cfg, extensions)]
 
 
-def resolve_token(hotline: Hotline, token: str) -> list[dict[str, Any]]:
+def resolve_token(hotline: Hotline, cfg: Open311Settings, token: str) -> list[dict[str, Any]]:
     """Requests are realtime, so no token is ever issued; a case number used as a token
     resolves to itself, anything else is 404."""
     with hotline.db.transaction() as session:
-        case = public_case(session, token)
+        case = public_case(session, token, cfg)
         return [{"service_request_id": case.number, "token": token}]
 
 
@@ -217,13 +229,13 @@ def _names(session: Session, column: Any, key: Any, keys: set[Any]) -> dict[Any,
     return names
 
 
-def _first_cases(session: Session, problem_ids: set[int]) -> dict[int, str]:
+def _first_cases(session: Session, problem_ids: set[int], cfg: Open311Settings) -> dict[int, str]:
     """The earliest public case of each problem: the parent its repeats point to."""
     first: dict[int, str] = {}
     for chunk in _chunks(sorted(problem_ids)):
         stmt = (
             select(Case.problem_id, Case.number)
-            .where(Case.problem_id.in_(chunk), Case.confidential.is_(False))
+            .where(Case.problem_id.in_(chunk), published(cfg))
             .order_by(Case.created_at, Case.id)
         )
         for problem_id, number in session.execute(stmt):
@@ -248,5 +260,5 @@ def load_lookups(session: Session, cases: Sequence[Case], cfg: Open311Settings) 
             session, Region.name, Region.code, {c.district_code for c in cases} - {None}
         ),
         events=events,
-        first_cases=_first_cases(session, {c.problem_id for c in cases if c.problem_id}),
+        first_cases=_first_cases(session, {c.problem_id for c in cases if c.problem_id}, cfg),
     )

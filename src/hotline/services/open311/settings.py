@@ -58,6 +58,11 @@ class Open311Settings(BaseSettings):
     auth_cache_seconds: float = Field(
         default=10.0, ge=0, description="how long a checked api_key is trusted without the DB"
     )
+    public_channels: tuple[str, ...] = Field(
+        default=("web", "app", "wechat"),
+        description="channels whose cases citizens submitted for publication; others (phone) "
+        "are published only with the caller's consent",
+    )
     cors_allowed_origins: tuple[str, ...] = Field(
         default=(),
         description="browser origins allowed to read the GETs ('*': any); none: no CORS",

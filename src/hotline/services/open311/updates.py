@@ -22,7 +22,8 @@ from hotline.services.cases.history import append_event
 from hotline.services.context import Hotline
 from hotline.services.open311.filing import MAX_DESCRIPTION, check_media_url
 from hotline.services.open311.partners import Partner
-from hotline.services.open311.queries import flip_filter, load_lookups, public_case, span
+from hotline.services.open311.publication import published
+from hotline.services.open311.queries import filed_case, flip_filter, load_lookups, span
 from hotline.services.open311.redaction import redact
 from hotline.services.open311.settings import Open311Settings
 from hotline.services.open311.views import EventRow, open311_status, step_note, w3c
@@ -83,9 +84,7 @@ def list_updates(
     stmt = (
         select(CaseEvent.id, CaseEvent.case_id)
         .join(Case, Case.id == CaseEvent.case_id)
-        .where(
-            Case.confidential.is_(False), CaseEvent.at >= window.start, CaseEvent.at <= window.end
-        )
+        .where(published(cfg), CaseEvent.at >= window.start, CaseEvent.at <= window.end)
         .where(or_(CaseEvent.action.in_(cfg.public_steps), flip_filter()))
         .order_by(CaseEvent.at, CaseEvent.id)
         .offset(offset)
@@ -147,7 +146,7 @@ def post_update(
     """Record a partner's update on a case it filed; the answer carries our update_id."""
     number, their_id, their_time, status, text = _validated(upd)
     with hotline.db.transaction() as session:
-        case = public_case(session, number)
+        case = filed_case(session, number)
         if case.created_by != partner.name:
             raise Forbidden(f"api_key may not update {number}: it was not filed by this partner")
         session.refresh(case, with_for_update=True)

@@ -18,6 +18,7 @@ from hotline.domain.rules import ResultType
 from hotline.geo.crs import gcj02_to_wgs84
 from hotline.services.context import Hotline
 from hotline.services.open311.catalog import promised_limit
+from hotline.services.open311.publication import coarse_address
 from hotline.services.open311.redaction import redact
 from hotline.services.open311.settings import Open311Settings
 
@@ -203,7 +204,7 @@ def request_view(
         "requested_datetime": w3c(case.created_at, tz),
         "updated_datetime": w3c(updated_at(case), tz),
         "expected_datetime": w3c(case.promise_due_at or case.reply_due_at, tz),
-        "address": redact(case.address),
+        "address": redact(coarse_address(case.address)),
         "address_id": None,
         "zipcode": None,
         "lat": lat,
