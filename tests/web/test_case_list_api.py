@@ -218,6 +218,28 @@ def test_reopened_lists_the_cases_back_for_re_sorting(api: Api, city: dict[str, 
     assert _numbers(api, "lx-disp", reopened="true", district="370103") == []
 
 
+def test_a_case_back_at_the_centre_has_no_running_clock(
+    api: Api, city: dict[str, str], clock: FakeClock
+) -> None:
+    """A re-sorted case (and one whose return was approved) keeps the last round's deadlines
+    until the next dispatch; they are not a clock: the page shows no SLA state, and no SLA
+    filter lists it, even after the old deadlines pass."""
+    _reply(api, city["bbq"], "lx-h")
+    resorted = _unsatisfied(api, city["bbq"], reopen_to="resort")
+    assert resorted["status"] == "registered" and resorted["reply_due_at"] is not None
+    api.step(city["manhole"], "sz-h", "return", reason_code="not_our_duty", reason="非本单位")
+    returned = api.step(city["manhole"], "disp", "approve_return")
+    assert returned["status"] == "registered" and returned["accept_due_at"] is not None
+    clock.advance(days=30)  # far past every old deadline
+    for number in (city["bbq"], city["manhole"]):
+        assert api.case(number)["sla"] == {"accept": None, "reply": None}
+        for state in ("on_track", "warning", "overdue"):
+            assert number not in _numbers(api, sla=state), (number, state)
+    again = api.step(city["bbq"], "disp", "dispatch", unit="LX-CGJ")
+    assert again["sla"]["accept"] == "on_track"  # the new round's clock runs
+    assert _numbers(api, sla="on_track") == [city["bbq"]]
+
+
 def test_reopened_counts_every_rework(api: Api, city: dict[str, str]) -> None:
     """重办 as the indicators count it: to the same unit, or a failed verification."""
     _reply(api, city["manhole"], "sz-h")

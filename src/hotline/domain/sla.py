@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from hotline.domain.errors import InvalidInput
+from hotline.domain.lifecycle import Status
 
 
 class WorkingClock(Protocol):
@@ -81,6 +82,18 @@ def warning_line(clock: WorkingClock, start: datetime, due: datetime, fraction: 
     if total <= 0:
         return start + (due - start) * fraction
     return clock.add_working_minutes(start, int(total * fraction))
+
+
+# 登记 and 立案: the case is with the centre and no unit's stage clock runs. A case sent back for
+# re-sorting (重新分拣, after an unsatisfied callback or an approved return) keeps its last round's
+# deadlines until the next dispatch sets new ones; they are history then, not a running clock.
+CENTRE_HELD: frozenset[str] = frozenset({Status.RECEIVED.value, Status.REGISTERED.value})
+
+
+def stages_run(status: str) -> bool:
+    """Whether a case in ``status`` has stage clocks running (a unit holds it, or it is open
+    past the centre); a closed case's stages are settled, which ``sla_state`` reads."""
+    return status not in CENTRE_HELD
 
 
 def sla_state(

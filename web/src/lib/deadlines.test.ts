@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SLA_TONES, countdown, slaState } from './deadlines'
+import { SLA_TONES, countdown, slaState, stagesRun } from './deadlines'
 
 const at = (iso: string): number => Date.parse(iso)
 const due = '2026-11-24T10:00:00+08:00'
@@ -46,5 +46,17 @@ describe('countdown', () => {
     expect(countdown(due, at(due) + 45 * 60_000)).toBe('超期 45分')
     expect(countdown(due, at(due) + 1_000)).toBe('超期 1分')
     expect(countdown(null, 0)).toBe('')
+  })
+})
+
+describe('stagesRun: no clock while the centre holds the case', () => {
+  it('stops for 登记 and 立案 (a re-sorted case keeps the last round’s deadlines)', () => {
+    expect(stagesRun('received')).toBe(false)
+    expect(stagesRun('registered')).toBe(false)
+  })
+  it('runs once a unit holds it, and after', () => {
+    for (const status of ['dispatched', 'accepted', 'returned', 'replied', 'verifying', 'callback_pending']) {
+      expect(stagesRun(status)).toBe(true)
+    }
   })
 })

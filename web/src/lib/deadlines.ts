@@ -45,6 +45,14 @@ function time(iso: string | null | undefined): number | null {
 }
 
 /** The state of one stage at `now` (ms since the epoch); null where there is no deadline. */
+/** 登记 and 立案: the case is with the centre and no unit's clock runs; a re-sorted case's
+ * deadlines are the last round's until the next dispatch (domain/sla.py `stages_run`). */
+const CENTRE_HELD = new Set(['received', 'registered'])
+
+export function stagesRun(status: string): boolean {
+  return !CENTRE_HELD.has(status)
+}
+
 export function slaState(deadline: Deadline, now: number): SlaState | null {
   const due = time(deadline.dueAt)
   if (due === null) return null

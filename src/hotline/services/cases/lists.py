@@ -63,7 +63,7 @@ from hotline.domain.indicators import supported_day
 from hotline.domain.lifecycle import Status
 from hotline.domain.roles import Actor, Permission, ScopeKind, require
 from hotline.domain.search_terms import QueryTerm, query_terms
-from hotline.domain.sla import SlaState
+from hotline.domain.sla import CENTRE_HELD, SlaState
 from hotline.services.accounts.scope import restrict_to_scope
 from hotline.services.cases.views import sla_view, summary_view
 from hotline.services.context import Hotline
@@ -206,13 +206,15 @@ def _warned(now: datetime) -> ColumnElement[bool]:
 def sla_condition(state: str, now: datetime) -> ColumnElement[bool]:
     """Cases in ``state`` at ``now``: an open case takes the worst state of its running stages
     (overdue over warning over on_track), each stage judged as ``domain.sla.sla_state`` judges
-    it; a case with no running stage, or not open, has none."""
+    it; a case with no running stage, not open, or with the centre (its deadlines are the last
+    round's: ``domain.sla.stages_run``) has none."""
+    held = and_(case_open(), Case.status.not_in(sorted(CENTRE_HELD)))
     if state == SlaState.OVERDUE:
-        return and_(case_open(), _overdue(now))
+        return and_(held, _overdue(now))
     if state == SlaState.WARNING:
-        return and_(case_open(), not_(_overdue(now)), _warned(now))
+        return and_(held, not_(_overdue(now)), _warned(now))
     running = or_(_running("accept"), _running("reply"))
-    return and_(case_open(), running, not_(_overdue(now)), not_(_warned(now)))
+    return and_(held, running, not_(_overdue(now)), not_(_warned(now)))
 
 
 _SEVERITY = (SlaState.OVERDUE, SlaState.WARNING, SlaState.ON_TRACK)

@@ -25,7 +25,7 @@ from hotline.domain.errors import InvalidInput
 from hotline.domain.lifecycle import STATUS_LABELS, Status
 from hotline.domain.privacy import mask_name, mask_phone
 from hotline.domain.roles import Actor, Permission, require
-from hotline.domain.sla import SlaState, sla_state
+from hotline.domain.sla import SlaState, sla_state, stages_run
 from hotline.domain.vocabulary import AssignmentStatus
 from hotline.services.accounts.scope import load_case_in_scope
 from hotline.services.actions.support import offered_actions
@@ -120,7 +120,10 @@ def summary_view(case: Case, codes: dict[int, str]) -> dict[str, Any]:
 
 def sla_view(case: Case, now: datetime) -> dict[str, str | None]:
     """The SLA state of each stage: on_track / warning / overdue, or met / missed once settled.
-    The case list shows and filters by the same states (services/cases/lists.py)."""
+    The case list shows and filters by the same states (services/cases/lists.py). A case with
+    the centre has no running stage: its deadlines are the last round's (``stages_run``)."""
+    if not stages_run(case.status):
+        return {"accept": None, "reply": None}
     return {
         "accept": _state(accept_stage_state(case, now)),
         "reply": _state(sla_state(case.reply_due_at, case.reply_warn_at, now, case.replied_at)),
