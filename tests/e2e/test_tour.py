@@ -140,6 +140,21 @@ def open_cases(hotline: Hotline) -> tuple[str, tuple[str, str]]:
     return longest, (first_sentences + "。", newest.address or "")
 
 
+def pending_requests(people: People) -> None:
+    """A return and an extension request awaiting the dispatcher, filed through the API as units
+    file them: the generator decides every request of the month it lives, so its city ends with
+    none pending (issue 17 has it to do), and the dispatcher's two tabs would show empty lists."""
+    returned = people.create(content="经十路人行道井盖缺失，夜里有人差点踩空")["number"]
+    people.to_dispatched(returned, unit="LX-CGJ")
+    people.step(returned, "lx-h", "return", reason_code="not_our_duty",
+                reason="该工地为市直重点项目，不属区局管辖")  # fmt: skip
+    extended = people.create(content="泉城广场附近流动摊贩占道经营，早晚高峰堵塞人行道")["number"]
+    people.to_dispatched(extended, unit="LX-CGJ")
+    people.step(extended, "lx-h", "accept")
+    people.step(extended, "lx-h", "request_extension", extra_working_days=3,
+                reason="需协调燃气公司共同开挖，预计还需三个工作日")  # fmt: skip
+
+
 @pytest.fixture
 def ledger(hotline: Hotline, clock: FakeClock, people: People) -> Ledger:
     now = clock.current
@@ -162,6 +177,7 @@ def ledger(hotline: Hotline, clock: FakeClock, people: People) -> Ledger:
     tour = {operator, dispatcher, supervisor, handler, inspector}
     people.tokens.update(name_the_people(hotline, now, tour))  # log_in finds them made
     import_answers(hotline, SYSTEM, read_answers(None), now)
+    pending_requests(people)
     longest, call = open_cases(hotline)
     return Ledger(operator, dispatcher, supervisor, handler, inspector, longest, call)
 
