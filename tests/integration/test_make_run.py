@@ -200,6 +200,10 @@ def _interrupt_and_check_everything_stops(running: Running) -> None:
     assert "服务与后台任务均已停止" in running.output()
 
 
+# Slow: 5–10 minutes on CI's 2 shared cores, and it ran in both of CI's suites (it makes its own
+# SQLite database whatever the suite's backend), which put CI over its 25-minute budget. A smoke
+# version that fits the normal suite is owed (issue 17).
+@pytest.mark.slow
 @pytest.mark.timeout(1800)  # ≈ 1 minute on 2 quiet cores; the shared CI box is slower
 def test_make_run_on_an_empty_database_serves_a_living_city(tmp_path: Path) -> None:
     with make_run(tmp_path, SMALL_DEMO, timeout=1800) as running:
